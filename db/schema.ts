@@ -1,0 +1,107 @@
+import { sql } from 'drizzle-orm'
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+/**
+ * Tables. TS keys are camelCase, SQL names snake_case. Times are unix milliseconds. Secrets are stored only as
+ * keyring ciphertexts (`v1.<keyId>.<iv>.<data>`) bound to their portal and purpose.
+ */
+
+const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`
+
+/** HubSpot accounts known here: installed through OAuth, or given connections by an admin. */
+export const portals = sqliteTable('portals', {
+  portalId: integer('portal_id').primaryKey(),
+  createdAt: integer('created_at').notNull().default(now),
+  /** `installed` (tokens held), `reinstall_required` (refresh token revoked), or null (never installed). */
+  installStatus: text('install_status'),
+  installedAt: integer('installed_at')
+})
+
+/** One connection per provider per portal, as HubSpot itself enforces. */
+export const connections = sqliteTable('connections', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  portalId: integer('portal_id').notNull().references(() => portals.portalId),
+  provider: text('provider').notNull(),
+  encryptedKey: text('encrypted_key').notNull(),
+  keyHint: text('key_hint').notNull(),
+  baseUrl: text('base_url'),
+  /** `connected`, or `invalid` once the provider rejected the key at its last use. */
+  status: text('status').notNull().default('connected'),
+  /** JSON array of model ids, or null for all models. */
+  allowedModels: text('allowed_models'),
+  connectedAt: integer('connected_at').notNull(),
+  lastValidatedAt: integer('last_validated_at').notNull()
+}, table => [uniqueIndex('connections_portal_provider').on(table.portalId, table.provider)])
+
+/** Who connected, switched or removed which provider key, and when. Never the key. */
+export const auditEvents = sqliteTable('audit_events', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  portalId: integer('portal_id').notNull(),
+  provider: text('provider'),
+  /** `connect`, `switch_key`, `disconnect`, `allowed_models`, `assistant_*`, `install`, `reinstall_required`. */
+  action: text('action').notNull(),
+  actor: text('actor').notNull(),
+  detail: text('detail'),
+  at: integer('at').notNull()
+}, table => [index('audit_events_portal').on(table.portalId, table.at)])
+
+/** Service-side saved assistants (OpenAI's Assistants API is gone). */
+export const assistants = sqliteTable('assistants', {
+  id: text('id').primaryKey(),
+  portalId: integer('portal_id').notNull().references(() => portals.portalId),
+  name: text('name').notNull(),
+  model: text('model').notNull(),
+  instructions: text('instructions').notNull(),
+  temperature: real('temperature'),
+  reasoningEffort: text('reasoning_effort'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+}, table => [index('assistants_portal').on(table.portalId)])
+
+/** Every execution, keyed by HubSpot's callbackId so a redelivery never calls a provider twice. */
+export const executions = sqliteTable('executions', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  portalId: integer('portal_id').notNull(),
+  /** `custom-llm`, `openai-assistant` or `test`. */
+  action: text('action').notNull(),
+  callbackId: text('callback_id'),
+  provider: text('provider'),
+  model: text('model'),
+  /** `running`, `success`, `failed` or `retry` (handed back to HubSpot as 429/503; a redelivery may run again). */
+  status: text('status').notNull(),
+  errorCode: text('error_code'),
+  errorMessage: text('error_message'),
+  inputTokens: integer('input_tokens'),
+  outputTokens: integer('output_tokens'),
+  cachedInputTokens: integer('cached_input_tokens'),
+  reasoningTokens: integer('reasoning_tokens'),
+  finishReason: text('finish_reason'),
+  latencyMs: integer('latency_ms'),
+  /** JSON array of sentences: what was adjusted to fit the model. */
+  adjustments: text('adjustments'),
+  /** JSON of the outputFields answered (replayed to a duplicate delivery). */
+  outputFields: text('output_fields'),
+  prompt: text('prompt'),
+  response: text('response'),
+  startedAt: integer('started_at').notNull(),
+  finishedAt: integer('finished_at')
+}, table => [
+  uniqueIndex('executions_callback').on(table.callbackId),
+  index('executions_portal_started').on(table.portalId, table.startedAt)
+])
+
+/** HubSpot OAuth tokens of an installed portal, encrypted like provider keys. */
+export const oauthTokens = sqliteTable('oauth_tokens', {
+  portalId: integer('portal_id').primaryKey().references(() => portals.portalId),
+  encryptedAccessToken: text('encrypted_access_token').notNull(),
+  encryptedRefreshToken: text('encrypted_refresh_token').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  scopes: text('scopes'),
+  updatedAt: integer('updated_at').notNull()
+})
+
+/** Single-use OAuth `state` nonces; deleted when used, refused after 10 minutes. */
+export const oauthStates = sqliteTable('oauth_states', {
+  nonce: text('nonce').primaryKey(),
+  createdAt: integer('created_at').notNull()
+})

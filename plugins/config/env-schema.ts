@@ -1,0 +1,35 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+/** Every setting the service reads (contract §2). Validated once at boot by @fastify/env; defaults live here. */
+export const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  PUBLIC_URL: Type.Optional(Type.String({ minLength: 1 })),
+  LOG_LEVEL: Type.Unsafe<'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'>(
+    { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
+  HUBSPOT_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  HUBSPOT_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  HUBSPOT_APP_ID: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  HUBSPOT_DEVELOPER_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  HUBSPOT_API_BASE_URL: Type.String({ minLength: 1, default: 'https://api.hubapi.com' }),
+  HUBSPOT_OAUTH_SCOPES: Type.String({ minLength: 1, default: 'oauth automation' }),
+  ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  ENCRYPTION_KEYS: Type.Optional(Type.String({ minLength: 1 })),
+  ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  OPENAI_BASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  ANTHROPIC_BASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  COHERE_BASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  XAI_BASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  GEMINI_BASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  ALLOWED_PROVIDER_HOSTS: Type.Optional(Type.String()),
+  LLM_PROVIDER_PACKAGES: Type.Optional(Type.String()),
+  SYNC_BUDGET_MS: Type.Integer({ minimum: 100, maximum: 25000, default: 8000 }),
+  PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 3600000, default: 300000 }),
+  RATE_LIMIT_PER_PORTAL: Type.Integer({ minimum: 1, default: 600 }),
+  MAX_IN_FLIGHT: Type.Integer({ minimum: 1, default: 1000 }),
+  STORE_PROMPTS: Type.Boolean({ default: false })
+})
+
+export type Env = Static<typeof EnvSchema>

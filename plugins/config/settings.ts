@@ -1,0 +1,111 @@
+import { isAbsolute, join, resolve } from 'node:path'
+import type { Env } from './env-schema.ts'
+import { parseKeyring, type KeyringKey } from '../keyring/keyring.ts'
+import { loadOrCreateSecrets } from './secrets-file.ts'
+
+/** The service's settings, resolved from the validated environment. Holds secrets: never log it. */
+export interface Settings {
+  readonly port: number
+  readonly host: string
+  readonly dataDir: string
+  readonly databaseUrl: string
+  readonly publicUrl: string
+  readonly logLevel: string
+  readonly hubspot: {
+    readonly clientSecret?: string
+    readonly clientId?: string
+    readonly appId?: string
+    readonly developerApiKey?: string
+    readonly apiBaseUrl: string
+    readonly oauthScopes: string
+  }
+  readonly encryptionKeys: readonly KeyringKey[]
+  readonly adminToken: string
+  /** Operator base URL per built-in provider id. */
+  readonly providerBaseUrls: Readonly<Record<string, string | undefined>>
+  readonly allowedProviderHosts: readonly string[]
+  readonly providerPackages: readonly string[]
+  readonly syncBudgetMs: number
+  readonly providerTimeoutMs: number
+  readonly rateLimitPerPortal: number
+  readonly maxInFlight: number
+  readonly storePrompts: boolean
+  /** Where generated secrets were written on this boot, if they were (logged, never their values). */
+  readonly generatedSecretsFile?: string
+}
+
+export class SettingsError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'SettingsError'
+  }
+}
+
+export function resolveSettings (env: Env): Settings {
+  const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(env.DATA_DIR)
+  const needsGenerated = env.ADMIN_TOKEN === undefined || (env.ENCRYPTION_KEY === undefined && env.ENCRYPTION_KEYS === undefined)
+  const generated = needsGenerated ? loadOrCreateSecrets(dataDir) : undefined
+
+  let encryptionKeys: KeyringKey[]
+  try {
+    encryptionKeys = parseKeyring({
+      ENCRYPTION_KEY: env.ENCRYPTION_KEY ?? (env.ENCRYPTION_KEYS === undefined ? generated?.secrets.ENCRYPTION_KEY : undefined),
+      ENCRYPTION_KEYS: env.ENCRYPTION_KEYS
+    })
+  } catch (error) {
+    throw new SettingsError((error as Error).message)
+  }
+
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    dataDir,
+    databaseUrl: env.DATABASE_URL ?? `sqlite:${join(dataDir, 'app.db')}`,
+    publicUrl: httpUrl('PUBLIC_URL', env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    logLevel: env.LOG_LEVEL,
+    hubspot: {
+      clientSecret: env.HUBSPOT_CLIENT_SECRET,
+      clientId: env.HUBSPOT_CLIENT_ID,
+      appId: env.HUBSPOT_APP_ID,
+      developerApiKey: env.HUBSPOT_DEVELOPER_API_KEY,
+      apiBaseUrl: httpUrl('HUBSPOT_API_BASE_URL', env.HUBSPOT_API_BASE_URL).replace(/\/+$/, ''),
+      oauthScopes: env.HUBSPOT_OAUTH_SCOPES
+    },
+    encryptionKeys,
+    adminToken: env.ADMIN_TOKEN ?? generated?.secrets.ADMIN_TOKEN ?? '',
+    providerBaseUrls: {
+      openai: optionalUrl('OPENAI_BASE_URL', env.OPENAI_BASE_URL),
+      anthropic: optionalUrl('ANTHROPIC_BASE_URL', env.ANTHROPIC_BASE_URL),
+      cohere: optionalUrl('COHERE_BASE_URL', env.COHERE_BASE_URL),
+      xai: optionalUrl('XAI_BASE_URL', env.XAI_BASE_URL),
+      gemini: optionalUrl('GEMINI_BASE_URL', env.GEMINI_BASE_URL)
+    },
+    allowedProviderHosts: list(env.ALLOWED_PROVIDER_HOSTS).map(host => host.toLowerCase()),
+    providerPackages: list(env.LLM_PROVIDER_PACKAGES),
+    syncBudgetMs: env.SYNC_BUDGET_MS,
+    providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    rateLimitPerPortal: env.RATE_LIMIT_PER_PORTAL,
+    maxInFlight: env.MAX_IN_FLIGHT,
+    storePrompts: env.STORE_PROMPTS,
+    generatedSecretsFile: generated?.created === true ? generated.file : undefined
+  }
+}
+
+function list (value: string | undefined): string[] {
+  return (value ?? '').split(',').map(item => item.trim()).filter(item => item !== '')
+}
+
+function optionalUrl (name: string, value: string | undefined): string | undefined {
+  return value === undefined ? undefined : httpUrl(name, value).replace(/\/+$/, '')
+}
+
+function httpUrl (name: string, value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new SettingsError(`${name} must be an absolute http(s) URL, got "${value}"`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SettingsError(`${name} must use http or https, got "${url.protocol}"`)
+  return value
+}

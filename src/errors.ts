@@ -1,0 +1,51 @@
+/**
+ * The one error catalogue. Every error a client can see has a stable `code`; routes answer
+ * `{statusCode, code, error, message}` and HubSpot executions answer `errorCode`/`errorMessage`.
+ */
+
+export const ERROR_CATALOGUE = {
+  INVALID_INPUT: { status: 400, message: 'The request is not valid.' },
+  INVALID_OAUTH_STATE: { status: 400, message: 'The OAuth state is missing, unknown, expired or already used: start the install again.' },
+  UNAUTHORIZED: { status: 401, message: 'Send the admin token as "Authorization: Bearer <ADMIN_TOKEN>".' },
+  INVALID_SIGNATURE: { status: 401, message: 'The HubSpot request signature is missing, wrong or expired.' },
+  NOT_FOUND: { status: 404, message: 'Nothing is here.' },
+  PROVIDER_UNKNOWN: { status: 404, message: 'No provider has that id.' },
+  PROVIDER_NOT_CONNECTED: { status: 404, message: 'This portal has not connected that provider.' },
+  ASSISTANT_NOT_FOUND: { status: 404, message: 'This portal has no assistant with that id.' },
+  INVALID_API_KEY: { status: 422, message: 'The provider rejected the API key.' },
+  BASE_URL_NOT_ALLOWED: { status: 422, message: 'That base URL is not allowed.' },
+  MODEL_NOT_ALLOWED: { status: 422, message: 'That model is not allowed for this portal.' },
+  TEMPLATE_UNRESOLVED: { status: 422, message: 'A prompt placeholder has no value.' },
+  OUTPUT_FORMAT: { status: 422, message: 'The answer did not fit the requested format.' },
+  PROVIDER_AUTH: { status: 502, message: 'The provider rejected the stored API key.' },
+  PROVIDER_QUOTA: { status: 502, message: 'The provider account is out of quota or credit.' },
+  PROVIDER_REJECTED: { status: 502, message: 'The provider refused the request.' },
+  PROVIDER_TIMEOUT: { status: 504, message: 'The provider did not answer in time.' },
+  PROVIDER_RATE_LIMITED: { status: 429, message: 'The provider is rate limiting this key; try again later.' },
+  PROVIDER_UNAVAILABLE: { status: 503, message: 'The provider is unavailable; try again later.' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests; try again later.' },
+  HUBSPOT_NOT_CONFIGURED: { status: 503, message: 'HUBSPOT_CLIENT_SECRET is not set, so HubSpot requests cannot be verified.' },
+  HUBSPOT_API_ERROR: { status: 502, message: 'HubSpot\'s API refused the request.' },
+  INTERNAL: { status: 500, message: 'Something went wrong on our side.' }
+} as const satisfies Record<string, { status: number, message: string }>
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE
+
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly statusCode: number
+  /** Seconds the client should wait, sent as Retry-After. */
+  readonly retryAfterSeconds?: number
+
+  constructor (code: ErrorCode, message?: string, options: { retryAfterSeconds?: number, cause?: unknown } = {}) {
+    super(message ?? ERROR_CATALOGUE[code].message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'AppError'
+    this.code = code
+    this.statusCode = ERROR_CATALOGUE[code].status
+    this.retryAfterSeconds = options.retryAfterSeconds
+  }
+}
+
+export function isAppError (value: unknown): value is AppError {
+  return value instanceof AppError
+}

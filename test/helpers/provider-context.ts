@@ -1,0 +1,30 @@
+import type { ProviderContext, ProviderDefinition, LlmProvider, ProviderLogger } from '../../providers/contract.ts'
+import { createProviderRegistry } from '../../providers/registry.ts'
+
+export interface CapturedLogger extends ProviderLogger {
+  readonly lines: string[]
+}
+
+export function captureLogger (): CapturedLogger {
+  const lines: string[] = []
+  const write = (object: object, message?: string) => { lines.push(JSON.stringify({ ...object, message })) }
+  return { lines, debug: write, info: write, warn: write }
+}
+
+/** Builds one provider through the real registry, pointed at a stub. */
+export function buildProvider (definition: ProviderDefinition, context: Partial<ProviderContext> = {}): LlmProvider {
+  const registry = createProviderRegistry([{ definition, origin: `test ${definition.id}` }], () => ({
+    fetch: globalThis.fetch,
+    timeoutMs: 5000,
+    log: captureLogger(),
+    ...context
+  }))
+  const provider = registry.find(definition.id)
+  if (provider === undefined) throw new Error('provider did not register')
+  return provider
+}
+
+/** An AbortSignal for one call in a test. */
+export function signal (milliseconds = 5000): AbortSignal {
+  return AbortSignal.timeout(milliseconds)
+}
