@@ -20,7 +20,8 @@ export interface RegistryEntry {
   readonly origin: string
 }
 
-const ID_PATTERN = /^[a-z][a-z0-9-]{0,39}$/
+/** What a provider id must look like: it is stored in the database and sent by HubSpot. */
+export const PROVIDER_ID_PATTERN = /^[a-z][a-z0-9-]{0,39}$/
 const IMPLEMENTATION_METHODS = ['capabilities', 'validateKey', 'listModels', 'invoke'] as const
 
 /**
@@ -54,7 +55,7 @@ function checkDefinition (value: unknown, origin: string): ProviderDefinition {
   if (definition.specificationVersion !== PROVIDER_SPEC_VERSION) {
     throw new ProviderRegistrationError(origin, `written for contract version ${String(definition.specificationVersion)}, this service speaks version ${PROVIDER_SPEC_VERSION}`)
   }
-  if (typeof definition.id !== 'string' || !ID_PATTERN.test(definition.id)) {
+  if (typeof definition.id !== 'string' || !PROVIDER_ID_PATTERN.test(definition.id)) {
     throw new ProviderRegistrationError(origin, 'id must be lowercase letters, digits and dashes, starting with a letter')
   }
   if (typeof definition.label !== 'string' || definition.label.trim() === '') throw new ProviderRegistrationError(origin, 'label is missing')

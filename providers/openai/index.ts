@@ -1,9 +1,8 @@
-import OpenAI from 'openai'
-import type { ProviderModel } from '../contract.ts'
 import { defineProvider } from '../define-provider.ts'
-import { createClientCache } from '../client-cache.ts'
 import { checkKey } from '../key-check.ts'
+import { openAIClientCache } from './openai-client.ts'
 import { mapOpenAIError } from './openai-errors.ts'
+import { listOpenAIModels } from './openai-model-list.ts'
 import { invokeResponses } from './openai-responses.ts'
 import { OPENAI_MODELS, isOpenAITextModel, openaiCapabilities } from './openai-models.ts'
 
@@ -15,14 +14,7 @@ export default defineProvider({
   label: 'OpenAI',
   hosts: ['api.openai.com'],
   create (context) {
-    // Retries belong to the service (one policy for every provider), so the SDK makes exactly one attempt.
-    const clientFor = createClientCache(credentials => new OpenAI({
-      apiKey: credentials.apiKey,
-      baseURL: credentials.baseUrl ?? context.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
-      timeout: context.timeoutMs,
-      maxRetries: 0,
-      fetch: context.fetch
-    }))
+    const clientFor = openAIClientCache(context, credentials => credentials.baseUrl ?? context.baseUrl ?? OPENAI_DEFAULT_BASE_URL)
     const mapError = (error: unknown, signal: AbortSignal) => mapOpenAIError(error, signal, { vendor: 'OpenAI' })
 
     return {
@@ -32,17 +24,8 @@ export default defineProvider({
       validateKey: (credentials, { signal }) =>
         checkKey(() => clientFor(credentials).models.list({ signal }), error => mapError(error, signal)),
 
-      async listModels (credentials, { signal }) {
-        try {
-          const page = await clientFor(credentials).models.list({ signal })
-          return page.data
-            .filter(model => isOpenAITextModel(model.id))
-            .sort((a, b) => b.created - a.created)
-            .map((model): ProviderModel => ({ id: model.id, label: model.id, capabilities: openaiCapabilities(model.id) }))
-        } catch (error) {
-          throw mapError(error, signal)
-        }
-      },
+      listModels: (credentials, { signal }) =>
+        listOpenAIModels(clientFor(credentials), signal, { include: isOpenAITextModel, capabilities: openaiCapabilities, mapError }),
 
       invoke: request => invokeResponses(request, { client: clientFor(request), mapError })
     }

@@ -1,4 +1,4 @@
-import { startStubServer, type RecordedRequest, type StubServer } from '../helpers/stub-server.ts'
+import { startStubServer, type RecordedRequest, type StubHandler, type StubReply, type StubServer } from '../helpers/stub-server.ts'
 
 /** Keys the stub accepts; anything else gets OpenAI's 401 body (which echoes part of the key, as OpenAI does). */
 export const OPENAI_GOOD_KEY = 'sk-test-openai-good-key-0000000000000000'
@@ -8,7 +8,28 @@ export interface OpenAIStub extends StubServer {
   readonly baseUrl: string
   /** Requests to /v1/responses, parsed. */
   readonly generations: () => RecordedRequest[]
+  /** Wraps a route handler so it answers only for a good key, and with the `unauthorized` reply otherwise. */
+  readonly guarded: (handler: StubHandler) => StubHandler
 }
+
+export interface OpenAIStubOptions {
+  /** Decides each generation's text (default: "Hello from stub"). */
+  readonly answer?: (request: RecordedRequest) => string
+  /** Keys the stub accepts. The empty string stands for a request without an Authorization header. */
+  readonly goodKeys?: readonly string[]
+  /** What GET /v1/models lists (default: OpenAI text models mixed with embedding and realtime ones). */
+  readonly models?: ReadonlyArray<Readonly<Record<string, unknown>>>
+  /** The reply to any other key (default: OpenAI's 401, which echoes part of the key as OpenAI does). */
+  readonly unauthorized?: (key: string) => StubReply
+}
+
+const OPENAI_STUB_MODELS = [
+  { id: 'gpt-5.4', object: 'model', created: 1772668800, owned_by: 'system' },
+  { id: 'gpt-4.1', object: 'model', created: 1744316542, owned_by: 'system' },
+  { id: 'text-embedding-3-large', object: 'model', created: 1705953180, owned_by: 'system' },
+  { id: 'gpt-4o-realtime-preview', object: 'model', created: 1727659998, owned_by: 'system' },
+  { id: 'gpt-7-preview', object: 'model', created: 1790000000, owned_by: 'system' }
+]
 
 export function openAIResponse (text: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -32,35 +53,34 @@ export function openAIError (status: number, message: string, code: string | nul
   return { status, body: { error: { message, type, param, code } } }
 }
 
+/** OpenAI's 401 for a bad key, echoing its first six and last four characters as OpenAI does. */
+export function openAIUnauthorized (key: string): StubReply {
+  return openAIError(401, `Incorrect API key provided: ${key.slice(0, 6)}***${key.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_api_key')
+}
+
+/** The failures the conformance kit asks for, in OpenAI's error envelope (OpenAI-compatible servers use it too). */
+export const OPENAI_FAILURES = {
+  unauthorized: openAIUnauthorized('sk-revoked-key-0000000000'),
+  'rate-limited': { ...openAIError(429, 'Rate limit reached for requests', 'rate_limit_exceeded'), headers: { 'retry-after': '2' } },
+  unavailable: openAIError(503, 'The server is overloaded or not ready yet.', 'server_is_overloaded', null, 'server_error')
+} as const satisfies Record<string, StubReply>
+
+/** The key a request carries, without the `Bearer ` prefix; empty when it has none. */
+export function bearerKey (request: RecordedRequest): string {
+  return String(request.headers.authorization ?? '').replace(/^Bearer /, '')
+}
+
 /**
- * Speaks OpenAI's models and Responses APIs on loopback. `answer` decides each generation's text (default:
- * "Hello from stub").
+ * Speaks OpenAI's models and Responses APIs on loopback. Other OpenAI-shaped vendors (xAI, compatible servers)
+ * start it with their own models and bad-key reply, and add routes with `on(route, guarded(handler))`.
  */
-export async function startOpenAIStub (options: { answer?: (request: RecordedRequest) => string, goodKeys?: string[] } = {}): Promise<OpenAIStub> {
+export async function startOpenAIStub (options: OpenAIStubOptions = {}): Promise<OpenAIStub> {
   const goodKeys = new Set(options.goodKeys ?? [OPENAI_GOOD_KEY])
-  const authorized = (request: RecordedRequest) => goodKeys.has(String(request.headers.authorization ?? '').replace(/^Bearer /, ''))
-  const unauthorized = (request: RecordedRequest) => {
-    const key = String(request.headers.authorization ?? '').replace(/^Bearer /, '')
-    return openAIError(401, `Incorrect API key provided: ${key.slice(0, 6)}***${key.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_api_key')
-  }
+  const unauthorized = options.unauthorized ?? openAIUnauthorized
+  const guarded = (handler: StubHandler): StubHandler => request => goodKeys.has(bearerKey(request)) ? handler(request) : unauthorized(bearerKey(request))
   const server = await startStubServer({
-    'GET /v1/models': request => authorized(request)
-      ? {
-          body: {
-            object: 'list',
-            data: [
-              { id: 'gpt-5.4', object: 'model', created: 1772668800, owned_by: 'system' },
-              { id: 'gpt-4.1', object: 'model', created: 1744316542, owned_by: 'system' },
-              { id: 'text-embedding-3-large', object: 'model', created: 1705953180, owned_by: 'system' },
-              { id: 'gpt-4o-realtime-preview', object: 'model', created: 1727659998, owned_by: 'system' },
-              { id: 'gpt-7-preview', object: 'model', created: 1790000000, owned_by: 'system' }
-            ]
-          }
-        }
-      : unauthorized(request),
-    'POST /v1/responses': request => authorized(request)
-      ? { body: openAIResponse(options.answer?.(request) ?? 'Hello from stub', { model: request.json?.model }) }
-      : unauthorized(request)
+    'GET /v1/models': guarded(() => ({ body: { object: 'list', data: options.models ?? OPENAI_STUB_MODELS } })),
+    'POST /v1/responses': guarded(request => ({ body: openAIResponse(options.answer?.(request) ?? 'Hello from stub', { model: request.json?.model }) }))
   })
   return {
     ...server,
@@ -70,6 +90,7 @@ export async function startOpenAIStub (options: { answer?: (request: RecordedReq
     requests: server.requests,
     origin: server.origin,
     baseUrl: `${server.origin}/v1`,
-    generations: () => server.requests.filter(request => request.path === '/v1/responses')
+    generations: () => server.requests.filter(request => request.path === '/v1/responses'),
+    guarded
   }
 }

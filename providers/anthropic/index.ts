@@ -1,0 +1,69 @@
+import Anthropic from '@anthropic-ai/sdk'
+import type { ProviderModel } from '../contract.ts'
+import { defineProvider } from '../define-provider.ts'
+import { createClientCache } from '../client-cache.ts'
+import { checkKey } from '../key-check.ts'
+import { mapAnthropicError } from './anthropic-errors.ts'
+import { invokeMessages } from './anthropic-messages.ts'
+import { ANTHROPIC_MODELS, anthropicLiveProfile, anthropicProfile, type AnthropicModelProfile } from './anthropic-models.ts'
+
+export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com'
+
+// Bounds the live profiles kept from model lists: a connection's base URL may point at a proxy with a huge list.
+const LEARNED_CAPACITY = 1000
+
+/** Anthropic through the official SDK (API version 2026-10-21) and the Messages API. */
+export default defineProvider({
+  id: 'anthropic',
+  label: 'Anthropic (Claude)',
+  hosts: ['api.anthropic.com'],
+  create (context) {
+    // The key is always passed, so the SDK never falls back to environment variables or on-disk profiles. The
+    // explicit timeout also lifts the SDK's refusal of long non-streaming calls. Retries belong to the service.
+    const clientFor = createClientCache(credentials => new Anthropic({
+      apiKey: credentials.apiKey,
+      baseURL: credentials.baseUrl ?? context.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
+      timeout: context.timeoutMs,
+      maxRetries: 0,
+      fetch: context.fetch
+    }))
+    // What the live list said about each model, so capabilities() and invoke() agree with what was offered.
+    const learned = new Map<string, AnthropicModelProfile>()
+    const profileFor = (modelId: string) => learned.get(modelId) ?? anthropicProfile(modelId)
+
+    return {
+      models: ANTHROPIC_MODELS,
+      capabilities: modelId => profileFor(modelId).capabilities,
+
+      validateKey: (credentials, { signal }) =>
+        checkKey(() => clientFor(credentials).models.list({ limit: 1 }, { signal }), error => mapAnthropicError(error, signal)),
+
+      async listModels (credentials, { signal }) {
+        const models: ProviderModel[] = []
+        try {
+          for await (const model of clientFor(credentials).models.list({ limit: 1000 }, { signal })) {
+            if (model.lifecycle === 'retired') continue
+            const profile = anthropicLiveProfile(model)
+            if (learned.size >= LEARNED_CAPACITY) learned.clear()
+            learned.set(model.id, profile)
+            models.push({
+              id: model.id,
+              label: model.display_name ?? model.id,
+              capabilities: profile.capabilities,
+              ...(model.retires_at == null ? {} : { deprecatedAfter: model.retires_at.slice(0, 10) })
+            })
+          }
+        } catch (error) {
+          throw mapAnthropicError(error, signal)
+        }
+        return models
+      },
+
+      invoke: request => invokeMessages(request, {
+        client: clientFor(request),
+        profile: profileFor(request.modelId),
+        mapError: mapAnthropicError
+      })
+    }
+  }
+})

@@ -1,0 +1,23 @@
+import type { Repositories } from '../../db/repositories/index.ts'
+export { connectionKeyContext } from '../../db/secret-contexts.ts'
+import type { Keyring } from '../../plugins/keyring/keyring.ts'
+import type { ModelCatalogue } from '../../plugins/model-catalogue/model-catalogue.ts'
+import type { Settings } from '../../plugins/config/settings.ts'
+import type { ProviderRegistry } from '../../providers/registry.ts'
+
+export interface ActionLogger {
+  info (object: object, message?: string): void
+  warn (object: object, message?: string): void
+  error (object: object, message?: string): void
+}
+
+/** Everything an action may use, handed in by the route layer; actions never reach for globals or Fastify. */
+export interface ActionContext {
+  readonly settings: Settings
+  readonly repositories: Repositories
+  readonly keyring: Keyring
+  readonly providers: ProviderRegistry
+  readonly modelCatalogue: ModelCatalogue
+  readonly clock: () => number
+  readonly log: ActionLogger
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto'
+import type { AssistantRow } from '../../db/repositories/assistants-repository.ts'
+import type { ReasoningEffort } from '../../providers/contract.ts'
+import { AppError } from '../errors.ts'
+import type { ActionContext } from './action-context.ts'
+import { findProvider } from './connections.ts'
+
+/**
+ * Saved assistants: a name, model, instructions, temperature and reasoning effort, kept here and run through
+ * OpenAI's Responses API. OpenAI shut its Assistants API down on 2026-08-26 (and prompt objects on 2026-11-30),
+ * so the configuration lives in this service, as OpenAI's migration guide recommends.
+ */
+export const ASSISTANT_PROVIDER = 'openai'
+
+export interface AssistantView {
+  readonly id: string
+  readonly name: string
+  readonly model: string
+  readonly instructions: string
+  readonly temperature: number | null
+  readonly reasoningEffort: ReasoningEffort | null
+  readonly createdAt: string
+  readonly updatedAt: string
+}
+
+export interface AssistantInput {
+  readonly name: string
+  readonly model: string
+  readonly instructions: string
+  readonly temperature?: number | null
+  readonly reasoningEffort?: ReasoningEffort | null
+}
+
+export function assistantView (row: AssistantRow): AssistantView {
+  return {
+    id: row.id,
+    name: row.name,
+    model: row.model,
+    instructions: row.instructions,
+    temperature: row.temperature,
+    reasoningEffort: (row.reasoningEffort as ReasoningEffort | null) ?? null,
+    createdAt: new Date(row.createdAt).toISOString(),
+    updatedAt: new Date(row.updatedAt).toISOString()
+  }
+}
+
+export function findAssistant (context: ActionContext, portalId: number, id: string): AssistantRow {
+  const row = context.repositories.assistants.find(portalId, id)
+  if (row === undefined) throw new AppError('ASSISTANT_NOT_FOUND', `Portal ${portalId} has no assistant "${id}". Pick one of the portal's saved assistants (GET /api/portals/${portalId}/assistants).`)
+  return row
+}
+
+function fields (context: ActionContext, input: AssistantInput) {
+  const name = input.name.trim()
+  const model = input.model.trim()
+  if (name === '' || model === '') throw new AppError('INVALID_INPUT', 'An assistant needs a name and a model.')
+  const capabilities = findProvider(context, ASSISTANT_PROVIDER).capabilities(model)
+  if (input.reasoningEffort != null && capabilities.reasoningEfforts.length === 0) {
+    throw new AppError('INVALID_INPUT', `${model} has no reasoning-effort setting; leave reasoningEffort empty.`)
+  }
+  if (input.temperature != null && !capabilities.temperature) {
+    throw new AppError('INVALID_INPUT', `${model} does not accept a temperature; leave temperature empty.`)
+  }
+  return { name, model, instructions: input.instructions, temperature: input.temperature ?? null, reasoningEffort: input.reasoningEffort ?? null }
+}
+
+export function createAssistant (context: ActionContext, portalId: number, input: AssistantInput, actor: string): AssistantView {
+  return assistantView(context.repositories.assistants.create(portalId, `asst_${randomUUID().replace(/-/g, '').slice(0, 20)}`, fields(context, input), actor, context.clock()))
+}
+
+export function updateAssistant (context: ActionContext, portalId: number, id: string, input: AssistantInput, actor: string): AssistantView {
+  const row = context.repositories.assistants.update(portalId, id, fields(context, input), actor, context.clock())
+  return assistantView(row ?? findAssistant(context, portalId, id))
+}
+
+export function deleteAssistant (context: ActionContext, portalId: number, id: string, actor: string): void {
+  if (!context.repositories.assistants.remove(portalId, id, actor, context.clock())) findAssistant(context, portalId, id)
+}

@@ -1,0 +1,154 @@
+import type { ConnectionRecord } from '../../db/repositories/connections-repository.ts'
+import type { LlmProvider, ProviderCredentials, ProviderModel } from '../../providers/contract.ts'
+import { ProviderError } from '../../providers/errors.ts'
+import { keyHint } from '../../plugins/keyring/keyring.ts'
+import { AppError } from '../errors.ts'
+import { connectionKeyContext, type ActionContext } from './action-context.ts'
+import { appErrorFromProvider } from './provider-failure.ts'
+
+/** A connection as the admin API shows it: never the key, only its last four characters. */
+export interface ConnectionView {
+  readonly provider: string
+  readonly keyHint: string
+  readonly status: 'connected' | 'invalid'
+  readonly connectedAt: string
+  readonly lastValidatedAt: string
+  readonly allowedModels: readonly string[] | null
+  readonly baseUrl?: string
+}
+
+export function connectionView (record: ConnectionRecord): ConnectionView {
+  return {
+    provider: record.provider,
+    keyHint: record.keyHint,
+    status: record.status,
+    connectedAt: new Date(record.connectedAt).toISOString(),
+    lastValidatedAt: new Date(record.lastValidatedAt).toISOString(),
+    allowedModels: record.allowedModels,
+    ...(record.baseUrl === null ? {} : { baseUrl: record.baseUrl })
+  }
+}
+
+export function findProvider (context: ActionContext, providerId: string): LlmProvider {
+  const provider = context.providers.find(providerId)
+  if (provider === undefined) {
+    const known = context.providers.list().map(candidate => candidate.id).join(', ')
+    throw new AppError('PROVIDER_UNKNOWN', `No provider "${providerId}". Installed providers: ${known}.`)
+  }
+  return provider
+}
+
+export function findConnection (context: ActionContext, portalId: number, providerId: string): ConnectionRecord {
+  const connection = context.repositories.connections.find(portalId, providerId)
+  if (connection === undefined) {
+    throw new AppError('PROVIDER_NOT_CONNECTED', `Portal ${portalId} has not connected ${providerId}. Connect a key first: PUT /api/portals/${portalId}/connections/${providerId}.`)
+  }
+  return connection
+}
+
+/** The decrypted key, for one call. The keyring refuses a ciphertext moved to another portal or provider. */
+export function credentialsFor (context: ActionContext, connection: ConnectionRecord): ProviderCredentials {
+  return {
+    apiKey: context.keyring.decrypt(connection.encryptedKey, connectionKeyContext(connection.portalId, connection.provider)),
+    ...(connection.baseUrl === null ? {} : { baseUrl: connection.baseUrl })
+  }
+}
+
+/**
+ * A connection's own base URL may only point at the provider's declared hosts or at hosts the operator allowed
+ * (`ALLOWED_PROVIDER_HOSTS`): otherwise anyone with the admin token could make this server call internal addresses.
+ */
+export function checkBaseUrl (provider: LlmProvider, baseUrl: string | undefined, allowedHosts: readonly string[]): string | undefined {
+  if (baseUrl === undefined) {
+    if (provider.requiresBaseUrl === true) throw new AppError('INVALID_INPUT', `${provider.label} connections need a baseUrl (the server's OpenAI-compatible API root, e.g. https://llm.internal.example/v1).`)
+    return undefined
+  }
+  let url: URL
+  try {
+    url = new URL(baseUrl)
+  } catch {
+    throw new AppError('INVALID_INPUT', 'baseUrl must be an absolute http(s) URL.')
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
+    throw new AppError('INVALID_INPUT', 'baseUrl must be an http(s) URL without credentials in it.')
+  }
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '')
+  const permitted = [...provider.hosts, ...allowedHosts].map(candidate => candidate.toLowerCase())
+  if (!permitted.includes(host) && !permitted.includes(url.host.toLowerCase())) {
+    throw new AppError('BASE_URL_NOT_ALLOWED', `The host "${host}" is not allowed for ${provider.label}. An operator can allow it with ALLOWED_PROVIDER_HOSTS.`)
+  }
+  return url.toString().replace(/\/+$/, '')
+}
+
+export interface ConnectInput {
+  readonly portalId: number
+  readonly providerId: string
+  readonly apiKey: string
+  readonly baseUrl?: string
+  readonly actor: string
+}
+
+/**
+ * Connects a provider for a portal, or switches its key. The key is checked with the provider first; a
+ * rejected key is refused with INVALID_API_KEY and nothing is written.
+ */
+export async function connectProvider (context: ActionContext, input: ConnectInput): Promise<{ connection: ConnectionView, action: 'connect' | 'switch_key' }> {
+  const provider = findProvider(context, input.providerId)
+  const apiKey = input.apiKey.trim()
+  const baseUrl = checkBaseUrl(provider, input.baseUrl, context.settings.allowedProviderHosts)
+  const credentials = { apiKey, ...(baseUrl === undefined ? {} : { baseUrl }) }
+  let verdict
+  try {
+    verdict = await provider.validateKey(credentials, { signal: AbortSignal.timeout(Math.min(30_000, context.settings.providerTimeoutMs)) })
+  } catch (error) {
+    if (ProviderError.is(error)) throw appErrorFromProvider(error, [apiKey])
+    throw error
+  }
+  if (!verdict.valid) {
+    throw new AppError('INVALID_API_KEY', `${provider.label} rejected this API key; nothing was stored. Check that it is current and has API access.`)
+  }
+  const at = context.clock()
+  const action = context.repositories.connections.save({
+    portalId: input.portalId,
+    provider: provider.id,
+    encryptedKey: context.keyring.encrypt(apiKey, connectionKeyContext(input.portalId, provider.id)),
+    keyHint: keyHint(apiKey),
+    baseUrl: baseUrl ?? null,
+    at,
+    actor: input.actor
+  })
+  context.modelCatalogue.forget(provider.id, String(input.portalId))
+  context.log.info({ portalId: input.portalId, provider: provider.id, action }, 'provider connection saved')
+  return { connection: connectionView(findConnection(context, input.portalId, provider.id)), action }
+}
+
+export function disconnectProvider (context: ActionContext, portalId: number, providerId: string, actor: string): void {
+  if (!context.repositories.connections.remove(portalId, providerId, actor, context.clock())) findConnection(context, portalId, providerId)
+  context.modelCatalogue.forget(providerId, String(portalId))
+  context.log.info({ portalId, provider: providerId }, 'provider disconnected; key erased')
+}
+
+export function setAllowedModels (context: ActionContext, portalId: number, providerId: string, models: readonly string[] | null, actor: string): ConnectionView {
+  findProvider(context, providerId)
+  const unique = models === null ? null : [...new Set(models.map(model => model.trim()).filter(model => model !== ''))]
+  if (!context.repositories.connections.setAllowedModels(portalId, providerId, unique, actor, context.clock())) findConnection(context, portalId, providerId)
+  return connectionView(findConnection(context, portalId, providerId))
+}
+
+/** The models a portal's workflow users may pick for one provider: the live (or cached, or curated) list cut to the allowlist. */
+export async function modelsForConnection (context: ActionContext, connection: ConnectionRecord): Promise<{ models: readonly ProviderModel[], source: string }> {
+  const provider = findProvider(context, connection.provider)
+  const list = await context.modelCatalogue.models(provider, String(connection.portalId), String(connection.connectedAt), credentialsFor(context, connection))
+  const allowed = connection.allowedModels
+  if (allowed === null) return list
+  const known = new Map(list.models.map(model => [model.id, model]))
+  // Allowed models missing from the live list are still offered: the admin named them on purpose.
+  const models = allowed.map(id => known.get(id) ?? { id, label: id, capabilities: provider.capabilities(id) })
+  return { models, source: list.source }
+}
+
+export function assertModelAllowed (connection: ConnectionRecord, modelId: string): void {
+  if (connection.allowedModels !== null && !connection.allowedModels.includes(modelId)) {
+    throw new AppError('MODEL_NOT_ALLOWED', `The model "${modelId}" is not allowed for ${connection.provider} in this portal. Allowed: ${connection.allowedModels.join(', ') || 'none'}.`)
+  }
+}

@@ -1,0 +1,70 @@
+import type { LanguageCopy } from './index.ts'
+
+const es: LanguageCopy = {
+  appDisplayName: 'Acciones LLM (autoalojadas)',
+  actions: {
+    'custom-llm': {
+      actionName: 'Usar un LLM personalizado',
+      actionDescription: 'Envía una instrucción, con datos del registro inscrito, al proveedor de IA y al modelo que elijas, y usa la respuesta en las siguientes acciones del flujo de trabajo.',
+      actionCardContent: 'Preguntar a {{provider}} · {{model}}'
+    },
+    'openai-assistant': {
+      actionName: 'Preguntar al asistente de OpenAI',
+      actionDescription: 'Ejecuta un asistente de OpenAI guardado con una instrucción y datos del registro inscrito, y usa la respuesta en las siguientes acciones del flujo de trabajo.',
+      actionCardContent: 'Preguntar al asistente {{assistant}}'
+    }
+  },
+  inputFields: {
+    provider: { label: 'Proveedor de IA', description: 'Muestra los proveedores conectados a esta cuenta de HubSpot.' },
+    model: { label: 'Modelo de IA', description: 'Los modelos que esta cuenta puede usar con el proveedor elegido.' },
+    prompt: { label: 'Instrucción', description: 'Lo que debe hacer el modelo. Usa {{input1}} a {{input3}} para los datos del registro de abajo, o {{propertyName}} para cualquier propiedad del registro inscrito.' },
+    temperature: { label: 'Temperatura', description: 'De 0 a 2. Un valor bajo da respuestas más precisas; uno alto, más variadas. Los modelos que no la admiten la ignoran.' },
+    reasoningEffort: { label: 'Esfuerzo de razonamiento', description: 'Cuánto piensa el modelo antes de responder. Solo en los modelos que lo admiten.' },
+    maxOutputTokens: { label: 'Máximo de tokens de salida', description: 'Límite opcional de la longitud de la respuesta.' },
+    outputFormat: { label: 'Formato de salida', description: 'Texto, salvo que elijas otro. Las respuestas de número, verdadero/falso, opción y JSON se comprueban y rellenan además una salida específica.' },
+    choices: { label: 'Opciones', description: 'Las respuestas permitidas, separadas por punto y coma, por ejemplo: caliente;templado;frío' },
+    assistant: { label: 'Asistente', description: 'Un asistente guardado con su propio modelo, instrucciones y ajustes.' }
+  },
+  recordData: {
+    label: number => `Datos del registro ${number}`,
+    description: placeholder => `Texto o una propiedad del registro. Úsalo en la instrucción como ${placeholder}.`
+  },
+  assistantOverrides: {
+    model: { label: 'Otro modelo', description: 'Déjalo vacío para usar el modelo del asistente.' },
+    temperature: { label: 'Otra temperatura', description: 'Déjalo vacío para usar la temperatura del asistente. De 0 a 2.' }
+  },
+  supportedProviders: names => `Este servicio admite: ${names}.`,
+  optionLabels: {
+    reasoningEffort: { low: 'Bajo', medium: 'Medio', high: 'Alto' },
+    outputFormat: { text: 'Texto', number: 'Número', boolean: 'Verdadero/falso', choice: 'Una de las opciones', json: 'JSON' }
+  },
+  outputFields: {
+    response: 'Respuesta',
+    responseNumber: 'Respuesta (número)',
+    responseBoolean: 'Respuesta (verdadero/falso)',
+    responseChoice: 'Respuesta (opción)',
+    responseJson: 'Respuesta (JSON)',
+    provider: 'Proveedor de IA',
+    model: 'Modelo de IA',
+    inputTokens: 'Tokens de entrada',
+    outputTokens: 'Tokens de salida',
+    errorCode: 'Código de error',
+    errorMessage: 'Mensaje de error'
+  },
+  executionRules: {
+    PROVIDER_NOT_CONNECTED: 'Este proveedor no está conectado a esta cuenta de HubSpot. Conéctalo en la página de administración de las acciones LLM o elige otro proveedor.',
+    PROVIDER_UNKNOWN: 'El proveedor elegido no está instalado en este servicio. Elige otro proveedor en la acción.',
+    MODEL_NOT_ALLOWED: 'El modelo elegido no está permitido para esta cuenta. Elige otro modelo o permítelo en la página de administración.',
+    PROVIDER_AUTH: 'El proveedor rechazó la clave de API guardada. Actualiza la clave en la página de administración.',
+    PROVIDER_QUOTA: 'La cuenta del proveedor se ha quedado sin cuota o sin crédito. Revisa la facturación con el proveedor.',
+    PROVIDER_REJECTED: 'El proveedor rechazó la solicitud: {{errorMessage}}',
+    PROVIDER_TIMEOUT: 'El proveedor no respondió a tiempo. Prueba con una instrucción más corta, un límite de salida menor o un modelo más rápido.',
+    OUTPUT_FORMAT: 'La respuesta no se ajustaba al formato de salida, ni siquiera en un segundo intento. Indica con más claridad en la instrucción qué respuesta esperas.',
+    TEMPLATE_UNRESOLVED: 'Un marcador de la instrucción no tiene valor para este registro: {{errorMessage}}',
+    ASSISTANT_NOT_FOUND: 'El asistente elegido ya no existe. Elige otro asistente en la acción.',
+    INVALID_INPUT: 'La configuración de la acción no es válida: {{errorMessage}}',
+    fallback: 'La acción ha fallado ({{errorCode}}): {{errorMessage}}'
+  }
+}
+
+export default es

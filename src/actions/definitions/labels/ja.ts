@@ -1,0 +1,70 @@
+import type { LanguageCopy } from './index.ts'
+
+const ja: LanguageCopy = {
+  appDisplayName: 'LLMアクション（セルフホスト）',
+  actions: {
+    'custom-llm': {
+      actionName: 'カスタムLLMを使用',
+      actionDescription: '登録されたレコードのデータを含むプロンプトを、選択したAIプロバイダーとモデルに送信し、その回答を後続のワークフローアクションで使用します。',
+      actionCardContent: '{{provider}} · {{model}} に質問'
+    },
+    'openai-assistant': {
+      actionName: 'OpenAIアシスタントに質問',
+      actionDescription: '保存済みのOpenAIアシスタントを、登録されたレコードのデータを含むプロンプトで実行し、その回答を後続のワークフローアクションで使用します。',
+      actionCardContent: 'アシスタント {{assistant}} に質問'
+    }
+  },
+  inputFields: {
+    provider: { label: 'AIプロバイダー', description: 'このHubSpotアカウントに接続済みのプロバイダーが表示されます。' },
+    model: { label: 'AIモデル', description: '選択したプロバイダーで、このアカウントが使用できるモデルです。' },
+    prompt: { label: 'プロンプト', description: 'モデルへの指示です。下のレコードデータは {{input1}}〜{{input3}}、登録されたレコードの任意のプロパティは {{propertyName}} で挿入できます。' },
+    temperature: { label: '温度', description: '0〜2。低いほど回答が安定し、高いほど多様になります。対応していないモデルでは無視されます。' },
+    reasoningEffort: { label: '推論の深さ', description: '回答する前にモデルがどれだけ考えるかを指定します。対応モデルのみ。' },
+    maxOutputTokens: { label: '最大出力トークン数', description: '回答の長さの上限（任意）。' },
+    outputFormat: { label: '出力形式', description: '既定はテキストです。数値、真偽値、選択肢、JSONの回答は検証され、対応する出力にも入ります。' },
+    choices: { label: '選択肢', description: '許可する回答をセミコロン区切りで入力します。例：高;中;低' },
+    assistant: { label: 'アシスタント', description: 'モデル、指示、設定を保存したアシスタントです。' }
+  },
+  recordData: {
+    label: number => `レコードデータ${number}`,
+    description: placeholder => `テキストまたはレコードのプロパティ。プロンプト内で ${placeholder} として使用します。`
+  },
+  assistantOverrides: {
+    model: { label: 'モデルの上書き', description: '空欄の場合はアシスタントのモデルを使用します。' },
+    temperature: { label: '温度の上書き', description: '空欄の場合はアシスタントの温度を使用します。0〜2。' }
+  },
+  supportedProviders: names => `このサービスの対応プロバイダー：${names}。`,
+  optionLabels: {
+    reasoningEffort: { low: '低', medium: '中', high: '高' },
+    outputFormat: { text: 'テキスト', number: '数値', boolean: '真偽値（true/false）', choice: '選択肢のいずれか', json: 'JSON' }
+  },
+  outputFields: {
+    response: '回答',
+    responseNumber: '回答（数値）',
+    responseBoolean: '回答（真偽値）',
+    responseChoice: '回答（選択肢）',
+    responseJson: '回答（JSON）',
+    provider: 'AIプロバイダー',
+    model: 'AIモデル',
+    inputTokens: '入力トークン数',
+    outputTokens: '出力トークン数',
+    errorCode: 'エラーコード',
+    errorMessage: 'エラーメッセージ'
+  },
+  executionRules: {
+    PROVIDER_NOT_CONNECTED: 'このプロバイダーはこのHubSpotアカウントに接続されていません。LLMアクションの管理ページで接続するか、別のプロバイダーを選択してください。',
+    PROVIDER_UNKNOWN: '選択したプロバイダーはこのサービスにインストールされていません。アクションで別のプロバイダーを選択してください。',
+    MODEL_NOT_ALLOWED: '選択したモデルはこのアカウントで許可されていません。別のモデルを選択するか、管理ページで許可してください。',
+    PROVIDER_AUTH: '保存されているAPIキーがプロバイダーに拒否されました。管理ページでキーを更新してください。',
+    PROVIDER_QUOTA: 'プロバイダーのアカウントで利用枠またはクレジットが不足しています。プロバイダーの請求設定を確認してください。',
+    PROVIDER_REJECTED: 'プロバイダーがリクエストを拒否しました：{{errorMessage}}',
+    PROVIDER_TIMEOUT: 'プロバイダーから時間内に応答がありませんでした。プロンプトを短くする、出力の上限を下げる、または高速なモデルを選択してください。',
+    OUTPUT_FORMAT: '再試行しても回答が出力形式に合いませんでした。期待する回答をプロンプトでより明確に指定してください。',
+    TEMPLATE_UNRESOLVED: 'このレコードでは、プロンプトのプレースホルダーに値がありません：{{errorMessage}}',
+    ASSISTANT_NOT_FOUND: '選択したアシスタントは存在しません。アクションで別のアシスタントを選択してください。',
+    INVALID_INPUT: 'アクションの設定が無効です：{{errorMessage}}',
+    fallback: 'アクションが失敗しました（{{errorCode}}）：{{errorMessage}}'
+  }
+}
+
+export default ja

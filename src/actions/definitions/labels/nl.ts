@@ -1,0 +1,70 @@
+import type { LanguageCopy } from './index.ts'
+
+const nl: LanguageCopy = {
+  appDisplayName: 'LLM-acties (zelf gehost)',
+  actions: {
+    'custom-llm': {
+      actionName: 'Aangepast LLM gebruiken',
+      actionDescription: 'Stuurt een prompt met gegevens van de ingeschreven record naar de AI-aanbieder en het model van je keuze, en gebruikt het antwoord in de volgende workflowacties.',
+      actionCardContent: '{{provider}} · {{model}} vragen'
+    },
+    'openai-assistant': {
+      actionName: 'OpenAI-assistent vragen',
+      actionDescription: 'Voert een opgeslagen OpenAI-assistent uit met een prompt en gegevens van de ingeschreven record, en gebruikt het antwoord in de volgende workflowacties.',
+      actionCardContent: 'Assistent {{assistant}} vragen'
+    }
+  },
+  inputFields: {
+    provider: { label: 'AI-aanbieder', description: 'Toont de aanbieders die aan dit HubSpot-account zijn gekoppeld.' },
+    model: { label: 'AI-model', description: 'De modellen die dit account met de gekozen aanbieder mag gebruiken.' },
+    prompt: { label: 'Prompttekst', description: 'Wat het model moet doen. Gebruik {{input1}} tot en met {{input3}} voor de recordgegevens hieronder, of {{propertyName}} voor elke eigenschap van de ingeschreven record.' },
+    temperature: { label: 'Temperatuur', description: 'Van 0 tot 2. Een lage waarde geeft gerichtere antwoorden, een hoge waarde meer gevarieerde. Modellen die dit niet ondersteunen, negeren de waarde.' },
+    reasoningEffort: { label: 'Denkinspanning', description: 'Hoe lang het model nadenkt voordat het antwoordt. Alleen voor modellen die dit ondersteunen.' },
+    maxOutputTokens: { label: 'Maximum aantal uitvoertokens', description: 'Optionele limiet voor de lengte van het antwoord.' },
+    outputFormat: { label: 'Uitvoerformaat', description: 'Standaard tekst. Antwoorden als getal, waar/onwaar, keuze of JSON worden gecontroleerd en vullen ook een bijbehorende uitvoer.' },
+    choices: { label: 'Keuzes', description: 'De toegestane antwoorden, gescheiden door puntkomma’s, bijvoorbeeld: warm;lauw;koud' },
+    assistant: { label: 'Assistent', description: 'Een opgeslagen assistent met een eigen model, eigen instructies en instellingen.' }
+  },
+  recordData: {
+    label: number => `Recordgegevens ${number}`,
+    description: placeholder => `Tekst of een eigenschap van de record. Gebruik het in de prompt als ${placeholder}.`
+  },
+  assistantOverrides: {
+    model: { label: 'Ander model', description: 'Laat leeg om het model van de assistent te gebruiken.' },
+    temperature: { label: 'Andere temperatuur', description: 'Laat leeg om de temperatuur van de assistent te gebruiken. Van 0 tot 2.' }
+  },
+  supportedProviders: names => `Deze service ondersteunt: ${names}.`,
+  optionLabels: {
+    reasoningEffort: { low: 'Laag', medium: 'Gemiddeld', high: 'Hoog' },
+    outputFormat: { text: 'Tekst', number: 'Getal', boolean: 'Waar/onwaar', choice: 'Een van de keuzes', json: 'JSON' }
+  },
+  outputFields: {
+    response: 'Antwoord',
+    responseNumber: 'Antwoord (getal)',
+    responseBoolean: 'Antwoord (waar/onwaar)',
+    responseChoice: 'Antwoord (keuze)',
+    responseJson: 'Antwoord (JSON)',
+    provider: 'AI-aanbieder',
+    model: 'AI-model',
+    inputTokens: 'Invoertokens',
+    outputTokens: 'Uitvoertokens',
+    errorCode: 'Foutcode',
+    errorMessage: 'Foutmelding'
+  },
+  executionRules: {
+    PROVIDER_NOT_CONNECTED: 'Deze aanbieder is niet gekoppeld aan dit HubSpot-account. Koppel hem op de beheerpagina van de LLM-acties of kies een andere aanbieder.',
+    PROVIDER_UNKNOWN: 'De gekozen aanbieder is niet geïnstalleerd op deze service. Kies een andere aanbieder in de actie.',
+    MODEL_NOT_ALLOWED: 'Het gekozen model is niet toegestaan voor dit account. Kies een ander model of sta het toe op de beheerpagina.',
+    PROVIDER_AUTH: 'De aanbieder heeft de opgeslagen API-sleutel geweigerd. Werk de sleutel bij op de beheerpagina.',
+    PROVIDER_QUOTA: 'Het quotum of tegoed bij de aanbieder is op. Controleer de facturering bij de aanbieder.',
+    PROVIDER_REJECTED: 'De aanbieder heeft het verzoek geweigerd: {{errorMessage}}',
+    PROVIDER_TIMEOUT: 'De aanbieder heeft niet op tijd geantwoord. Probeer een kortere prompt, een lagere uitvoerlimiet of een sneller model.',
+    OUTPUT_FORMAT: 'Het antwoord paste ook bij een tweede poging niet in het uitvoerformaat. Beschrijf in de prompt duidelijker welk antwoord je verwacht.',
+    TEMPLATE_UNRESOLVED: 'Een placeholder in de prompt heeft geen waarde voor deze record: {{errorMessage}}',
+    ASSISTANT_NOT_FOUND: 'De gekozen assistent bestaat niet meer. Kies een andere assistent in de actie.',
+    INVALID_INPUT: 'De instellingen van de actie zijn ongeldig: {{errorMessage}}',
+    fallback: 'De actie is mislukt ({{errorCode}}): {{errorMessage}}'
+  }
+}
+
+export default nl

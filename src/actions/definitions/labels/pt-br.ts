@@ -1,0 +1,70 @@
+import type { LanguageCopy } from './index.ts'
+
+const ptBr: LanguageCopy = {
+  appDisplayName: 'Ações de LLM (hospedagem própria)',
+  actions: {
+    'custom-llm': {
+      actionName: 'Usar um LLM personalizado',
+      actionDescription: 'Envia uma instrução, com dados do registro inscrito, ao provedor de IA e ao modelo de sua escolha, e usa a resposta nas próximas ações do fluxo de trabalho.',
+      actionCardContent: 'Perguntar a {{provider}} · {{model}}'
+    },
+    'openai-assistant': {
+      actionName: 'Perguntar ao assistente da OpenAI',
+      actionDescription: 'Executa um assistente da OpenAI salvo com uma instrução e dados do registro inscrito, e usa a resposta nas próximas ações do fluxo de trabalho.',
+      actionCardContent: 'Perguntar ao assistente {{assistant}}'
+    }
+  },
+  inputFields: {
+    provider: { label: 'Provedor de IA', description: 'Mostra os provedores conectados a esta conta da HubSpot.' },
+    model: { label: 'Modelo de IA', description: 'Os modelos que esta conta pode usar com o provedor escolhido.' },
+    prompt: { label: 'Instrução', description: 'O que o modelo deve fazer. Use {{input1}} a {{input3}} para os dados do registro abaixo, ou {{propertyName}} para qualquer propriedade do registro inscrito.' },
+    temperature: { label: 'Temperatura', description: 'De 0 a 2. Valores baixos geram respostas mais objetivas; valores altos, mais variadas. Modelos sem suporte ignoram esse valor.' },
+    reasoningEffort: { label: 'Esforço de raciocínio', description: 'Quanto o modelo pensa antes de responder. Apenas para modelos com suporte.' },
+    maxOutputTokens: { label: 'Máximo de tokens de saída', description: 'Limite opcional para o tamanho da resposta.' },
+    outputFormat: { label: 'Formato de saída', description: 'Texto, a menos que você escolha outro. Respostas em número, verdadeiro/falso, opção e JSON são verificadas e também preenchem uma saída específica.' },
+    choices: { label: 'Opções', description: 'As respostas permitidas, separadas por ponto e vírgula, por exemplo: quente;morno;frio' },
+    assistant: { label: 'Assistente', description: 'Um assistente salvo, com modelo, instruções e configurações próprios.' }
+  },
+  recordData: {
+    label: number => `Dados do registro ${number}`,
+    description: placeholder => `Texto ou uma propriedade do registro. Use na instrução como ${placeholder}.`
+  },
+  assistantOverrides: {
+    model: { label: 'Outro modelo', description: 'Deixe em branco para usar o modelo do assistente.' },
+    temperature: { label: 'Outra temperatura', description: 'Deixe em branco para usar a temperatura do assistente. De 0 a 2.' }
+  },
+  supportedProviders: names => `Este serviço oferece suporte a: ${names}.`,
+  optionLabels: {
+    reasoningEffort: { low: 'Baixo', medium: 'Médio', high: 'Alto' },
+    outputFormat: { text: 'Texto', number: 'Número', boolean: 'Verdadeiro/falso', choice: 'Uma das opções', json: 'JSON' }
+  },
+  outputFields: {
+    response: 'Resposta',
+    responseNumber: 'Resposta (número)',
+    responseBoolean: 'Resposta (verdadeiro/falso)',
+    responseChoice: 'Resposta (opção)',
+    responseJson: 'Resposta (JSON)',
+    provider: 'Provedor de IA',
+    model: 'Modelo de IA',
+    inputTokens: 'Tokens de entrada',
+    outputTokens: 'Tokens de saída',
+    errorCode: 'Código de erro',
+    errorMessage: 'Mensagem de erro'
+  },
+  executionRules: {
+    PROVIDER_NOT_CONNECTED: 'Este provedor não está conectado a esta conta da HubSpot. Conecte-o na página de administração das ações de LLM ou escolha outro provedor.',
+    PROVIDER_UNKNOWN: 'O provedor escolhido não está instalado neste serviço. Escolha outro provedor na ação.',
+    MODEL_NOT_ALLOWED: 'O modelo escolhido não é permitido para esta conta. Escolha outro modelo ou permita-o na página de administração.',
+    PROVIDER_AUTH: 'O provedor recusou a chave de API salva. Atualize a chave na página de administração.',
+    PROVIDER_QUOTA: 'A conta do provedor está sem cota ou sem créditos. Verifique o faturamento com o provedor.',
+    PROVIDER_REJECTED: 'O provedor recusou a solicitação: {{errorMessage}}',
+    PROVIDER_TIMEOUT: 'O provedor não respondeu a tempo. Tente uma instrução mais curta, um limite de saída menor ou um modelo mais rápido.',
+    OUTPUT_FORMAT: 'A resposta não seguiu o formato de saída, nem mesmo na segunda tentativa. Deixe mais claro na instrução qual resposta você espera.',
+    TEMPLATE_UNRESOLVED: 'Um marcador da instrução não tem valor para este registro: {{errorMessage}}',
+    ASSISTANT_NOT_FOUND: 'O assistente escolhido não existe mais. Escolha outro assistente na ação.',
+    INVALID_INPUT: 'As configurações da ação não são válidas: {{errorMessage}}',
+    fallback: 'A ação falhou ({{errorCode}}): {{errorMessage}}'
+  }
+}
+
+export default ptBr

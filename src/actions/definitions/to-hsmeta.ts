@@ -1,0 +1,77 @@
+/**
+ * Converts v4 action definitions into `*-hsmeta.json` workflow-action files of HubSpot's 2026.03 projects
+ * platform, for operators who ship the actions with `hs project upload` instead of the v4 API.
+ *
+ * @see /work/shared/reference/hubspot.md §9.2 for the documented keys.
+ */
+
+import type { ActionDefinition, ActionDefinitionEntry, ActionKey } from './build-definitions.ts'
+
+/**
+ * Stable component uids. Community reports say an action's URL cannot change under the same uid, so these
+ * never change either: a new PUBLIC_URL is a new actionUrl, not a new action.
+ */
+export const HSMETA_UIDS: Readonly<Record<ActionKey, string>> = {
+  'custom-llm': 'custom_llm_action',
+  'openai-assistant': 'openai_assistant_action'
+}
+
+export interface HsmetaConfig {
+  readonly actionUrl: string
+  /** The v4 `published` under its hsmeta name. */
+  readonly isPublished: boolean
+  readonly supportedClients: ReadonlyArray<{ readonly client: 'WORKFLOWS' }>
+  readonly inputFields: ActionDefinition['inputFields']
+  readonly inputFieldDependencies: ActionDefinition['inputFieldDependencies']
+  readonly outputFields: ActionDefinition['outputFields']
+  readonly objectTypes: ActionDefinition['objectTypes']
+  readonly labels: ActionDefinition['labels']
+  /** Not in the documented hsmeta table (unconfirmed); left out with `documentedKeysOnly`. */
+  readonly objectRequestOptions?: ActionDefinition['objectRequestOptions']
+  /** Not in the documented hsmeta table (unconfirmed); left out with `documentedKeysOnly`. */
+  readonly executionRules?: ActionDefinition['executionRules']
+}
+
+export interface HsmetaFile {
+  readonly uid: string
+  readonly type: 'workflow-action'
+  readonly config: HsmetaConfig
+}
+
+export interface HsmetaOptions {
+  /**
+   * Leave out the keys hsmeta is not documented to take (objectRequestOptions, executionRules). Off by default:
+   * both carry behaviour (record properties in the payload, readable failure messages) and the documented table
+   * we have is cut off, so they are sent unless an upload rejects them. `functions` is never written: we have none.
+   */
+  readonly documentedKeysOnly?: boolean
+}
+
+export function hsmetaFileName (key: ActionKey): string {
+  return `${key}-hsmeta.json`
+}
+
+export function toHsmeta (key: ActionKey, definition: ActionDefinition, options: HsmetaOptions = {}): HsmetaFile {
+  return {
+    uid: HSMETA_UIDS[key],
+    type: 'workflow-action',
+    config: {
+      actionUrl: definition.actionUrl,
+      isPublished: definition.published,
+      supportedClients: [{ client: 'WORKFLOWS' }],
+      inputFields: definition.inputFields,
+      inputFieldDependencies: definition.inputFieldDependencies,
+      outputFields: definition.outputFields,
+      objectTypes: definition.objectTypes,
+      labels: definition.labels,
+      ...(options.documentedKeysOnly === true
+        ? {}
+        : { objectRequestOptions: definition.objectRequestOptions, executionRules: definition.executionRules })
+    }
+  }
+}
+
+/** File name to file content, ready to write under `src/app/workflow-actions/` of a project. */
+export function toHsmetaFiles (entries: readonly ActionDefinitionEntry[], options: HsmetaOptions = {}): Record<string, HsmetaFile> {
+  return Object.fromEntries(entries.map(({ key, definition }) => [hsmetaFileName(key), toHsmeta(key, definition, options)]))
+}

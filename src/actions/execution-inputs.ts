@@ -1,0 +1,36 @@
+import { REASONING_EFFORTS, type ReasoningEffort } from '../../providers/contract.ts'
+import { AppError } from '../errors.ts'
+
+/** HubSpot sends every input as a string (or leaves it out); an empty string means "not set". */
+export type RawInputs = Readonly<Record<string, unknown>>
+
+export function optionalText (inputs: RawInputs, name: string): string | undefined {
+  const value = inputs[name]
+  if (value === undefined || value === null) return undefined
+  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined
+  if (text === undefined) throw new AppError('INVALID_INPUT', `The field "${name}" must be text.`)
+  return text.trim() === '' ? undefined : text
+}
+
+export function requiredText (inputs: RawInputs, name: string, label: string): string {
+  const text = optionalText(inputs, name)
+  if (text === undefined) throw new AppError('INVALID_INPUT', `${label} is empty: fill in the "${name}" field of the action.`)
+  return text
+}
+
+export function optionalNumber (inputs: RawInputs, name: string, range: { min: number, max: number, integer?: boolean }): number | undefined {
+  const text = optionalText(inputs, name)
+  if (text === undefined) return undefined
+  const value = Number(text.trim())
+  if (!Number.isFinite(value) || value < range.min || value > range.max || (range.integer === true && !Number.isInteger(value))) {
+    throw new AppError('INVALID_INPUT', `The field "${name}" must be ${range.integer === true ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}, got "${text}".`)
+  }
+  return value
+}
+
+export function optionalEffort (inputs: RawInputs, name = 'reasoningEffort'): ReasoningEffort | undefined {
+  const text = optionalText(inputs, name)?.trim().toLowerCase()
+  if (text === undefined) return undefined
+  if (!(REASONING_EFFORTS as readonly string[]).includes(text)) throw new AppError('INVALID_INPUT', `The field "${name}" must be low, medium or high, got "${text}".`)
+  return text as ReasoningEffort
+}

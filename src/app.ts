@@ -1,0 +1,56 @@
+import sensible from '@fastify/sensible'
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyInstance } from 'fastify'
+import adminAuth from '../plugins/admin-auth.ts'
+import clock from '../plugins/clock.ts'
+import config from '../plugins/config/index.ts'
+import database from '../plugins/database.ts'
+import hubspotSignature from '../plugins/hubspot-signature/index.ts'
+import keyring from '../plugins/keyring/index.ts'
+import modelCatalogue from '../plugins/model-catalogue/index.ts'
+import providerRegistry from '../plugins/provider-registry.ts'
+import type { RegistryEntry } from '../providers/registry.ts'
+import { errorHandler, notFoundHandler } from './error-handler.ts'
+import adminRoutes from './routes/admin/index.ts'
+import health from './routes/health.ts'
+import hubspotRoutes from './routes/hubspot/index.ts'
+
+export interface AppOptions {
+  /** The environment to read settings from; `process.env` when absent. Tests pass their own. */
+  readonly environment?: Record<string, string | undefined>
+  /** Providers registered after the built-ins and `LLM_PROVIDER_PACKAGES`. */
+  readonly extraProviders?: readonly RegistryEntry[]
+  /** The fetch given to providers and HubSpot clients (tests inject loopback-only ones). */
+  readonly fetch?: typeof globalThis.fetch
+  readonly clock?: () => number
+}
+
+/**
+ * The whole service as one Fastify plugin: shared services first (each a named plugin decorating the
+ * instance), then the encapsulated route groups, then one error format for everything. `server.ts` only starts
+ * it; tests register it on a bare Fastify and call `inject()`.
+ */
+export default async function app (fastify: FastifyInstance, options: AppOptions): Promise<void> {
+  await fastify.register(config, { environment: options.environment })
+  fastify.log.level = fastify.config.logLevel
+  await fastify.register(sensible)
+  await fastify.register(clock, { clock: options.clock })
+  await fastify.register(database)
+  await fastify.register(keyring)
+  await fastify.register(providerRegistry, { extraProviders: options.extraProviders, fetch: options.fetch })
+  await fastify.register(modelCatalogue, { clock: options.clock })
+  await fastify.register(adminAuth)
+  await fastify.register(hubspotSignature)
+  await fastify.register(rateLimit, { global: false })
+
+  // TypeBox checks bodies exactly (unknown properties refused, nothing coerced) and converts only params,
+  // querystrings and headers, where everything arrives as text.
+  fastify.setValidatorCompiler(TypeBoxValidatorCompiler)
+  fastify.setErrorHandler(errorHandler)
+  fastify.setNotFoundHandler(notFoundHandler)
+
+  await fastify.register(health)
+  await fastify.register(adminRoutes, { prefix: '/api' })
+  await fastify.register(hubspotRoutes, { prefix: '/hubspot' })
+}

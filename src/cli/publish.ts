@@ -1,0 +1,107 @@
+/**
+ * `llm-actions publish`: creates or updates both action definitions in the HubSpot app, through the
+ * Automation Actions v4 API with the developer API key. Prints one line per action; safe to re-run.
+ */
+
+import { parseArgs } from 'node:util'
+import { BUILTIN_PROVIDERS } from '../../providers/builtin.ts'
+import { buildActionDefinitions } from '../actions/definitions/build-definitions.ts'
+import { publishDefinitions } from '../actions/publish-definitions.ts'
+import { readPublicUrl, type CliIo } from './print-definitions.ts'
+
+export const PUBLISH_USAGE = `Usage: llm-actions publish
+
+Creates or updates the "custom-llm" and "openai-assistant" workflow action definitions of a HubSpot app
+(published, so every portal that installed the app sees them). Definitions already up to date are left alone.
+
+Environment:
+  HUBSPOT_APP_ID              the app's id (required)
+  HUBSPOT_DEVELOPER_API_KEY   developer API key of the account that owns the app (required)
+  PUBLIC_URL                  the https base URL HubSpot reaches (required; http is accepted for localhost only)
+  HUBSPOT_API_BASE_URL        default https://api.hubapi.com
+
+Exit codes: 0 done, 1 HubSpot refused or could not be reached, 2 missing or bad settings.
+`
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/** The arguments after the verb. Returns the exit code. */
+export async function run (argv: string[], io: CliIo): Promise<number> {
+  try {
+    const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false })
+    if (values.help === true) {
+      io.stdout(PUBLISH_USAGE)
+      return 0
+    }
+  } catch (error) {
+    io.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n\n${PUBLISH_USAGE}`)
+    return 2
+  }
+
+  const settings = readSettings(io.env)
+  if ('error' in settings) {
+    io.stderr(`error: ${settings.error}\n`)
+    return 2
+  }
+  for (const warning of settings.warnings) io.stderr(`warning: ${warning}\n`)
+
+  try {
+    const results = await publishDefinitions({
+      apiBaseUrl: settings.apiBaseUrl,
+      appId: settings.appId,
+      developerApiKey: settings.developerApiKey,
+      definitions: buildActionDefinitions({ publicUrl: settings.publicUrl, providers: BUILTIN_PROVIDERS }),
+      fetch: io.fetch,
+      log: line => io.stderr(`${line}\n`)
+    })
+    for (const result of results) io.stdout(`${result.key}: ${result.action} (definition ${result.definitionId})\n`)
+    return 0
+  } catch (error) {
+    // publishDefinitions scrubs the developer key from its errors; nothing else here can carry it.
+    io.stderr(`error: publish failed: ${error instanceof Error ? error.message : String(error)}\n`)
+    return 1
+  }
+}
+
+interface PublishSettings {
+  readonly appId: string
+  readonly developerApiKey: string
+  readonly publicUrl: string
+  readonly apiBaseUrl: string
+  readonly warnings: string[]
+}
+
+/** Checks in a fixed order so the first problem is named alone, on one line. */
+function readSettings (env: CliIo['env']): PublishSettings | { error: string } {
+  const value = (name: string) => {
+    const text = env[name]?.trim()
+    return text === undefined || text === '' ? undefined : text
+  }
+  const appId = value('HUBSPOT_APP_ID')
+  if (appId === undefined) return { error: 'HUBSPOT_APP_ID is not set: the id of the HubSpot app that owns the actions.' }
+  if (!/^\d+$/.test(appId)) return { error: `HUBSPOT_APP_ID must be a number, not "${appId}".` }
+  const developerApiKey = value('HUBSPOT_DEVELOPER_API_KEY')
+  if (developerApiKey === undefined) return { error: 'HUBSPOT_DEVELOPER_API_KEY is not set: the developer API key of the account that owns the app.' }
+  const rawPublicUrl = value('PUBLIC_URL')
+  if (rawPublicUrl === undefined) return { error: 'PUBLIC_URL is not set: the https base URL HubSpot reaches this service at.' }
+  const publicUrl = readPublicUrl(rawPublicUrl)
+  if (typeof publicUrl !== 'string') return publicUrl
+
+  const warnings: string[] = []
+  const { protocol, hostname } = new URL(publicUrl)
+  if (LOCAL_HOSTS.has(hostname)) {
+    warnings.push(`PUBLIC_URL points at ${hostname}: HubSpot cannot reach it, so only use this with a test app.`)
+  } else if (protocol !== 'https:') {
+    // HubSpot only calls https action URLs; publishing an http one would give actions that never run.
+    return { error: `PUBLIC_URL must use https, not "${rawPublicUrl}" (http is accepted for localhost only).` }
+  }
+
+  const rawApiBaseUrl = value('HUBSPOT_API_BASE_URL') ?? 'https://api.hubapi.com'
+  try {
+    const parsed = new URL(rawApiBaseUrl)
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)')
+  } catch {
+    return { error: `HUBSPOT_API_BASE_URL is not an http(s) URL: "${rawApiBaseUrl}".` }
+  }
+  return { appId, developerApiKey, publicUrl, apiBaseUrl: rawApiBaseUrl.replace(/\/+$/, ''), warnings }
+}

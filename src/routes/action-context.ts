@@ -1,0 +1,15 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { ActionContext } from '../actions/action-context.ts'
+
+/** The decorated services, handed to actions as plain collaborators. */
+export function actionContext (fastify: FastifyInstance, log: FastifyBaseLogger = fastify.log): ActionContext {
+  return {
+    settings: fastify.config,
+    repositories: fastify.repositories,
+    keyring: fastify.keyring,
+    providers: fastify.providers,
+    modelCatalogue: fastify.modelCatalogue,
+    clock: fastify.clock,
+    log
+  }
+}

@@ -1,0 +1,62 @@
+import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { assistantView, createAssistant, deleteAssistant, findAssistant, updateAssistant } from '../../actions/assistants.ts'
+import { ErrorSchema, PortalParamsSchema } from '../../schemas/common.ts'
+import { actionContext } from '../action-context.ts'
+
+const Effort = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')])
+
+const AssistantSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  model: Type.String(),
+  instructions: Type.String(),
+  temperature: Type.Union([Type.Number(), Type.Null()]),
+  reasoningEffort: Type.Union([Effort, Type.Null()]),
+  createdAt: Type.String(),
+  updatedAt: Type.String()
+})
+
+const AssistantBodySchema = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  model: Type.String({ minLength: 1, maxLength: 200 }),
+  instructions: Type.String({ maxLength: 100_000 }),
+  temperature: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 2 }), Type.Null()])),
+  reasoningEffort: Type.Optional(Type.Union([Effort, Type.Null()]))
+}, { additionalProperties: false })
+
+const AssistantParamsSchema = Type.Object({
+  portalId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+  id: Type.String({ minLength: 1, maxLength: 100 })
+})
+
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema }
+const actor = 'admin-api'
+
+/** Saved assistants for "Ask OpenAI assistant". */
+const assistants: FastifyPluginAsyncTypebox = async fastify => {
+  fastify.get('/portals/:portalId/assistants', {
+    schema: { params: PortalParamsSchema, response: { 200: Type.Object({ items: Type.Array(AssistantSchema) }), ...errors } }
+  }, async request => ({ items: fastify.repositories.assistants.list(request.params.portalId).map(assistantView) }))
+
+  fastify.post('/portals/:portalId/assistants', {
+    schema: { params: PortalParamsSchema, body: AssistantBodySchema, response: { 201: AssistantSchema, ...errors } }
+  }, async (request, reply) => reply.code(201).send(createAssistant(actionContext(fastify, request.log), request.params.portalId, request.body, actor)))
+
+  fastify.get('/portals/:portalId/assistants/:id', {
+    schema: { params: AssistantParamsSchema, response: { 200: AssistantSchema, ...errors } }
+  }, async request => assistantView(findAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id)))
+
+  fastify.put('/portals/:portalId/assistants/:id', {
+    schema: { params: AssistantParamsSchema, body: AssistantBodySchema, response: { 200: AssistantSchema, ...errors } }
+  }, async request => updateAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id, request.body, actor))
+
+  fastify.delete('/portals/:portalId/assistants/:id', {
+    schema: { params: AssistantParamsSchema, response: { 204: Type.Null(), ...errors } }
+  }, async (request, reply) => {
+    deleteAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id, actor)
+    return reply.code(204).send(null)
+  })
+}
+
+export default assistants

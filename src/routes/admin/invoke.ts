@@ -1,0 +1,47 @@
+import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { resolveCustomLlm } from '../../actions/custom-llm.ts'
+import { executeAction } from '../../actions/execute-action.ts'
+import { resolveOpenAIAssistant } from '../../actions/openai-assistant.ts'
+import { AppError } from '../../errors.ts'
+import { ErrorSchema, PortalParamsSchema } from '../../schemas/common.ts'
+import { actionContext } from '../action-context.ts'
+
+const InvokeBodySchema = Type.Object({
+  action: Type.Optional(Type.Union([Type.Literal('custom-llm'), Type.Literal('openai-assistant')], { default: 'custom-llm' })),
+  /** The action's input fields, exactly as a workflow would fill them in. */
+  inputFields: Type.Record(Type.String(), Type.String({ maxLength: 200_000 })),
+  /** Stand-in record properties for `{{propertyName}}` placeholders. */
+  properties: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 100_000 })))
+}, { additionalProperties: false })
+
+const InvokeResponseSchema = Type.Object({
+  state: Type.Union([Type.Literal('SUCCESS'), Type.Literal('FAIL_CONTINUE')]),
+  outputFields: Type.Record(Type.String(), Type.String()),
+  /** Every setting the model could not honour as asked. */
+  adjustments: Type.Array(Type.String()),
+  executionId: Type.Optional(Type.Integer())
+})
+
+/** The admin page's "Test": runs a prompt exactly as the action would, recorded as a `test` execution. */
+const invoke: FastifyPluginAsyncTypebox = async fastify => {
+  fastify.post('/portals/:portalId/invoke', {
+    schema: { params: PortalParamsSchema, body: InvokeBodySchema, response: { 200: InvokeResponseSchema, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema } }
+  }, async request => {
+    const outcome = await executeAction(actionContext(fastify, request.log), {
+      action: 'test',
+      portalId: request.params.portalId,
+      inputFields: request.body.inputFields,
+      object: { properties: request.body.properties ?? {} }
+    }, { resolvePlan: request.body.action === 'openai-assistant' ? resolveOpenAIAssistant : resolveCustomLlm })
+    if (outcome.kind === 'retry') throw new AppError(outcome.code, outcome.message, { retryAfterSeconds: outcome.retryAfterSeconds })
+    return {
+      state: outcome.state,
+      outputFields: { ...outcome.outputFields },
+      adjustments: [...outcome.adjustments],
+      ...(outcome.executionId === undefined ? {} : { executionId: outcome.executionId })
+    }
+  })
+}
+
+export default invoke

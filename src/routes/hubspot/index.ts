@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify'
+import execute from './execute.ts'
+
+/**
+ * HubSpot-facing routes. Everything here is signed by HubSpot with the app's client secret: the raw body is kept
+ * for the signature, which is checked before the body is even validated, so a forged request never reaches a
+ * provider.
+ */
+export default async function hubspotRoutes (fastify: FastifyInstance): Promise<void> {
+  await fastify.register(async signed => {
+    signed.addHook('onRequest', signed.requireHubSpotConfigured)
+    signed.keepRawJsonBody(signed)
+    signed.addHook('preValidation', signed.verifyHubSpotSignature)
+    await signed.register(execute)
+  })
+}

@@ -1,0 +1,46 @@
+import Fastify from 'fastify'
+import fp from 'fastify-plugin'
+import app from './app.ts'
+import { loggerOptions } from './logger-options.ts'
+
+/**
+ * Process entry: builds the app, listens, and shuts down gracefully on SIGTERM/SIGINT (stop accepting, let
+ * in-flight requests finish, close the database). A bad setting ends the boot with one line naming it.
+ */
+const server = Fastify({
+  logger: loggerOptions(process.env.LOG_LEVEL ?? 'info'),
+  // Long provider calls are answered within SYNC_BUDGET_MS or handed to a callback; this is a safety net.
+  requestTimeout: 120_000,
+  bodyLimit: 1024 * 1024,
+  forceCloseConnections: 'idle'
+})
+
+// fp so the app's error handler and decorators apply to the root instance.
+server.register(fp(app), {})
+
+try {
+  await server.ready()
+} catch (error) {
+  process.stderr.write(`hubspot-llm-actions: cannot start: ${(error as Error).message}\n`)
+  process.exit(1)
+}
+
+let closing = false
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (closing) return
+    closing = true
+    server.log.info({ signal }, 'shutting down: finishing in-flight requests')
+    const force = setTimeout(() => { server.log.error('forced exit after 30 s'); process.exit(1) }, 30_000)
+    force.unref()
+    server.close().then(() => process.exit(0), () => process.exit(1))
+  })
+}
+
+try {
+  await server.listen({ port: server.config.port, host: server.config.host })
+  server.log.info({ publicUrl: server.config.publicUrl, admin: `${server.config.publicUrl}/`, data: server.config.dataDir }, 'hubspot-llm-actions is serving')
+} catch (error) {
+  process.stderr.write(`hubspot-llm-actions: cannot listen on ${server.config.host}:${server.config.port}: ${(error as Error).message}\n`)
+  process.exit(1)
+}

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import Fastify, { type FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import app, { type AppOptions } from '../../src/app.ts'
+import { loggerOptions } from '../../src/logger-options.ts'
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
+export const TEST_CLIENT_SECRET = 'test-hubspot-client-secret-0000'
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64')
+export const TEST_PUBLIC_URL = 'https://llm.example.test'
+
+export interface TestApp {
+  readonly app: FastifyInstance
+  /** Every log line written so far (JSON text). */
+  readonly logs: string[]
+  readonly dataDir: string
+  /** `Authorization` header for the admin API. */
+  readonly admin: { authorization: string }
+}
+
+interface TapLike { teardown (fn: () => unknown): void }
+
+/**
+ * Builds the real app as `server.ts` does (fp(app) on a bare Fastify) with its own data directory and a log
+ * stream the test can read. Settings are passed explicitly; process.env is never read.
+ */
+export async function buildApp (t: TapLike, environment: Record<string, string | undefined> = {}, options: Omit<AppOptions, 'environment'> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'llm-actions-test-'))
+  const logs: string[] = []
+  const stream = new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } })
+  const fastify = Fastify({ logger: { ...loggerOptions('info'), stream } })
+  await fastify.register(fp(app), {
+    ...options,
+    environment: {
+      DATA_DIR: dataDir,
+      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      HUBSPOT_CLIENT_SECRET: TEST_CLIENT_SECRET,
+      PUBLIC_URL: TEST_PUBLIC_URL,
+      LOG_LEVEL: 'info',
+      ...environment
+    }
+  })
+  await fastify.ready()
+  t.teardown(async () => {
+    await fastify.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+  return { app: fastify, logs, dataDir, admin: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }
+}
