@@ -43,7 +43,11 @@ export function createModelCatalogue (options: ModelCatalogueOptions) {
   }
 
   return {
-    async models (provider: LlmProvider, owner: string, version: string, credentials: ProviderCredentials): Promise<ModelList> {
+    /**
+     * `waitMs` bounds how long a caller waits for a first fetch (HubSpot's dropdowns must answer fast): past it
+     * the curated list is served while the fetch completes in the background for the next request.
+     */
+    async models (provider: LlmProvider, owner: string, version: string, credentials: ProviderCredentials, waitMs = timeoutMs): Promise<ModelList> {
       const cacheKey = `${provider.id}\0${owner}\0${version}`
       let entry = entries.get(cacheKey)
       if (entry === undefined) {
@@ -56,7 +60,7 @@ export function createModelCatalogue (options: ModelCatalogueOptions) {
       if (!fresh && !resting) {
         // With a list in hand, refresh in the background and answer at once; without one, wait for the vendor.
         const pending = fetchInto(entry, provider, credentials)
-        if (entry.list === undefined) await pending
+        if (entry.list === undefined) await Promise.race([pending, delay(waitMs)])
       }
       if (entry.list !== undefined) {
         const live = options.clock() - entry.list.fetchedAt < ttlMs
@@ -75,3 +79,7 @@ export function createModelCatalogue (options: ModelCatalogueOptions) {
 }
 
 export type ModelCatalogue = ReturnType<typeof createModelCatalogue>
+
+function delay (milliseconds: number): Promise<void> {
+  return new Promise(resolve => { setTimeout(resolve, milliseconds).unref() })
+}

@@ -119,7 +119,10 @@ export async function connectProvider (context: ActionContext, input: ConnectInp
   })
   context.modelCatalogue.forget(provider.id, String(input.portalId))
   context.log.info({ portalId: input.portalId, provider: provider.id, action }, 'provider connection saved')
-  return { connection: connectionView(findConnection(context, input.portalId, provider.id)), action }
+  const saved = findConnection(context, input.portalId, provider.id)
+  // Warm the model list now, so the first dropdown in HubSpot answers from cache.
+  void modelsForConnection(context, saved).catch(() => undefined)
+  return { connection: connectionView(saved), action }
 }
 
 export function disconnectProvider (context: ActionContext, portalId: number, providerId: string, actor: string): void {
@@ -136,9 +139,9 @@ export function setAllowedModels (context: ActionContext, portalId: number, prov
 }
 
 /** The models a portal's workflow users may pick for one provider: the live (or cached, or curated) list cut to the allowlist. */
-export async function modelsForConnection (context: ActionContext, connection: ConnectionRecord): Promise<{ models: readonly ProviderModel[], source: string }> {
+export async function modelsForConnection (context: ActionContext, connection: ConnectionRecord, options: { waitMs?: number } = {}): Promise<{ models: readonly ProviderModel[], source: string }> {
   const provider = findProvider(context, connection.provider)
-  const list = await context.modelCatalogue.models(provider, String(connection.portalId), String(connection.connectedAt), credentialsFor(context, connection))
+  const list = await context.modelCatalogue.models(provider, String(connection.portalId), String(connection.connectedAt), credentialsFor(context, connection), options.waitMs)
   const allowed = connection.allowedModels
   if (allowed === null) return list
   const known = new Map(list.models.map(model => [model.id, model]))

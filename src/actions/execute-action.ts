@@ -76,6 +76,8 @@ export async function executeAction (context: ActionContext, request: ExecutionR
   const executionId = claim.id
   let plan: ExecutionPlan | undefined
   let prompt: string | undefined
+  // Every answered call, so a failure after tokens were spent (an unusable answer) still records them.
+  const results: InvokeResult[] = []
   try {
     plan = await options.resolvePlan(context, request)
     const rendered = await renderFor(context, request, plan, options.readRecordProperties)
@@ -105,7 +107,7 @@ export async function executeAction (context: ActionContext, request: ExecutionR
     }
 
     const parseOptions = { choices: plan.choices, ...(plan.jsonSchema === undefined ? {} : { schema: plan.jsonSchema }) }
-    const results: InvokeResult[] = [await invokeProvider(context, { ...call, request: { ...baseRequest, prompt } })]
+    results.push(await invokeProvider(context, { ...call, request: { ...baseRequest, prompt } }))
     let parsed = parseAnswer(plan.outputFormat, results[0]!.text, parseOptions)
     if (!parsed.ok) {
       // One repair attempt: the model sees the task, its own answer and the rule it broke.
@@ -150,6 +152,7 @@ export async function executeAction (context: ActionContext, request: ExecutionR
     }
     const common = {
       ...(plan === undefined ? {} : { provider: plan.provider.id, model: plan.modelId }),
+      ...(results.length === 0 ? {} : usageColumns(sumUsage(results.map(result => result.usage)))),
       errorCode: error.code,
       errorMessage: error.message,
       ...(context.settings.storePrompts && prompt !== undefined ? { prompt } : {}),

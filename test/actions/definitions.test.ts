@@ -30,9 +30,10 @@ const PROPER_NOUNS = new Set(['JSON'])
 const PUBLIC_URL = 'https://llm.agency.example'
 const PROVIDERS = [{ id: 'openai', label: 'OpenAI' }, { id: 'anthropic', label: 'Anthropic' }]
 
+// The contract's fields, plus `jsonSchema` (ours, documented in README): the optional schema for the json format.
 const CONTRACT_INPUTS: Record<ActionKey, string[]> = {
-  'custom-llm': ['provider', 'model', 'prompt', 'input1', 'input2', 'input3', 'temperature', 'reasoningEffort', 'maxOutputTokens', 'outputFormat', 'choices'],
-  'openai-assistant': ['assistant', 'prompt', 'input1', 'input2', 'input3', 'model', 'temperature', 'outputFormat', 'choices']
+  'custom-llm': ['provider', 'model', 'prompt', 'input1', 'input2', 'input3', 'temperature', 'reasoningEffort', 'maxOutputTokens', 'outputFormat', 'choices', 'jsonSchema'],
+  'openai-assistant': ['assistant', 'prompt', 'input1', 'input2', 'input3', 'model', 'temperature', 'outputFormat', 'choices', 'jsonSchema']
 }
 const CONTRACT_OUTPUTS = ['response', 'responseNumber', 'responseBoolean', 'responseChoice', 'responseJson', 'provider', 'model', 'inputTokens', 'outputTokens', 'errorCode', 'errorMessage']
 const CONTRACT_ERROR_CODES = ['PROVIDER_NOT_CONNECTED', 'PROVIDER_UNKNOWN', 'MODEL_NOT_ALLOWED', 'PROVIDER_AUTH', 'PROVIDER_QUOTA', 'PROVIDER_REJECTED', 'PROVIDER_TIMEOUT', 'OUTPUT_FORMAT', 'TEMPLATE_UNRESOLVED', 'ASSISTANT_NOT_FOUND', 'INVALID_INPUT']

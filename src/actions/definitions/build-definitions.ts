@@ -62,10 +62,10 @@ export type ExecutionErrorCode = typeof EXECUTION_ERROR_CODES[number]
 export const FALLBACK_RULE_NAME = 'otherError'
 
 export const CUSTOM_LLM_INPUT_FIELDS = [
-  'provider', 'model', 'prompt', 'input1', 'input2', 'input3', 'temperature', 'reasoningEffort', 'maxOutputTokens', 'outputFormat', 'choices'
+  'provider', 'model', 'prompt', 'input1', 'input2', 'input3', 'temperature', 'reasoningEffort', 'maxOutputTokens', 'outputFormat', 'choices', 'jsonSchema'
 ] as const
 export const OPENAI_ASSISTANT_INPUT_FIELDS = [
-  'assistant', 'prompt', 'input1', 'input2', 'input3', 'model', 'temperature', 'outputFormat', 'choices'
+  'assistant', 'prompt', 'input1', 'input2', 'input3', 'model', 'temperature', 'outputFormat', 'choices', 'jsonSchema'
 ] as const
 export type InputFieldName = typeof CUSTOM_LLM_INPUT_FIELDS[number] | typeof OPENAI_ASSISTANT_INPUT_FIELDS[number]
 
@@ -186,7 +186,8 @@ function buildDefinition (key: ActionKey, context: BuildContext): ActionDefiniti
       // Greys out the model until a provider is picked, and passes the provider to the model options fetch.
       ? [{ dependencyType: 'SINGLE_FIELD', controllingFieldName: 'provider', dependentFieldNames: ['model'] } as const]
       : []),
-    { dependencyType: 'CONDITIONAL_SINGLE_FIELD', controllingFieldName: 'outputFormat', controllingFieldValue: 'choice', dependentFieldNames: ['choices'] }
+    { dependencyType: 'CONDITIONAL_SINGLE_FIELD', controllingFieldName: 'outputFormat', controllingFieldValue: 'choice', dependentFieldNames: ['choices'] },
+    { dependencyType: 'CONDITIONAL_SINGLE_FIELD', controllingFieldName: 'outputFormat', controllingFieldValue: 'json', dependentFieldNames: ['jsonSchema'] }
   ]
   return {
     actionUrl: `${context.base}${actionPath(key)}`,
@@ -240,6 +241,11 @@ function choicesField (): InputFieldDefinition {
   return input('choices', 'string', 'text', { objectProperty: true })
 }
 
+function jsonSchemaField (): InputFieldDefinition {
+  // Optional: with a schema, providers with structured output are held to it and every answer is validated.
+  return input('jsonSchema', 'string', 'textarea')
+}
+
 function customLlmInputFields (base: string): InputFieldDefinition[] {
   const optionsUrl = `${base}${optionsPath('custom-llm')}`
   return [
@@ -252,7 +258,8 @@ function customLlmInputFields (base: string): InputFieldDefinition[] {
     input('reasoningEffort', 'enumeration', 'select', { options: staticOptions(REASONING_EFFORTS, COPY.en.optionLabels.reasoningEffort) }),
     input('maxOutputTokens', 'number', 'number'),
     outputFormatField(),
-    choicesField()
+    choicesField(),
+    jsonSchemaField()
   ]
 }
 
@@ -264,7 +271,8 @@ function openaiAssistantInputFields (base: string): InputFieldDefinition[] {
     input('model', 'enumeration', 'select', { optionsUrl }),
     input('temperature', 'number', 'number'),
     outputFormatField(),
-    choicesField()
+    choicesField(),
+    jsonSchemaField()
   ]
 }
 

@@ -65,12 +65,13 @@ const executions: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/portals/:portalId/executions', {
     schema: {
       params: PortalParamsSchema,
-      querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), before: Type.Optional(Type.Integer({ minimum: 1 })) }),
+      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'default 50' })), before: Type.Optional(Type.Integer({ minimum: 1 })) }),
       response: { 200: Type.Object({ items: Type.Array(ExecutionSchema), next: Type.Union([Type.Integer(), Type.Null()]) }), 400: ErrorSchema, 401: ErrorSchema }
     }
   }, async request => {
-    const rows = fastify.repositories.executions.recent(request.params.portalId, request.query.limit, request.query.before)
-    return { items: rows.map(executionJson), next: rows.length === request.query.limit ? rows.at(-1)?.id ?? null : null }
+    const limit = request.query.limit ?? 50
+    const rows = fastify.repositories.executions.recent(request.params.portalId, limit, request.query.before)
+    return { items: rows.map(executionJson), next: rows.length === limit ? rows.at(-1)?.id ?? null : null }
   })
 
   fastify.get('/portals/:portalId/usage', {

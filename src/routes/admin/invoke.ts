@@ -8,7 +8,7 @@ import { ErrorSchema, PortalParamsSchema } from '../../schemas/common.ts'
 import { actionContext } from '../action-context.ts'
 
 const InvokeBodySchema = Type.Object({
-  action: Type.Optional(Type.Union([Type.Literal('custom-llm'), Type.Literal('openai-assistant')], { default: 'custom-llm' })),
+  action: Type.Optional(Type.Union([Type.Literal('custom-llm'), Type.Literal('openai-assistant')], { description: 'default custom-llm' })),
   /** The action's input fields, exactly as a workflow would fill them in. */
   inputFields: Type.Record(Type.String(), Type.String({ maxLength: 200_000 })),
   /** Stand-in record properties for `{{propertyName}}` placeholders. */

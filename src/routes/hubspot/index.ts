@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import definitions from './definitions.ts'
 import execute from './execute.ts'
+import options from './options.ts'
 
 /**
  * HubSpot-facing routes. Everything here is signed by HubSpot with the app's client secret: the raw body is kept
@@ -12,5 +14,7 @@ export default async function hubspotRoutes (fastify: FastifyInstance): Promise<
     signed.keepRawJsonBody(signed)
     signed.addHook('preValidation', signed.verifyHubSpotSignature)
     await signed.register(execute)
+    await signed.register(options)
   })
+  await fastify.register(definitions)
 }

@@ -23,6 +23,7 @@ const de: LanguageCopy = {
     maxOutputTokens: { label: 'Maximale Ausgabe-Tokens', description: 'Optionale Obergrenze für die Länge der Antwort.' },
     outputFormat: { label: 'Ausgabeformat', description: 'Standardmäßig Freitext. Antworten als Zahl, Wahr/Falsch, Auswahl oder JSON werden geprüft und füllen zusätzlich eine passende Ausgabe.' },
     choices: { label: 'Auswahlmöglichkeiten', description: 'Die erlaubten Antworten, durch Semikolons getrennt, zum Beispiel: heiß;warm;kalt' },
+    jsonSchema: { label: 'JSON-Schema', description: 'Optional, für das JSON-Format: ein JSON-Schema, dem die Antwort entsprechen muss, zum Beispiel {"type": "object", "properties": {"score": {"type": "number"}}}.' },
     assistant: { label: 'Assistent', description: 'Ein gespeicherter Assistent mit eigenem Modell, eigenen Anweisungen und Einstellungen.' }
   },
   recordData: {

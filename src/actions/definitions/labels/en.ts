@@ -23,6 +23,7 @@ const en: LanguageCopy = {
     maxOutputTokens: { label: 'Maximum output tokens', description: 'Optional limit on the length of the answer.' },
     outputFormat: { label: 'Output format', description: 'Text unless you choose otherwise. Number, true/false, choice and JSON answers are checked and also fill a matching output.' },
     choices: { label: 'Choices', description: 'The allowed answers, separated by semicolons, for example: hot;warm;cold' },
+    jsonSchema: { label: 'JSON schema', description: 'Optional, for the JSON format: a JSON Schema the answer must match, for example {"type": "object", "properties": {"score": {"type": "number"}}}.' },
     assistant: { label: 'Assistant', description: 'A saved assistant with its own model, instructions and settings.' }
   },
   recordData: {

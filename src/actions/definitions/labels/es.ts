@@ -23,6 +23,7 @@ const es: LanguageCopy = {
     maxOutputTokens: { label: 'Máximo de tokens de salida', description: 'Límite opcional de la longitud de la respuesta.' },
     outputFormat: { label: 'Formato de salida', description: 'Texto, salvo que elijas otro. Las respuestas de número, verdadero/falso, opción y JSON se comprueban y rellenan además una salida específica.' },
     choices: { label: 'Opciones', description: 'Las respuestas permitidas, separadas por punto y coma, por ejemplo: caliente;templado;frío' },
+    jsonSchema: { label: 'Esquema JSON', description: 'Opcional, para el formato JSON: un esquema JSON que la respuesta debe cumplir, por ejemplo {"type": "object", "properties": {"score": {"type": "number"}}}.' },
     assistant: { label: 'Asistente', description: 'Un asistente guardado con su propio modelo, instrucciones y ajustes.' }
   },
   recordData: {

@@ -23,6 +23,7 @@ const fr: LanguageCopy = {
     maxOutputTokens: { label: 'Nombre maximal de jetons de sortie', description: 'Limite facultative de la longueur de la réponse.' },
     outputFormat: { label: 'Format de sortie', description: 'Texte par défaut. Les réponses de type nombre, vrai/faux, choix ou JSON sont vérifiées et alimentent aussi une sortie dédiée.' },
     choices: { label: 'Choix possibles', description: 'Les réponses autorisées, séparées par des points-virgules, par exemple : chaud;tiède;froid' },
+    jsonSchema: { label: 'Schéma JSON', description: 'Facultatif, pour le format JSON : un schéma JSON auquel la réponse doit se conformer, par exemple {"type": "object", "properties": {"score": {"type": "number"}}}.' },
     assistant: { label: 'Assistant enregistré', description: 'Un assistant enregistré, avec son propre modèle, ses instructions et ses réglages.' }
   },
   recordData: {

@@ -33,7 +33,7 @@ export interface LanguageCopy {
     /** Summary on the action card; `{{field}}` shows that input's value. */
     readonly actionCardContent: string
   }>>
-  readonly inputFields: Readonly<Record<'provider' | 'model' | 'prompt' | 'temperature' | 'reasoningEffort' | 'maxOutputTokens' | 'outputFormat' | 'choices' | 'assistant', FieldCopy>>
+  readonly inputFields: Readonly<Record<'provider' | 'model' | 'prompt' | 'temperature' | 'reasoningEffort' | 'maxOutputTokens' | 'outputFormat' | 'choices' | 'jsonSchema' | 'assistant', FieldCopy>>
   /** input1..3: the label for a number, the description for a placeholder such as `{{input1}}`. */
   readonly recordData: {
     readonly label: (number: number) => string

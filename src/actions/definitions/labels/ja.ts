@@ -23,6 +23,7 @@ const ja: LanguageCopy = {
     maxOutputTokens: { label: '最大出力トークン数', description: '回答の長さの上限（任意）。' },
     outputFormat: { label: '出力形式', description: '既定はテキストです。数値、真偽値、選択肢、JSONの回答は検証され、対応する出力にも入ります。' },
     choices: { label: '選択肢', description: '許可する回答をセミコロン区切りで入力します。例：高;中;低' },
+    jsonSchema: { label: 'JSON スキーマ', description: '任意（JSON 形式のとき）。回答が従う JSON スキーマです。例: {"type": "object", "properties": {"score": {"type": "number"}}}' },
     assistant: { label: 'アシスタント', description: 'モデル、指示、設定を保存したアシスタントです。' }
   },
   recordData: {

@@ -23,6 +23,7 @@ const nl: LanguageCopy = {
     maxOutputTokens: { label: 'Maximum aantal uitvoertokens', description: 'Optionele limiet voor de lengte van het antwoord.' },
     outputFormat: { label: 'Uitvoerformaat', description: 'Standaard tekst. Antwoorden als getal, waar/onwaar, keuze of JSON worden gecontroleerd en vullen ook een bijbehorende uitvoer.' },
     choices: { label: 'Keuzes', description: 'De toegestane antwoorden, gescheiden door puntkomma’s, bijvoorbeeld: warm;lauw;koud' },
+    jsonSchema: { label: 'JSON-schema', description: 'Optioneel, voor het JSON-formaat: een JSON-schema waaraan het antwoord moet voldoen, bijvoorbeeld {"type": "object", "properties": {"score": {"type": "number"}}}.' },
     assistant: { label: 'Assistent', description: 'Een opgeslagen assistent met een eigen model, eigen instructies en instellingen.' }
   },
   recordData: {

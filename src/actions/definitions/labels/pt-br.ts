@@ -23,6 +23,7 @@ const ptBr: LanguageCopy = {
     maxOutputTokens: { label: 'Máximo de tokens de saída', description: 'Limite opcional para o tamanho da resposta.' },
     outputFormat: { label: 'Formato de saída', description: 'Texto, a menos que você escolha outro. Respostas em número, verdadeiro/falso, opção e JSON são verificadas e também preenchem uma saída específica.' },
     choices: { label: 'Opções', description: 'As respostas permitidas, separadas por ponto e vírgula, por exemplo: quente;morno;frio' },
+    jsonSchema: { label: 'Esquema JSON', description: 'Opcional, para o formato JSON: um esquema JSON que a resposta deve seguir, por exemplo {"type": "object", "properties": {"score": {"type": "number"}}}.' },
     assistant: { label: 'Assistente', description: 'Um assistente salvo, com modelo, instruções e configurações próprios.' }
   },
   recordData: {
