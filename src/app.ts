@@ -6,6 +6,7 @@ import adminAuth from '../plugins/admin-auth.ts'
 import clock from '../plugins/clock.ts'
 import config from '../plugins/config/index.ts'
 import database from '../plugins/database.ts'
+import hubspotOAuth from '../plugins/hubspot-oauth/index.ts'
 import hubspotSignature from '../plugins/hubspot-signature/index.ts'
 import keyring from '../plugins/keyring/index.ts'
 import modelCatalogue from '../plugins/model-catalogue/index.ts'
@@ -15,6 +16,7 @@ import { errorHandler, notFoundHandler } from './error-handler.ts'
 import adminRoutes from './routes/admin/index.ts'
 import health from './routes/health.ts'
 import hubspotRoutes from './routes/hubspot/index.ts'
+import oauthRoutes from './routes/oauth/index.ts'
 
 export interface AppOptions {
   /** The environment to read settings from; `process.env` when absent. Tests pass their own. */
@@ -38,6 +40,7 @@ export default async function app (fastify: FastifyInstance, options: AppOptions
   await fastify.register(clock, { clock: options.clock })
   await fastify.register(database)
   await fastify.register(keyring)
+  await fastify.register(hubspotOAuth, { fetch: options.fetch })
   await fastify.register(providerRegistry, { extraProviders: options.extraProviders, fetch: options.fetch })
   await fastify.register(modelCatalogue, { clock: options.clock })
   await fastify.register(adminAuth)
@@ -53,4 +56,5 @@ export default async function app (fastify: FastifyInstance, options: AppOptions
   await fastify.register(health)
   await fastify.register(adminRoutes, { prefix: '/api' })
   await fastify.register(hubspotRoutes, { prefix: '/hubspot' })
+  await fastify.register(oauthRoutes)
 }

@@ -39,7 +39,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 try {
   await server.listen({ port: server.config.port, host: server.config.host })
-  server.log.info({ publicUrl: server.config.publicUrl, admin: `${server.config.publicUrl}/`, data: server.config.dataDir }, 'hubspot-llm-actions is serving')
+  server.log.info({ publicUrl: server.config.publicUrl, dataDir: server.config.dataDir, hubspot: server.config.hubspot.clientSecret === undefined ? 'HUBSPOT_CLIENT_SECRET not set: HubSpot routes answer 503' : 'ready' }, 'hubspot-llm-actions is serving')
 } catch (error) {
   process.stderr.write(`hubspot-llm-actions: cannot listen on ${server.config.host}:${server.config.port}: ${(error as Error).message}\n`)
   process.exit(1)

@@ -4,16 +4,24 @@ import { startStubServer, type RecordedRequest, type StubReply, type StubServer 
 /**
  * A loopback fake of HubSpot's API, holding its data in `state` so tests can seed it and read it back.
  *
- * Today it speaks the Automation Actions v4 definition endpoints. It is meant to grow: OAuth
- * (`/oauth/v3/token`), CRM reads and the callback-completion routes belong here too, each as another
- * `register…Routes(server, state)` function called from `startHubSpotStub`, with its data in a new member of
- * `HubSpotStubState`. The underlying stub server routes by exact `METHOD /path`, so routes with ids in the
- * path are registered when the record is created or seeded (see `routeDefinition`).
+ * It speaks the Automation Actions v4 definition endpoints, OAuth v3 (`/oauth/v3/token` for both grants,
+ * `/oauth/v3/token/introspect`), CRM object reads (`/crm/v3/objects/{type}/{id}`) and callback completion
+ * (`/automation/v4/actions/callbacks/…`), each as a `register…Routes(server, state)` function called from
+ * `startHubSpotStub`, with its data in a member of `HubSpotStubState`. More belongs here the same way. The
+ * underlying stub server routes by exact `METHOD /path`, so routes with ids in the path are registered when the
+ * record is created or seeded (see `routeDefinition`, `seedRecord`, `expectCallback`).
  */
 
 export const HUBSPOT_STUB_APP_ID = 4242001
 /** The developer key the stub accepts. Its "canary" marks any leak in test output. */
 export const HUBSPOT_STUB_DEVELOPER_KEY = 'hubspot-dev-key-canary-7f3a91c2'
+
+/** The app credentials the stub's OAuth endpoints accept by default. The secret's "canary" marks any leak. */
+export const HUBSPOT_STUB_CLIENT_ID = 'stub-client-id-5e1f0c'
+export const HUBSPOT_STUB_CLIENT_SECRET = 'hubspot-client-secret-canary-4b6d20e8'
+/** Every token the stub issues starts with one of these, so a test can search output for any of them. */
+export const HUBSPOT_STUB_ACCESS_TOKEN_PREFIX = 'hs-access-canary-'
+export const HUBSPOT_STUB_REFRESH_TOKEN_PREFIX = 'hs-refresh-canary-'
 
 /** A definition as HubSpot stores it: our body plus what HubSpot adds. */
 export interface StoredDefinition extends Record<string, unknown> {
@@ -30,6 +38,53 @@ export interface HubSpotStubState {
   /** Largest page the list endpoint returns, whatever `limit` asks (forces paging in tests). */
   maxPageSize: number
   nextDefinitionId: number
+  readonly oauth: HubSpotOAuthStubState
+  /** CRM records by `<type>/<id>` (`contacts/904`): what `GET /crm/v3/objects/contacts/904` answers. */
+  readonly records: Map<string, StubRecord>
+  /** Every accepted callback completion, single or batch, in order. */
+  readonly completedCallbacks: CompletedCallback[]
+}
+
+export interface StubAuthCode {
+  readonly portalId: number
+  /** The redirect_uri the exchange must repeat; any is accepted when absent. */
+  readonly redirectUri?: string
+  readonly scopes: readonly string[]
+  used: boolean
+}
+
+export interface StubToken {
+  readonly portalId: number
+  readonly scopes: readonly string[]
+  /** Revoked (refresh) or expired/revoked (access): refused from now on. */
+  revoked: boolean
+}
+
+export interface HubSpotOAuthStubState {
+  clientId: string
+  clientSecret: string
+  /** Whether token answers carry `hub_id`; without it a client must introspect to learn the portal. */
+  hubIdInTokenResponse: boolean
+  expiresInSeconds: number
+  readonly codes: Map<string, StubAuthCode>
+  readonly accessTokens: Map<string, StubToken>
+  readonly refreshTokens: Map<string, StubToken>
+  nextToken: number
+}
+
+export interface StubRecord {
+  readonly objectType: string
+  readonly objectId: string
+  properties: Record<string, string | null>
+  /** When set, only this portal's tokens can read it (others get 404, as another account's record would). */
+  readonly portalId?: number
+}
+
+export interface CompletedCallback {
+  readonly callbackId: string
+  readonly portalId: number
+  /** `{outputFields}` as sent (for a batch: that input). */
+  readonly body: any
 }
 
 export interface HubSpotStub extends StubServer {
@@ -40,12 +95,38 @@ export interface HubSpotStub extends StubServer {
   seedDefinition (body: Record<string, unknown>): StoredDefinition
   /** Requests to the definition endpoints that change something (POST, PATCH, DELETE). */
   definitionWrites (): RecordedRequest[]
+  /** An authorization code for the portal, as HubSpot appends to the redirect after the person consents. */
+  issueAuthCode (portalId: number, options?: { redirectUri?: string, scopes?: readonly string[] }): string
+  /** Revokes one refresh token: its next use is answered `invalid_grant` (what an uninstall does). */
+  revokeRefreshToken (token: string): void
+  /** Revokes every refresh token of a portal (the app was uninstalled there). */
+  revokeRefreshTokens (portalId: number): void
+  /** Makes the portal's current access tokens answer 401, as expired ones do, whatever the client thinks. */
+  expireAccessTokens (portalId: number): void
+  /** Every access and refresh token issued so far (to check none leaked). */
+  issuedTokens (): string[]
+  /** Puts a CRM record in place (type as the CRM path spells it: `contacts`, `companies`, …) and routes it. */
+  seedRecord (objectType: string, objectId: string | number, properties: Record<string, string | null>, options?: { portalId?: number }): StubRecord
+  /** Deletes a seeded record: reading it answers HubSpot's 404. */
+  removeRecord (objectType: string, objectId: string | number): void
+  /** Routes `POST /automation/v4/actions/callbacks/{callbackId}/complete` (paths are exact, so ids come first). */
+  expectCallback (callbackId: string): void
+  /** Requests to `/oauth/…`, in order. */
+  oauthRequests (): RecordedRequest[]
+  /** Requests to `/crm/…`, in order. */
+  crmRequests (): RecordedRequest[]
+  /** Requests to `/automation/v4/actions/callbacks/…`, in order. */
+  callbackRequests (): RecordedRequest[]
 }
 
 export interface HubSpotStubOptions {
   readonly appId?: number
   readonly developerApiKey?: string
   readonly maxPageSize?: number
+  readonly clientId?: string
+  readonly clientSecret?: string
+  readonly hubIdInTokenResponse?: boolean
+  readonly expiresInSeconds?: number
 }
 
 /** HubSpot's error body shape (status, message, correlationId, category). */
@@ -62,10 +143,26 @@ export async function startHubSpotStub (options: HubSpotStubOptions = {}): Promi
     developerApiKey: options.developerApiKey ?? HUBSPOT_STUB_DEVELOPER_KEY,
     definitions: new Map(),
     maxPageSize: options.maxPageSize ?? 100,
-    nextDefinitionId: 900001
+    nextDefinitionId: 900001,
+    oauth: {
+      clientId: options.clientId ?? HUBSPOT_STUB_CLIENT_ID,
+      clientSecret: options.clientSecret ?? HUBSPOT_STUB_CLIENT_SECRET,
+      hubIdInTokenResponse: options.hubIdInTokenResponse ?? true,
+      expiresInSeconds: options.expiresInSeconds ?? 1800,
+      codes: new Map(),
+      accessTokens: new Map(),
+      refreshTokens: new Map(),
+      nextToken: 1
+    },
+    records: new Map(),
+    completedCallbacks: []
   }
   const server = await startStubServer()
   const definitions = registerDefinitionRoutes(server, state)
+  const oauth = registerOAuthRoutes(server, state)
+  const records = registerRecordRoutes(server, state)
+  const callbacks = registerCallbackRoutes(server, state)
+  const requestsUnder = (prefix: string) => () => server.requests.filter(request => request.path.startsWith(prefix))
   return {
     origin: server.origin,
     requests: server.requests,
@@ -75,7 +172,14 @@ export async function startHubSpotStub (options: HubSpotStubOptions = {}): Promi
     baseUrl: server.origin,
     state,
     seedDefinition: definitions.seed,
-    definitionWrites: () => server.requests.filter(request => request.path.startsWith(`/automation/v4/actions/${state.appId}`) && request.method !== 'GET')
+    definitionWrites: () => server.requests.filter(request => request.path.startsWith(`/automation/v4/actions/${state.appId}`) && request.method !== 'GET'),
+    ...oauth,
+    seedRecord: records.seed,
+    removeRecord: records.remove,
+    expectCallback: callbacks.expect,
+    oauthRequests: requestsUnder('/oauth/'),
+    crmRequests: requestsUnder('/crm/'),
+    callbackRequests: requestsUnder('/automation/v4/actions/callbacks/')
   }
 }
 
@@ -142,5 +246,182 @@ function withDefaults (body: Record<string, unknown>): Record<string, unknown> {
     ...body,
     ...(body.inputFields === undefined ? {} : { inputFields: fill(body.inputFields) }),
     ...(body.outputFields === undefined ? {} : { outputFields: fill(body.outputFields) })
+  }
+}
+
+/** An OAuth error as HubSpot's v3 endpoints answer it: RFC 6749 `error`/`error_description`, plus the legacy fields. */
+export function oauthError (status: number, error: string, description: string, legacyStatus: string): StubReply {
+  return { status, body: { error, error_description: description, status: legacyStatus, message: description, correlationId: randomUUID() } }
+}
+
+const INVALID_CLIENT = (): StubReply => oauthError(400, 'invalid_client', 'missing or unknown client_id or wrong client_secret', 'BAD_CLIENT_ID')
+
+/** The portal behind a Bearer token the stub issued and has not revoked, or a 401 as HubSpot answers it. */
+function bearerPortal (state: HubSpotStubState, request: RecordedRequest): number | StubReply {
+  const header = request.headers.authorization
+  const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined
+  const known = token === undefined ? undefined : state.oauth.accessTokens.get(token)
+  if (known === undefined) return hubSpotError(401, 'Authentication credentials not found. This API supports OAuth 2.0 authentication.', 'INVALID_AUTHENTICATION')
+  if (known.revoked) return hubSpotError(401, 'The OAuth token used to make this call expired 1 minute(s) ago.', 'EXPIRED_AUTHENTICATION')
+  return known.portalId
+}
+
+function registerOAuthRoutes (server: StubServer, state: HubSpotStubState) {
+  const oauth = state.oauth
+  const newToken = (prefix: string) => `${prefix}${oauth.nextToken++}-${randomUUID()}`
+  const issue = (portalId: number, scopes: readonly string[], refreshToken?: string) => {
+    const accessToken = newToken(HUBSPOT_STUB_ACCESS_TOKEN_PREFIX)
+    oauth.accessTokens.set(accessToken, { portalId, scopes, revoked: false })
+    const refresh = refreshToken ?? newToken(HUBSPOT_STUB_REFRESH_TOKEN_PREFIX)
+    if (refreshToken === undefined) oauth.refreshTokens.set(refresh, { portalId, scopes, revoked: false })
+    return {
+      token_type: 'bearer',
+      access_token: accessToken,
+      // HubSpot hands back the same refresh token on a refresh.
+      refresh_token: refresh,
+      expires_in: oauth.expiresInSeconds,
+      scopes: [...scopes],
+      ...(oauth.hubIdInTokenResponse ? { hub_id: portalId } : {})
+    }
+  }
+  // Form fields from the body only: credentials in the URL are refused, as HubSpot's v3 endpoints do.
+  const formOf = (request: RecordedRequest): URLSearchParams | StubReply => {
+    if (['client_secret', 'code', 'refresh_token', 'token'].some(name => request.query.has(name))) {
+      return oauthError(400, 'invalid_request', 'credentials must be sent in the request body, not the URL', 'BAD_REQUEST')
+    }
+    if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      return oauthError(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded', 'BAD_REQUEST')
+    }
+    const form = new URLSearchParams(request.text)
+    return form.get('client_id') === oauth.clientId && form.get('client_secret') === oauth.clientSecret ? form : INVALID_CLIENT()
+  }
+
+  server.on('POST /oauth/v3/token', request => {
+    const form = formOf(request)
+    if (!(form instanceof URLSearchParams)) return form
+    const grant = form.get('grant_type')
+    if (grant === 'authorization_code') {
+      const code = oauth.codes.get(form.get('code') ?? '')
+      if (code === undefined || code.used) return oauthError(400, 'invalid_grant', 'the authorization code is unknown, expired or already used', 'BAD_AUTH_CODE')
+      code.used = true
+      if (code.redirectUri !== undefined && form.get('redirect_uri') !== code.redirectUri) {
+        return oauthError(400, 'invalid_grant', 'redirect_uri does not match the one the code was issued for', 'MISMATCH_REDIRECT_URI_AUTH_CODE')
+      }
+      return { body: issue(code.portalId, code.scopes) }
+    }
+    if (grant === 'refresh_token') {
+      const token = form.get('refresh_token') ?? ''
+      const known = oauth.refreshTokens.get(token)
+      if (known === undefined || known.revoked) return oauthError(400, 'invalid_grant', 'missing or invalid refresh token', 'BAD_REFRESH_TOKEN')
+      return { body: issue(known.portalId, known.scopes, token) }
+    }
+    return oauthError(400, 'unsupported_grant_type', `grant_type ${grant ?? '(none)'} is not supported`, 'BAD_GRANT_TYPE')
+  })
+
+  server.on('POST /oauth/v3/token/introspect', request => {
+    const form = formOf(request)
+    if (!(form instanceof URLSearchParams)) return form
+    const token = form.get('token') ?? ''
+    const access = oauth.accessTokens.get(token)
+    const refresh = oauth.refreshTokens.get(token)
+    const known = access ?? refresh
+    if (known === undefined || known.revoked) return { body: { active: false } }
+    return {
+      body: {
+        active: true,
+        hub_id: known.portalId,
+        app_id: state.appId,
+        client_id: oauth.clientId,
+        scopes: [...known.scopes],
+        token_type: 'bearer',
+        token_use: access === undefined ? 'refresh_token' : 'access_token',
+        user_id: 7001,
+        ...(access === undefined ? {} : { expires_in: oauth.expiresInSeconds })
+      }
+    }
+  })
+
+  return {
+    issueAuthCode (portalId: number, options: { redirectUri?: string, scopes?: readonly string[] } = {}): string {
+      const code = `hs-code-canary-${randomUUID()}`
+      oauth.codes.set(code, { portalId, scopes: options.scopes ?? ['oauth', 'automation'], used: false, ...(options.redirectUri === undefined ? {} : { redirectUri: options.redirectUri }) })
+      return code
+    },
+    revokeRefreshToken (token: string): void {
+      const known = oauth.refreshTokens.get(token)
+      if (known !== undefined) known.revoked = true
+    },
+    revokeRefreshTokens (portalId: number): void {
+      for (const token of oauth.refreshTokens.values()) if (token.portalId === portalId) token.revoked = true
+    },
+    expireAccessTokens (portalId: number): void {
+      for (const token of oauth.accessTokens.values()) if (token.portalId === portalId) token.revoked = true
+    },
+    issuedTokens: (): string[] => [...oauth.accessTokens.keys(), ...oauth.refreshTokens.keys()]
+  }
+}
+
+/** Properties HubSpot adds to every object read, asked for or not. */
+function defaultProperties (record: StubRecord): Record<string, string> {
+  return { hs_object_id: record.objectId, createdate: '2025-01-02T03:04:05.000Z', lastmodifieddate: '2025-06-07T08:09:10.000Z' }
+}
+
+function registerRecordRoutes (server: StubServer, state: HubSpotStubState) {
+  const key = (objectType: string, objectId: string | number) => `${objectType}/${objectId}`
+  const notFound = (): StubReply => hubSpotError(404, 'Object not found.  objectId are usually numeric.', 'OBJECT_NOT_FOUND')
+
+  return {
+    seed (objectType: string, objectId: string | number, properties: Record<string, string | null>, options: { portalId?: number } = {}): StubRecord {
+      const record: StubRecord = { objectType, objectId: String(objectId), properties: { ...properties }, ...(options.portalId === undefined ? {} : { portalId: options.portalId }) }
+      state.records.set(key(objectType, objectId), record)
+      server.on(`GET /crm/v3/objects/${objectType}/${objectId}`, request => {
+        const portal = bearerPortal(state, request)
+        if (typeof portal !== 'number') return portal
+        const current = state.records.get(key(objectType, objectId))
+        if (current === undefined || (current.portalId !== undefined && current.portalId !== portal)) return notFound()
+        // `properties=a,b` or `properties=a&properties=b`; names the record lacks are left out, as HubSpot does.
+        const asked = request.query.getAll('properties').flatMap(value => value.split(',')).map(name => name.trim()).filter(Boolean)
+        const properties = { ...defaultProperties(current), ...Object.fromEntries(asked.filter(name => name in current.properties).map(name => [name, current.properties[name] ?? null])) }
+        return { body: { id: current.objectId, properties, createdAt: properties.createdate, updatedAt: properties.lastmodifieddate, archived: false } }
+      })
+      return record
+    },
+    remove (objectType: string, objectId: string | number): void {
+      state.records.delete(key(objectType, objectId))
+    }
+  }
+}
+
+const EXECUTION_STATES = ['SUCCESS', 'FAIL_CONTINUE']
+
+function registerCallbackRoutes (server: StubServer, state: HubSpotStubState) {
+  const invalid = (message: string): StubReply => hubSpotError(400, message, 'VALIDATION_ERROR')
+  const outputsProblem = (body: any): string | undefined => {
+    const executionState = body?.outputFields?.hs_execution_state
+    return EXECUTION_STATES.includes(executionState) ? undefined : `outputFields.hs_execution_state must be one of ${EXECUTION_STATES.join(', ')}`
+  }
+
+  server.on('POST /automation/v4/actions/callbacks/complete', request => {
+    const portal = bearerPortal(state, request)
+    if (typeof portal !== 'number') return portal
+    const inputs = request.json?.inputs
+    if (!Array.isArray(inputs)) return invalid('inputs is required')
+    const problem = inputs.map(outputsProblem).find(found => found !== undefined)
+    if (problem !== undefined) return invalid(problem)
+    for (const input of inputs) state.completedCallbacks.push({ callbackId: String(input.callbackId), portalId: portal, body: { outputFields: input.outputFields } })
+    return { status: 204 }
+  })
+
+  return {
+    expect (callbackId: string): void {
+      server.on(`POST /automation/v4/actions/callbacks/${callbackId}/complete`, request => {
+        const portal = bearerPortal(state, request)
+        if (typeof portal !== 'number') return portal
+        const problem = outputsProblem(request.json)
+        if (problem !== undefined) return invalid(problem)
+        state.completedCallbacks.push({ callbackId, portalId: portal, body: request.json })
+        return { status: 204 }
+      })
+    }
   }
 }

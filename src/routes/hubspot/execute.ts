@@ -40,7 +40,7 @@ const execute: FastifyPluginAsyncTypebox = async fastify => {
         callbackId: body.callbackId,
         inputFields: body.inputFields,
         ...(body.object === undefined ? {} : { object: body.object })
-      }, { resolvePlan: action.resolvePlan })
+      }, { resolvePlan: action.resolvePlan, readRecordProperties: fastify.hubspotOAuth.readRecordProperties })
       request.log.info({ portalId: body.origin.portalId, callbackId: body.callbackId, action: action.key, outcome: outcome.kind === 'finished' ? outcome.state : outcome.code }, 'execution answered')
       return send(reply, outcome)
     })
