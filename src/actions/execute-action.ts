@@ -78,6 +78,10 @@ export async function executeAction (context: ActionContext, request: ExecutionR
   let prompt: string | undefined
   // Every answered call, so a failure after tokens were spent (an unusable answer) still records them.
   const results: InvokeResult[] = []
+  // Cleared when the execution ends: AbortSignal.timeout would keep its timer, and the SDK's listeners on it,
+  // alive for the whole PROVIDER_TIMEOUT_MS after every call.
+  const deadline = new AbortController()
+  const timer = setTimeout(() => deadline.abort(new DOMException('The provider call exceeded PROVIDER_TIMEOUT_MS.', 'TimeoutError')), context.settings.providerTimeoutMs)
   try {
     plan = await options.resolvePlan(context, request)
     const rendered = await renderFor(context, request, plan, options.readRecordProperties)
@@ -95,7 +99,7 @@ export async function executeAction (context: ActionContext, request: ExecutionR
       connection: plan.connection,
       credentials: plan.credentials,
       answerBy: startedAt + context.settings.syncBudgetMs,
-      signal: AbortSignal.timeout(context.settings.providerTimeoutMs)
+      signal: deadline.signal
     }
     const baseRequest = {
       modelId: plan.modelId,
@@ -166,6 +170,8 @@ export async function executeAction (context: ActionContext, request: ExecutionR
     const outputFields: OutputFields = { errorCode: error.code, errorMessage: error.message, hs_execution_state: 'FAIL_CONTINUE' }
     context.repositories.executions.finish(executionId, { ...common, status: 'failed', outputFields })
     return { kind: 'finished', state: 'FAIL_CONTINUE', outputFields, executionId, adjustments: [] }
+  } finally {
+    clearTimeout(timer)
   }
 }
 
