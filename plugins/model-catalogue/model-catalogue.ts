@@ -81,5 +81,5 @@ export function createModelCatalogue (options: ModelCatalogueOptions) {
 export type ModelCatalogue = ReturnType<typeof createModelCatalogue>
 
 function delay (milliseconds: number): Promise<void> {
-  return new Promise(resolve => { setTimeout(resolve, milliseconds).unref() })
+  return new Promise(resolve => { setTimeout(resolve, milliseconds) })
 }
