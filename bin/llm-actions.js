@@ -3,6 +3,8 @@
 import { register } from 'tsx/esm/api'
 
 register()
+// Output piped into a reader that stops early (`| head`) is not an error worth a stack trace.
+process.stdout.on('error', error => { if (error.code === 'EPIPE') process.exit(0); throw error })
 const { main } = await import('../src/cli/index.ts')
 process.exitCode = await main(process.argv.slice(2), {
   env: process.env,
