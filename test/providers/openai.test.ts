@@ -1,6 +1,7 @@
 import t from 'tap'
 import openai from '../../providers/openai/index.ts'
 import { ProviderError } from '../../providers/errors.ts'
+import { decideParameters } from '../../providers/parameters.ts'
 import { OPENAI_GOOD_KEY, openAIError, startOpenAIStub } from '../stubs/openai-stub.ts'
 import { buildProvider, signal } from '../helpers/provider-context.ts'
 
@@ -38,6 +39,23 @@ t.test('openai provider against the loopback stub', async t => {
     t.same(stub.generations().at(-1)?.json, { model: 'gpt-4.1', input: 'x', store: false })
     await provider.invoke({ ...credentials, modelId: 'gpt-4.1', prompt: 'x', temperature: 0.3, signal: signal() })
     t.same(stub.generations().at(-1)?.json, { model: 'gpt-4.1', input: 'x', store: false, temperature: 0.3 })
+  })
+
+  t.test('each effort level on a reasoning and on a non-reasoning model, as decided for that model', async t => {
+    for (const effort of ['low', 'medium', 'high'] as const) {
+      for (const modelId of ['gpt-5.4', 'gpt-4.1']) {
+        const decided = decideParameters(modelId, provider.capabilities(modelId), { reasoningEffort: effort, temperature: 0.3 })
+        await provider.invoke({ ...credentials, modelId, prompt: 'x', ...decided, signal: signal() })
+        const sent = stub.generations().at(-1)?.json
+        if (modelId === 'gpt-5.4') {
+          t.same(sent, { model: modelId, input: 'x', store: false, reasoning: { effort } }, `${modelId} ${effort}`)
+          t.match(decided.adjustments, [/Temperature 0.3 ignored/])
+        } else {
+          t.same(sent, { model: modelId, input: 'x', store: false, temperature: 0.3 }, `${modelId} ${effort}`)
+          t.match(decided.adjustments, [new RegExp(`Reasoning effort "${effort}" ignored`)])
+        }
+      }
+    }
   })
 
   t.test('a JSON schema becomes a strict json_schema text format', async t => {
