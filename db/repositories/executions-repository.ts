@@ -29,6 +29,7 @@ export interface ExecutionFinish {
   readonly prompt?: string
   readonly response?: string
   readonly finishedAt: number
+  readonly latencyMs?: number
 }
 
 export type ExecutionRow = typeof executions.$inferSelect
@@ -61,12 +62,10 @@ export function createExecutionsRepository (db: AppDatabase) {
     },
 
     finish (id: number, finish: ExecutionFinish): void {
-      const startedAt = db.select({ startedAt: executions.startedAt }).from(executions).where(eq(executions.id, id)).get()?.startedAt
       db.update(executions).set({
         ...finish,
         adjustments: finish.adjustments === undefined || finish.adjustments.length === 0 ? null : JSON.stringify(finish.adjustments),
-        outputFields: finish.outputFields === undefined ? null : JSON.stringify(finish.outputFields),
-        latencyMs: startedAt === undefined ? null : finish.finishedAt - startedAt
+        outputFields: finish.outputFields === undefined ? null : JSON.stringify(finish.outputFields)
       }).where(eq(executions.id, id)).run()
     },
 

@@ -74,6 +74,10 @@ export async function executeAction (context: ActionContext, request: ExecutionR
   if (claim.kind === 'existing') return replay(claim.execution)
 
   const executionId = claim.id
+  const finishedNow = () => {
+    const finishedAt = context.clock()
+    return { finishedAt, latencyMs: finishedAt - startedAt }
+  }
   let plan: ExecutionPlan | undefined
   let prompt: string | undefined
   // Every answered call, so a failure after tokens were spent (an unusable answer) still records them.
@@ -146,12 +150,12 @@ export async function executeAction (context: ActionContext, request: ExecutionR
       adjustments,
       outputFields,
       ...(context.settings.storePrompts ? { prompt, response: answer } : {}),
-      finishedAt: context.clock()
+      ...finishedNow()
     })
     return { kind: 'finished', state: 'SUCCESS', outputFields, executionId, adjustments }
   } catch (error) {
     if (!isAppError(error)) {
-      context.repositories.executions.finish(executionId, { status: 'retry', errorCode: 'INTERNAL', errorMessage: 'unexpected error', finishedAt: context.clock() })
+      context.repositories.executions.finish(executionId, { status: 'retry', errorCode: 'INTERNAL', errorMessage: 'unexpected error', ...finishedNow() })
       throw error
     }
     const common = {
@@ -160,7 +164,7 @@ export async function executeAction (context: ActionContext, request: ExecutionR
       errorCode: error.code,
       errorMessage: error.message,
       ...(context.settings.storePrompts && prompt !== undefined ? { prompt } : {}),
-      finishedAt: context.clock()
+      ...finishedNow()
     }
     const retryStatus = RETRY_CODES[error.code]
     if (retryStatus !== undefined) {

@@ -1,0 +1,19 @@
+import type { ExecutionPlan } from './execute-action.ts'
+import type { ActionContext } from './action-context.ts'
+import type { RawInputs } from './execution-inputs.ts'
+import { assertModelAllowed, credentialsFor, findConnection, findProvider } from './connections.ts'
+import { outputSettings } from './output-format.ts'
+
+/** Where a plan's call goes: the portal's connection of that provider, the model allowed by its allowlist. */
+export function callTarget (context: ActionContext, portalId: number, providerId: string, modelId: string): Pick<ExecutionPlan, 'provider' | 'connection' | 'credentials' | 'modelId'> {
+  const provider = findProvider(context, providerId)
+  const connection = findConnection(context, portalId, provider.id)
+  assertModelAllowed(connection, modelId)
+  return { provider, connection, credentials: credentialsFor(context, connection), modelId }
+}
+
+/** The answer's format, from the outputFormat, choices and jsonSchema fields both actions share. */
+export function outputPlan (inputs: RawInputs): Pick<ExecutionPlan, 'outputFormat' | 'choices' | 'jsonSchema'> {
+  const output = outputSettings(inputs)
+  return { outputFormat: output.format, choices: output.choices, ...(output.schema === undefined ? {} : { jsonSchema: output.schema }) }
+}
