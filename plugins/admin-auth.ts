@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { AppError } from '../src/errors.ts'
+import { AppError } from './errors.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

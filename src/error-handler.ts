@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { AppError, ERROR_CATALOGUE, isAppError, type ErrorCode } from './errors.ts'
+import { AppError, ERROR_CATALOGUE, isAppError, type ErrorCode } from '../plugins/errors.ts'
 
 export function errorBody (code: ErrorCode, message: string, statusCode: number = ERROR_CATALOGUE[code].status) {
   return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { OAuthRepository } from '../../db/repositories/oauth-repository.ts'
 import type { PortalsRepository } from '../../db/repositories/portals-repository.ts'
 import { oauthTokenContext } from '../../db/secret-contexts.ts'
-import { AppError } from '../../src/errors.ts'
+import { AppError } from '../errors.ts'
 import type { Settings } from '../config/settings.ts'
 import type { Keyring } from '../keyring/keyring.ts'
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { AppError } from '../../src/errors.ts'
+import { AppError } from '../errors.ts'
 import { verifyHubSpotSignature } from './verify-signature.ts'
 
 declare module 'fastify' {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { AssistantRow } from '../../db/repositories/assistants-repository.ts'
 import type { ReasoningEffort } from '../../providers/contract.ts'
-import { AppError } from '../errors.ts'
+import { AppError } from '../../plugins/errors.ts'
 import type { ActionContext } from './action-context.ts'
 import { findProvider } from './connections.ts'
 

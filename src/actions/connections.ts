@@ -2,7 +2,7 @@ import type { ConnectionRecord } from '../../db/repositories/connections-reposit
 import type { LlmProvider, ProviderCredentials, ProviderModel } from '../../providers/contract.ts'
 import { ProviderError } from '../../providers/errors.ts'
 import { keyHint } from '../../plugins/keyring/keyring.ts'
-import { AppError } from '../errors.ts'
+import { AppError } from '../../plugins/errors.ts'
 import { connectionKeyContext, type ActionContext } from './action-context.ts'
 import { appErrorFromProvider } from './provider-failure.ts'
 

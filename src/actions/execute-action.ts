@@ -1,7 +1,7 @@
 import type { ConnectionRecord } from '../../db/repositories/connections-repository.ts'
 import type { InvokeResult, LlmProvider, ProviderCredentials, Usage } from '../../providers/contract.ts'
 import { decideParameters, type RequestedParameters } from '../../providers/parameters.ts'
-import { isAppError, type ErrorCode } from '../errors.ts'
+import { isAppError, type ErrorCode } from '../../plugins/errors.ts'
 import type { ActionContext } from './action-context.ts'
 import { invokeProvider } from './invoke-provider.ts'
 import { formatInstructions, jsonSchemaFor, outputFormatError, parseAnswer, repairPrompt, strictModeProblem, type OutputFormat } from './output-format.ts'

@@ -1,5 +1,5 @@
 import { REASONING_EFFORTS, type ReasoningEffort } from '../../providers/contract.ts'
-import { AppError } from '../errors.ts'
+import { AppError } from '../../plugins/errors.ts'
 
 /** HubSpot sends every input as a string (or leaves it out); an empty string means "not set". */
 export type RawInputs = Readonly<Record<string, unknown>>

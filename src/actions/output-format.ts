@@ -27,7 +27,7 @@ import { Ajv } from 'ajv'
 import { Ajv2019 } from 'ajv/dist/2019.js'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { ValidateFunction } from 'ajv'
-import { AppError } from '../errors.ts'
+import { AppError } from '../../plugins/errors.ts'
 
 export type OutputFormat = 'text' | 'number' | 'boolean' | 'choice' | 'json'
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'number', 'boolean', 'choice', 'json']

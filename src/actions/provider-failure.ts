@@ -1,5 +1,5 @@
 import type { ProviderError } from '../../providers/errors.ts'
-import { AppError } from '../errors.ts'
+import { AppError } from '../../plugins/errors.ts'
 
 /**
  * Turns a provider failure into the catalogue's error. Vendors echo keys in their messages, so every secret in

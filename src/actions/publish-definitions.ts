@@ -22,7 +22,7 @@ import {
   type PublicActionDefinitionPatch,
   type RequestContext
 } from '@hubspot/api-client/lib/codegen/automation/actions/index.js'
-import { AppError } from '../errors.ts'
+import { AppError } from '../../plugins/errors.ts'
 import { actionPath, type ActionDefinition, type ActionDefinitionEntry, type ActionKey } from './definitions/build-definitions.ts'
 
 export interface PublishOptions {

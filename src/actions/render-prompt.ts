@@ -30,7 +30,7 @@
  *   by RECORD_DATA_INSTRUCTIONS to treat it as data. A template without placeholders passes through unchanged.
  */
 
-import { AppError } from '../errors.ts'
+import { AppError } from '../../plugins/errors.ts'
 
 /** The action's "Record data 1–3" input fields, usable as `{{input1}}`…`{{input3}}`. */
 export const INPUT_FIELD_NAMES: readonly string[] = ['input1', 'input2', 'input3']

@@ -7,7 +7,7 @@ import {
   type ActionDefinition,
   type ActionKey
 } from '../../src/actions/definitions/build-definitions.ts'
-import { ERROR_CATALOGUE } from '../../src/errors.ts'
+import { ERROR_CATALOGUE } from '../../plugins/errors.ts'
 
 /**
  * type → allowed fieldType, from HubSpot's properties guide ("Property type and fieldType values"): action

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { AppError } from '../../src/errors.ts'
+import { AppError } from '../../plugins/errors.ts'
 import {
   MAX_PROMPT_CHARACTERS,
   RECORD_DATA_INSTRUCTIONS,

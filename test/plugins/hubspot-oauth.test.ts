@@ -4,7 +4,7 @@ import { createRepositories, type Repositories } from '../../db/repositories/ind
 import { oauthTokenContext } from '../../db/secret-contexts.ts'
 import { createHubSpotOAuth, crmObjectPath, HubSpotOAuthError, STATE_MAX_AGE_MS, type HubSpotOAuth } from '../../plugins/hubspot-oauth/hubspot-oauth.ts'
 import { createKeyring, type Keyring } from '../../plugins/keyring/keyring.ts'
-import { isAppError } from '../../src/errors.ts'
+import { isAppError } from '../../plugins/errors.ts'
 import { HUBSPOT_STUB_CLIENT_ID, HUBSPOT_STUB_CLIENT_SECRET, oauthError, startHubSpotStub, type HubSpotStub } from '../stubs/hubspot-stub.ts'
 
 const PORTAL = 8675309

@@ -6,7 +6,7 @@
  * @see /work/shared/docs/contract.md §3.1–3.5 for the fields, /work/shared/reference/hubspot.md §1 for the shape.
  */
 
-import { ERROR_CATALOGUE, type ErrorCode } from '../../errors.ts'
+import { ERROR_CATALOGUE, type ErrorCode } from '../../../plugins/errors.ts'
 import { REASONING_EFFORTS, type ReasoningEffort } from '../../../providers/contract.ts'
 import { COPY, LABEL_LOCALES, type LabelLocale, type LanguageCopy } from './labels/index.ts'
 

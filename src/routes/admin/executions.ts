@@ -1,7 +1,7 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { ExecutionRow } from '../../../db/repositories/executions-repository.ts'
-import { AppError } from '../../errors.ts'
+import { AppError } from '../../../plugins/errors.ts'
 import { ErrorSchema, PortalParamsSchema } from '../../schemas/common.ts'
 
 const Count = Type.Union([Type.Integer(), Type.Null()])

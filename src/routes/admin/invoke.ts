@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox'
 import { resolveCustomLlm } from '../../actions/custom-llm.ts'
 import { executeAction } from '../../actions/execute-action.ts'
 import { resolveOpenAIAssistant } from '../../actions/openai-assistant.ts'
-import { AppError } from '../../errors.ts'
+import { AppError } from '../../../plugins/errors.ts'
 import { ErrorSchema, PortalParamsSchema } from '../../schemas/common.ts'
 import { actionContext } from '../action-context.ts'
 

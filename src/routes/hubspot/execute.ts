@@ -4,7 +4,7 @@ import { executeAction, type ExecutionOutcome, type PlanResolver } from '../../a
 import { resolveCustomLlm } from '../../actions/custom-llm.ts'
 import { resolveOpenAIAssistant } from '../../actions/openai-assistant.ts'
 import { errorBody } from '../../error-handler.ts'
-import { AppError } from '../../errors.ts'
+import { AppError } from '../../../plugins/errors.ts'
 import { ErrorSchema } from '../../schemas/common.ts'
 import { ExecutionBodySchema, OutputFieldsResponseSchema } from '../../schemas/hubspot.ts'
 import { actionContext } from '../action-context.ts'

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { AppError } from '../../errors.ts'
+import { AppError } from '../../../plugins/errors.ts'
 
 /**
  * Caps executions running at once across the instance (MAX_IN_FLIGHT). Beyond it HubSpot gets 429 with

@@ -1,6 +1,6 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { AppError } from '../../errors.ts'
+import { AppError } from '../../../plugins/errors.ts'
 import { ErrorSchema } from '../../schemas/common.ts'
 
 /**
