@@ -16,6 +16,7 @@ export const ERROR_CATALOGUE = {
   BASE_URL_NOT_ALLOWED: { status: 422, message: 'That base URL is not allowed.' },
   MODEL_NOT_ALLOWED: { status: 422, message: 'That model is not allowed for this portal.' },
   TEMPLATE_UNRESOLVED: { status: 422, message: 'A prompt placeholder has no value.' },
+  KEY_UNREADABLE: { status: 409, message: 'The stored API key cannot be decrypted with the configured ENCRYPTION_KEYS: put the key it was encrypted with back into ENCRYPTION_KEYS, or connect the provider again.' },
   OUTPUT_FORMAT: { status: 422, message: 'The answer did not fit the requested format.' },
   PROVIDER_AUTH: { status: 502, message: 'The provider rejected the stored API key.' },
   PROVIDER_QUOTA: { status: 502, message: 'The provider account is out of quota or credit.' },
@@ -24,6 +25,7 @@ export const ERROR_CATALOGUE = {
   PROVIDER_RATE_LIMITED: { status: 429, message: 'The provider is rate limiting this key; try again later.' },
   PROVIDER_UNAVAILABLE: { status: 503, message: 'The provider is unavailable; try again later.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; try again later.' },
+  SHUTTING_DOWN: { status: 503, message: 'This instance is shutting down; HubSpot will retry.' },
   HUBSPOT_NOT_CONFIGURED: { status: 503, message: 'HUBSPOT_CLIENT_SECRET is not set, so HubSpot requests cannot be verified.' },
   HUBSPOT_API_ERROR: { status: 502, message: 'HubSpot\'s API refused the request.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' }

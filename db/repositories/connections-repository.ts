@@ -2,6 +2,12 @@ import { and, eq } from 'drizzle-orm'
 import type { AppDatabase } from '../database.ts'
 import { auditEvents, connections, portals } from '../schema.ts'
 
+/**
+ * `connected`; `invalid` once the provider rejected the key at its last use; `key_unreadable` when the configured
+ * ENCRYPTION_KEYS cannot decrypt it (checked at every boot).
+ */
+export type ConnectionStatus = 'connected' | 'invalid' | 'key_unreadable'
+
 export interface ConnectionRecord {
   readonly id: number
   readonly portalId: number
@@ -9,7 +15,7 @@ export interface ConnectionRecord {
   readonly encryptedKey: string
   readonly keyHint: string
   readonly baseUrl: string | null
-  readonly status: 'connected' | 'invalid'
+  readonly status: ConnectionStatus
   readonly allowedModels: readonly string[] | null
   readonly connectedAt: number
   readonly lastValidatedAt: number
@@ -30,7 +36,7 @@ type Row = typeof connections.$inferSelect
 function toRecord (row: Row): ConnectionRecord {
   return {
     ...row,
-    status: row.status === 'invalid' ? 'invalid' : 'connected',
+    status: row.status === 'invalid' || row.status === 'key_unreadable' ? row.status : 'connected',
     allowedModels: row.allowedModels === null ? null : JSON.parse(row.allowedModels) as string[]
   }
 }
@@ -104,7 +110,7 @@ export function createConnectionsRepository (db: AppDatabase) {
     },
 
     /** Records the provider's verdict on the key at its last use. */
-    setStatus (portalId: number, provider: string, status: 'connected' | 'invalid', at: number): void {
+    setStatus (portalId: number, provider: string, status: ConnectionStatus, at: number): void {
       db.update(connections).set(status === 'connected' ? { status, lastValidatedAt: at } : { status })
         .where(where(portalId, provider)).run()
     },

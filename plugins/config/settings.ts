@@ -18,6 +18,8 @@ export interface Settings {
     readonly developerApiKey?: string
     readonly apiBaseUrl: string
     readonly oauthScopes: string
+    /** Which actions API paths callback completion and `publish` use: date-versioned `2026-03`, or `v4` (legacy apps). */
+    readonly actionsApiVersion: '2026-03' | 'v4'
   }
   readonly encryptionKeys: readonly KeyringKey[]
   readonly adminToken: string
@@ -30,6 +32,11 @@ export interface Settings {
   readonly rateLimitPerPortal: number
   readonly maxInFlight: number
   readonly storePrompts: boolean
+  /** Provider calls running at once per connection; more wait in a queue of at most `providerQueueLimit`. */
+  readonly providerConcurrency: number
+  readonly providerQueueLimit: number
+  /** How long a graceful shutdown waits for running provider calls before leaving them to the next start. */
+  readonly shutdownGraceMs: number
   /** Where generated secrets were written on this boot, if they were (logged, never their values). */
   readonly generatedSecretsFile?: string
 }
@@ -69,7 +76,8 @@ export function resolveSettings (env: Env): Settings {
       appId: env.HUBSPOT_APP_ID,
       developerApiKey: env.HUBSPOT_DEVELOPER_API_KEY,
       apiBaseUrl: httpUrl('HUBSPOT_API_BASE_URL', env.HUBSPOT_API_BASE_URL).replace(/\/+$/, ''),
-      oauthScopes: env.HUBSPOT_OAUTH_SCOPES
+      oauthScopes: env.HUBSPOT_OAUTH_SCOPES,
+      actionsApiVersion: env.HUBSPOT_ACTIONS_API_VERSION
     },
     encryptionKeys,
     adminToken: env.ADMIN_TOKEN ?? generated?.secrets.ADMIN_TOKEN ?? '',
@@ -87,6 +95,9 @@ export function resolveSettings (env: Env): Settings {
     rateLimitPerPortal: env.RATE_LIMIT_PER_PORTAL,
     maxInFlight: env.MAX_IN_FLIGHT,
     storePrompts: env.STORE_PROMPTS,
+    providerConcurrency: env.PROVIDER_CONCURRENCY,
+    providerQueueLimit: env.PROVIDER_QUEUE_LIMIT,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     generatedSecretsFile: generated?.created === true ? generated.file : undefined
   }
 }

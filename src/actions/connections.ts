@@ -1,4 +1,4 @@
-import type { ConnectionRecord } from '../../db/repositories/connections-repository.ts'
+import type { ConnectionRecord, ConnectionStatus } from '../../db/repositories/connections-repository.ts'
 import type { LlmProvider, ProviderCredentials, ProviderModel } from '../../providers/contract.ts'
 import { ProviderError } from '../../providers/errors.ts'
 import { keyHint } from '../../plugins/keyring/keyring.ts'
@@ -10,7 +10,7 @@ import { appErrorFromProvider } from './provider-failure.ts'
 export interface ConnectionView {
   readonly provider: string
   readonly keyHint: string
-  readonly status: 'connected' | 'invalid'
+  readonly status: ConnectionStatus
   readonly connectedAt: string
   readonly lastValidatedAt: string
   readonly allowedModels: readonly string[] | null

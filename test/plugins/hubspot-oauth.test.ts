@@ -47,7 +47,7 @@ async function setup (t: Test, options: { hubIdInTokenResponse?: boolean, timeou
   const oauth = createHubSpotOAuth({
     settings: {
       publicUrl: PUBLIC_URL,
-      hubspot: { clientId: options.clientId ?? HUBSPOT_STUB_CLIENT_ID, clientSecret: HUBSPOT_STUB_CLIENT_SECRET, apiBaseUrl: stub.baseUrl, oauthScopes: 'oauth automation crm.objects.contacts.read' }
+      hubspot: { clientId: options.clientId ?? HUBSPOT_STUB_CLIENT_ID, clientSecret: HUBSPOT_STUB_CLIENT_SECRET, apiBaseUrl: stub.baseUrl, oauthScopes: 'oauth automation crm.objects.contacts.read', actionsApiVersion: '2026-03' }
     },
     repositories,
     keyring,
@@ -117,7 +117,7 @@ t.test('missing client credentials: HUBSPOT_NOT_CONFIGURED naming the variable',
   const database = openDatabase(':memory:')
   t.teardown(async () => { await stub.close(); database.close() })
   const oauth = createHubSpotOAuth({
-    settings: { publicUrl: PUBLIC_URL, hubspot: { clientSecret: 'x'.repeat(20), apiBaseUrl: stub.baseUrl, oauthScopes: 'oauth' } },
+    settings: { publicUrl: PUBLIC_URL, hubspot: { clientSecret: 'x'.repeat(20), apiBaseUrl: stub.baseUrl, oauthScopes: 'oauth', actionsApiVersion: '2026-03' } },
     repositories: createRepositories(database.db),
     keyring: createKeyring([{ id: 'test', key: Buffer.alloc(32, 9) }]),
     clock: Date.now,

@@ -7,7 +7,7 @@ import { actionContext } from '../action-context.ts'
 const ConnectionSchema = Type.Object({
   provider: Type.String(),
   keyHint: Type.String(),
-  status: Type.Union([Type.Literal('connected'), Type.Literal('invalid')]),
+  status: Type.Union([Type.Literal('connected'), Type.Literal('invalid'), Type.Literal('key_unreadable')]),
   connectedAt: Type.String(),
   lastValidatedAt: Type.String(),
   allowedModels: Type.Union([Type.Array(Type.String()), Type.Null()]),
