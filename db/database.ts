@@ -10,6 +10,8 @@ export type AppDatabase = BetterSQLite3Database<typeof schema>
 
 export interface DatabaseHandle {
   readonly db: AppDatabase
+  /** The driver's own handle, for pragmas (tests use it to fill the disk on purpose). */
+  readonly sqlite: Database.Database
   /** True when the file answers a query and every migration is applied. */
   ready (): boolean
   close (): void
@@ -32,6 +34,7 @@ export function openDatabase (file: string): DatabaseHandle {
   const expected = countMigrations()
   return {
     db,
+    sqlite,
     ready () {
       try {
         const row = sqlite.prepare('select count(*) as applied from __drizzle_migrations').get() as { applied: number }

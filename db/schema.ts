@@ -67,7 +67,10 @@ export const executions = sqliteTable('executions', {
   callbackId: text('callback_id'),
   provider: text('provider'),
   model: text('model'),
-  /** `running`, `success`, `failed` or `retry` (handed back to HubSpot as 429/503; a redelivery may run again). */
+  /**
+   * `running` (claimed, not finished: resumed after a crash), `success`, `failed`, `expired` (HubSpot's wait ran
+   * out first) or `retry` (handed back to HubSpot as 429/503; a redelivery runs it again).
+   */
   status: text('status').notNull(),
   errorCode: text('error_code'),
   errorMessage: text('error_message'),
@@ -84,10 +87,33 @@ export const executions = sqliteTable('executions', {
   prompt: text('prompt'),
   response: text('response'),
   startedAt: integer('started_at').notNull(),
-  finishedAt: integer('finished_at')
+  finishedAt: integer('finished_at'),
+  /**
+   * JSON of what the call needs to be made again after a crash (inputFields, object); kept only while the
+   * execution is unfinished and cleared when it ends, so prompts are not kept unless STORE_PROMPTS says so.
+   */
+  request: text('request'),
+  /** How many times this execution's call was started (a resume after a crash counts again). */
+  runs: integer('runs').notNull().default(0),
+  /** After this time HubSpot has stopped waiting (hs_expiration_duration), so an unfinished one is closed as expired. */
+  expiresAt: integer('expires_at'),
+  /** `block` once HubSpot was answered BLOCK: the outcome then goes through the callback API. */
+  answered: text('answered'),
+  /** Why the fallback provider answered instead of the primary, when it did. */
+  fallbackReason: text('fallback_reason'),
+  /** Callback completion: `pending`, `delivered` or `failed` (finally refused; an operator can redeliver). */
+  completionState: text('completion_state'),
+  completionAttempts: integer('completion_attempts').notNull().default(0),
+  /** When the next completion attempt is due. */
+  completionDueAt: integer('completion_due_at'),
+  completionError: text('completion_error'),
+  completedAt: integer('completed_at')
 }, table => [
   uniqueIndex('executions_callback').on(table.callbackId),
-  index('executions_portal_started').on(table.portalId, table.startedAt)
+  index('executions_portal_started').on(table.portalId, table.startedAt),
+  // The durable queue's scans at start and on every completion round: only unfinished work, so they stay small.
+  index('executions_unfinished').on(table.status).where(sql`status = 'running'`),
+  index('executions_completion_due').on(table.completionDueAt).where(sql`completion_state = 'pending'`)
 ])
 
 /** HubSpot OAuth tokens of an installed portal, encrypted like provider keys. */

@@ -6,13 +6,15 @@ import adminAuth from '../plugins/admin-auth.ts'
 import clock from '../plugins/clock.ts'
 import config from '../plugins/config/index.ts'
 import database from '../plugins/database.ts'
-import hubspotOAuth from '../plugins/hubspot-oauth/index.ts'
 import hubspotSignature from '../plugins/hubspot-signature/index.ts'
+import keyCheck from '../plugins/key-check.ts'
 import keyring from '../plugins/keyring/index.ts'
 import modelCatalogue from '../plugins/model-catalogue/index.ts'
 import providerRegistry from '../plugins/provider-registry.ts'
 import type { RegistryEntry } from '../providers/registry.ts'
+import hubspot from './hubspot/plugin.ts'
 import { errorHandler, notFoundHandler } from './error-handler.ts'
+import executionEngine from './execution-engine.ts'
 import adminRoutes from './routes/admin/index.ts'
 import health from './routes/health.ts'
 import hubspotRoutes from './routes/hubspot/index.ts'
@@ -40,9 +42,11 @@ export default async function app (fastify: FastifyInstance, options: AppOptions
   await fastify.register(clock, { clock: options.clock })
   await fastify.register(database)
   await fastify.register(keyring)
-  await fastify.register(hubspotOAuth, { fetch: options.fetch })
+  await fastify.register(keyCheck)
+  await fastify.register(hubspot, { fetch: options.fetch })
   await fastify.register(providerRegistry, { extraProviders: options.extraProviders, fetch: options.fetch })
   await fastify.register(modelCatalogue, { clock: options.clock })
+  await fastify.register(executionEngine)
   await fastify.register(adminAuth)
   await fastify.register(hubspotSignature)
   await fastify.register(rateLimit, { global: false })

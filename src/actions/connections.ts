@@ -1,7 +1,8 @@
 import type { ConnectionRecord, ConnectionStatus } from '../../db/repositories/connections-repository.ts'
 import type { LlmProvider, ProviderCredentials, ProviderModel } from '../../providers/contract.ts'
 import { ProviderError } from '../../providers/errors.ts'
-import { keyHint } from '../../plugins/keyring/keyring.ts'
+import { decryptConnectionKey } from '../../plugins/keyring/key-health.ts'
+import { KeyringError, keyHint } from '../../plugins/keyring/keyring.ts'
 import { AppError } from '../../plugins/errors.ts'
 import { connectionKeyContext, type ActionContext } from './action-context.ts'
 import { appErrorFromProvider } from './provider-failure.ts'
@@ -46,12 +47,20 @@ export function findConnection (context: ActionContext, portalId: number, provid
   return connection
 }
 
-/** The decrypted key, for one call. The keyring refuses a ciphertext moved to another portal or provider. */
+/**
+ * The decrypted key, for one call. The keyring refuses a ciphertext moved to another portal or provider, and one
+ * under a key ENCRYPTION_KEYS no longer holds: KEY_UNREADABLE, which no retry can mend, so executions fail at once.
+ */
 export function credentialsFor (context: ActionContext, connection: ConnectionRecord): ProviderCredentials {
-  return {
-    apiKey: context.keyring.decrypt(connection.encryptedKey, connectionKeyContext(connection.portalId, connection.provider)),
-    ...(connection.baseUrl === null ? {} : { baseUrl: connection.baseUrl })
+  let apiKey: string
+  try {
+    apiKey = decryptConnectionKey(context.keyring, connection)
+  } catch (error) {
+    if (!(error instanceof KeyringError)) throw error
+    // The keyring's reason (a missing key id, a failed authentication) tells a workflow builder nothing: say what to do.
+    throw new AppError('KEY_UNREADABLE', `The stored ${connection.provider} API key of portal ${connection.portalId} cannot be decrypted: ENCRYPTION_KEYS is wrong, or no longer holds the key it was encrypted with. Put that key back into ENCRYPTION_KEYS, or connect ${connection.provider} again (PUT /api/portals/${connection.portalId}/connections/${connection.provider}).`, { cause: error })
   }
+  return { apiKey, ...(connection.baseUrl === null ? {} : { baseUrl: connection.baseUrl }) }
 }
 
 /**
@@ -80,6 +89,18 @@ export function checkBaseUrl (provider: LlmProvider, baseUrl: string | undefined
   return url.toString().replace(/\/+$/, '')
 }
 
+// Every provider issues keys in printable ASCII. Anything else came with the paste (an emoji, a no-break space, a
+// line break inside the key) and would fail as an HTTP header before the provider could judge the key.
+const NOT_IN_AN_API_KEY = /[^\x21-\x7E]/u
+
+/** Refuses a key no provider could have issued, naming where the bad character is but never the key itself. */
+function assertPlausibleKey (provider: LlmProvider, apiKey: string): void {
+  const characters = [...apiKey]
+  const position = characters.findIndex(character => NOT_IN_AN_API_KEY.test(character))
+  if (position === -1) return
+  throw new AppError('INVALID_API_KEY', `This API key contains a character API keys never have (character ${position + 1} of ${characters.length}: a pasted emoji, a space or line break inside the key, or another non-ASCII character); nothing was stored and ${provider.label} was not called. Copy the key again from ${provider.label} and paste it as plain text.`)
+}
+
 export interface ConnectInput {
   readonly portalId: number
   readonly providerId: string
@@ -90,11 +111,12 @@ export interface ConnectInput {
 
 /**
  * Connects a provider for a portal, or switches its key. The key is checked with the provider first; a
- * rejected key is refused with INVALID_API_KEY and nothing is written.
+ * rejected key, or one with characters no provider's key has, is refused with INVALID_API_KEY and nothing is written.
  */
 export async function connectProvider (context: ActionContext, input: ConnectInput): Promise<{ connection: ConnectionView, action: 'connect' | 'switch_key' }> {
   const provider = findProvider(context, input.providerId)
   const apiKey = input.apiKey.trim()
+  assertPlausibleKey(provider, apiKey)
   const baseUrl = checkBaseUrl(provider, input.baseUrl, context.settings.allowedProviderHosts)
   const credentials = { apiKey, ...(baseUrl === undefined ? {} : { baseUrl }) }
   let verdict

@@ -1,7 +1,7 @@
 import type { ConnectionRecord } from '../../db/repositories/connections-repository.ts'
 import type { InvokeRequest, InvokeResult, LlmProvider, ProviderCredentials } from '../../providers/contract.ts'
 import { ProviderError } from '../../providers/errors.ts'
-import { withRetries } from '../../providers/retry.ts'
+import { withRetries, type RetryPolicy } from '../../providers/retry.ts'
 import type { ActionContext } from './action-context.ts'
 import { appErrorFromProvider } from './provider-failure.ts'
 
@@ -10,8 +10,10 @@ export interface ProviderCall {
   readonly connection: ConnectionRecord
   readonly credentials: ProviderCredentials
   readonly request: Omit<InvokeRequest, 'signal' | 'apiKey' | 'baseUrl'>
-  /** Retry waits must end before this time (ms since the epoch), so HubSpot still gets an answer in time. */
+  /** Retry waits must end before this time (ms since the epoch): the call's hard deadline. */
   readonly answerBy: number
+  /** A shorter policy when a fallback stands by, so the switch does not wait out the primary's whole backoff. */
+  readonly policy?: RetryPolicy
   /** Hard deadline of the whole call, every attempt included. */
   readonly signal: AbortSignal
 }
@@ -26,6 +28,7 @@ export async function invokeProvider (context: ActionContext, call: ProviderCall
   try {
     const result = await withRetries(() => provider.invoke({ ...call.request, ...credentials, signal: call.signal }), {
       signal: call.signal,
+      ...(call.policy === undefined ? {} : { policy: call.policy }),
       remainingMs: () => call.answerBy - context.clock(),
       onRetry: ({ attempt, delayMs, error }) => context.log.warn({ provider: provider.id, attempt, delayMs, code: error.code, status: error.status }, 'retrying provider call')
     })

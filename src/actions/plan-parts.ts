@@ -1,11 +1,11 @@
-import type { ExecutionPlan } from './execute-action.ts'
+import type { CallTarget, ExecutionPlan } from './engine/types.ts'
 import type { ActionContext } from './action-context.ts'
 import type { RawInputs } from './execution-inputs.ts'
 import { assertModelAllowed, credentialsFor, findConnection, findProvider } from './connections.ts'
 import { outputSettings } from './output-format.ts'
 
 /** Where a plan's call goes: the portal's connection of that provider, the model allowed by its allowlist. */
-export function callTarget (context: ActionContext, portalId: number, providerId: string, modelId: string): Pick<ExecutionPlan, 'provider' | 'connection' | 'credentials' | 'modelId'> {
+export function callTarget (context: ActionContext, portalId: number, providerId: string, modelId: string): CallTarget {
   const provider = findProvider(context, providerId)
   const connection = findConnection(context, portalId, provider.id)
   assertModelAllowed(connection, modelId)

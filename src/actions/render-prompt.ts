@@ -17,8 +17,9 @@
  * - Syntax: `{{name}}`, whitespace inside the braces allowed (`{{ firstname }}`). A name is a letter followed by
  *   letters, digits or underscores, like HubSpot's internal names. Any other `{{…}}` on one line (`{{contact.email}}`,
  *   `{{}}`) is reported as unresolved rather than sent to the model as literal braces.
- * - Case: names are case-insensitive and reported in lowercase. HubSpot generates internal names in lowercase, so
- *   `{{FirstName}}` can only mean `firstname`; value keys are lowercased the same way.
+ * - Case: names are looked up case-insensitively. HubSpot generates internal names in lowercase, so
+ *   `{{FirstName}}` can only mean `firstname`; value keys are lowercased the same way. An unresolved placeholder
+ *   is reported as the user wrote it, so they can find it in their prompt.
  * - Input fields: `input1`…`input3` are read from the action's input fields only (never from a record property of
  *   that name). Absent, null, or empty / whitespace-only text is unresolved: a field the prompt relies on was
  *   left blank, or mapped to a property the record has no value for.
@@ -54,8 +55,9 @@ export interface RenderedPrompt {
   /** The prompt with every resolved placeholder replaced by a `<record-data>` block. */
   readonly prompt: string
   /**
-   * Placeholders that have no value, each once, in order of first use: lowercase names, or the text between the
-   * braces for a malformed placeholder. Non-empty means the execution must fail (`unresolvedPlaceholdersError`).
+   * Placeholders that have no value, each once (case-insensitively), in order of first use: names as first
+   * written, or the text between the braces for a malformed placeholder. Non-empty means the execution must fail
+   * (`unresolvedPlaceholdersError`).
    */
   readonly unresolved: string[]
   /** Whether any value was substituted: if so, add RECORD_DATA_INSTRUCTIONS to the system instructions. */
@@ -116,19 +118,20 @@ export function promptValues (inputFields: Readonly<Record<string, unknown>> | u
  */
 export function renderPrompt (template: string, values: PlaceholderValues): RenderedPrompt {
   const lookup = lowercaseLookup(values)
-  const unresolved = new Set<string>()
+  // Keyed by lowercase name, holding the first spelling: `{{Company}} {{company}}` is one placeholder, named as written.
+  const unresolved = new Map<string, string>()
   let recordData = false
 
   const prompt = template.replace(PLACEHOLDER, (placeholder, rawInner: string) => {
     const inner = rawInner.trim()
     if (!NAME.test(inner)) {
-      unresolved.add(inner)
+      if (!unresolved.has(inner)) unresolved.set(inner, inner)
       return placeholder
     }
     const name = inner.toLowerCase()
     const value = resolve(name, lookup)
     if (value === undefined) {
-      unresolved.add(name)
+      if (!unresolved.has(name)) unresolved.set(name, inner)
       return placeholder
     }
     recordData = true
@@ -138,7 +141,7 @@ export function renderPrompt (template: string, values: PlaceholderValues): Rend
   if (prompt.length > MAX_PROMPT_CHARACTERS) {
     throw new AppError('INVALID_INPUT', `The prompt is ${prompt.length.toLocaleString('en-US')} characters long once its placeholders are filled in; the limit is ${MAX_PROMPT_CHARACTERS.toLocaleString('en-US')}. Shorten the prompt or the record data it includes.`)
   }
-  return { prompt, unresolved: [...unresolved], recordData }
+  return { prompt, unresolved: [...unresolved.values()], recordData }
 }
 
 /**
@@ -153,10 +156,11 @@ export function unresolvedPlaceholdersError (unresolved: readonly string[], opti
   const list = shown.map(name => `{{${name}}}`).join(', ') + more
   const sentences = [`The prompt uses ${list}, but ${unresolved.length === 1 ? 'it has' : 'they have'} no value.`]
 
-  for (const name of shown.filter(name => INPUT_FIELD_NAMES.includes(name))) {
+  const isInputField = (name: string): boolean => INPUT_FIELD_NAMES.includes(name.toLowerCase())
+  for (const name of shown.filter(isInputField)) {
     sentences.push(`{{${name}}} takes the action's "Record data ${name.slice(-1)}" field, which is empty: fill it in, or map it to a property that has a value for this record.`)
   }
-  const properties = shown.filter(name => NAME.test(name) && !INPUT_FIELD_NAMES.includes(name))
+  const properties = shown.filter(name => NAME.test(name) && !isInputField(name))
   if (properties.length > 0) {
     const names = properties.map(name => `{{${name}}}`).join(', ')
     sentences.push(options.crmLookup === false

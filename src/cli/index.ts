@@ -12,7 +12,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
 export const USAGE = `Usage: llm-actions <command> [options]
 
 Commands:
-  publish              create or update both workflow action definitions in your HubSpot app (v4 API)
+  publish              create or update both workflow action definitions in your HubSpot app (2026-03 API; v4 with HUBSPOT_ACTIONS_API_VERSION=v4)
   print-definitions    print the definitions as v4 JSON, or as HubSpot project *-hsmeta.json files
   rekey                re-encrypt every stored secret under the primary encryption key
   migrate              apply pending database migrations

@@ -1,5 +1,5 @@
 /**
- * `llm-actions print-definitions`: prints both action definitions, as v4 API bodies or as the hsmeta files of
+ * `llm-actions print-definitions`: prints every action definition, as v4 API bodies or as the hsmeta files of
  * HubSpot's projects platform, without talking to HubSpot.
  */
 
@@ -7,8 +7,9 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BUILTIN_PROVIDERS } from '../../providers/builtin.ts'
+import { ACTION_KEYS } from '../actions/builtin-actions.ts'
 import { buildActionDefinitions } from '../actions/definitions/build-definitions.ts'
-import { toHsmetaFiles } from '../actions/definitions/to-hsmeta.ts'
+import { hsmetaFileName, toHsmetaFiles } from '../actions/definitions/to-hsmeta.ts'
 
 /** What a CLI verb gets from the process; injected so tests run it in memory. */
 export interface CliIo {
@@ -21,11 +22,11 @@ export interface CliIo {
 
 export const PRINT_DEFINITIONS_USAGE = `Usage: llm-actions print-definitions [--format v4|hsmeta] [--out DIR] [--documented-only]
 
-Prints both workflow action definitions ("custom-llm", "openai-assistant") as JSON.
+Prints the workflow action definitions (${ACTION_KEYS.map(key => `"${key}"`).join(', ')}) as JSON.
 
   --format v4        (default) {"items":[{"key","definition"}]}, the bodies of HubSpot's v4 definitions API,
                      the same as GET /hubspot/definitions
-  --format hsmeta    {"files":{"custom-llm-hsmeta.json":{…},"openai-assistant-hsmeta.json":{…}}}, workflow-action
+  --format hsmeta    {"files":{${ACTION_KEYS.map(key => `"${hsmetaFileName(key)}":{…}`).join(',')}}}, workflow-action
                      components of HubSpot's 2026.03 projects platform
   --out DIR          with hsmeta: write the files into DIR (e.g. src/app/workflow-actions) instead of printing them
   --documented-only  with hsmeta: leave out objectRequestOptions and executionRules, which HubSpot does not

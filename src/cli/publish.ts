@@ -1,12 +1,14 @@
 /**
- * `llm-actions publish`: creates or updates both action definitions in the HubSpot app, through the
- * Automation Actions v4 API with the developer API key. Prints one line per action; safe to re-run.
+ * `llm-actions publish`: creates or updates both action definitions in the HubSpot app, through the date-versioned
+ * 2026-03 Automation Actions API (v4 with HUBSPOT_ACTIONS_API_VERSION=v4) and the developer API key. Prints one
+ * line per action; safe to re-run.
  */
 
 import { parseArgs } from 'node:util'
 import { BUILTIN_PROVIDERS } from '../../providers/builtin.ts'
 import { buildActionDefinitions } from '../actions/definitions/build-definitions.ts'
 import { publishDefinitions } from '../actions/publish-definitions.ts'
+import { ACTIONS_API_VERSIONS, createHubSpotDefinitions, createHubSpotHttp, isActionsApiVersion, type ActionsApiVersion } from '../hubspot/index.ts'
 import { readPublicUrl, type CliIo } from './print-definitions.ts'
 
 export const PUBLISH_USAGE = `Usage: llm-actions publish
@@ -19,6 +21,7 @@ Environment:
   HUBSPOT_DEVELOPER_API_KEY   developer API key of the account that owns the app (required)
   PUBLIC_URL                  the https base URL HubSpot reaches (required; http is accepted for localhost only)
   HUBSPOT_API_BASE_URL        default https://api.hubapi.com
+  HUBSPOT_ACTIONS_API_VERSION 2026-03 (default) or v4 (legacy apps; HubSpot supports v4 until 2027-03-30)
 
 Exit codes: 0 done, 1 HubSpot refused or could not be reached, 2 missing or bad settings.
 `
@@ -46,18 +49,17 @@ export async function run (argv: string[], io: CliIo): Promise<number> {
   for (const warning of settings.warnings) io.stderr(`warning: ${warning}\n`)
 
   try {
+    const http = createHubSpotHttp({ apiBaseUrl: settings.apiBaseUrl, fetch: io.fetch, secrets: [settings.developerApiKey] })
     const results = await publishDefinitions({
-      apiBaseUrl: settings.apiBaseUrl,
+      hubspot: createHubSpotDefinitions({ http, developerApiKey: settings.developerApiKey, actionsApiVersion: settings.actionsApiVersion }),
       appId: settings.appId,
-      developerApiKey: settings.developerApiKey,
       definitions: buildActionDefinitions({ publicUrl: settings.publicUrl, providers: BUILTIN_PROVIDERS }),
-      fetch: io.fetch,
       log: line => io.stderr(`${line}\n`)
     })
     for (const result of results) io.stdout(`${result.key}: ${result.action} (definition ${result.definitionId})\n`)
     return 0
   } catch (error) {
-    // publishDefinitions scrubs the developer key from its errors; nothing else here can carry it.
+    // The HubSpot client scrubs the developer key from its errors; nothing else here can carry it.
     io.stderr(`error: publish failed: ${error instanceof Error ? error.message : String(error)}\n`)
     return 1
   }
@@ -68,6 +70,7 @@ interface PublishSettings {
   readonly developerApiKey: string
   readonly publicUrl: string
   readonly apiBaseUrl: string
+  readonly actionsApiVersion: ActionsApiVersion
   readonly warnings: string[]
 }
 
@@ -103,5 +106,9 @@ function readSettings (env: CliIo['env']): PublishSettings | { error: string } {
   } catch {
     return { error: `HUBSPOT_API_BASE_URL is not an http(s) URL: "${rawApiBaseUrl}".` }
   }
-  return { appId, developerApiKey, publicUrl, apiBaseUrl: rawApiBaseUrl.replace(/\/+$/, ''), warnings }
+  const actionsApiVersion = value('HUBSPOT_ACTIONS_API_VERSION') ?? '2026-03'
+  if (!isActionsApiVersion(actionsApiVersion)) {
+    return { error: `HUBSPOT_ACTIONS_API_VERSION must be ${ACTIONS_API_VERSIONS.join(' or ')}, not "${actionsApiVersion}".` }
+  }
+  return { appId, developerApiKey, publicUrl, apiBaseUrl: rawApiBaseUrl.replace(/\/+$/, ''), actionsApiVersion, warnings }
 }

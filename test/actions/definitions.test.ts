@@ -4,9 +4,9 @@ import {
   EXECUTION_ERROR_CODES,
   FALLBACK_RULE_NAME,
   OUTPUT_FIELDS,
-  type ActionDefinition,
-  type ActionKey
+  type ActionDefinition
 } from '../../src/actions/definitions/build-definitions.ts'
+import { ACTION_KEYS, type ActionKey } from '../../src/actions/builtin-actions.ts'
 import { ERROR_CATALOGUE } from '../../plugins/errors.ts'
 
 /**
@@ -32,11 +32,11 @@ const PROVIDERS = [{ id: 'openai', label: 'OpenAI' }, { id: 'anthropic', label: 
 
 // The contract's fields, plus `jsonSchema` (ours, documented in README): the optional schema for the json format.
 const CONTRACT_INPUTS: Record<ActionKey, string[]> = {
-  'custom-llm': ['provider', 'model', 'prompt', 'input1', 'input2', 'input3', 'temperature', 'reasoningEffort', 'maxOutputTokens', 'outputFormat', 'choices', 'jsonSchema'],
+  'custom-llm': ['provider', 'model', 'fallbackProvider', 'fallbackModel', 'prompt', 'input1', 'input2', 'input3', 'temperature', 'reasoningEffort', 'maxOutputTokens', 'outputFormat', 'choices', 'jsonSchema'],
   'openai-assistant': ['assistant', 'prompt', 'input1', 'input2', 'input3', 'model', 'temperature', 'outputFormat', 'choices', 'jsonSchema']
 }
 const CONTRACT_OUTPUTS = ['response', 'responseNumber', 'responseBoolean', 'responseChoice', 'responseJson', 'provider', 'model', 'inputTokens', 'outputTokens', 'errorCode', 'errorMessage']
-const CONTRACT_ERROR_CODES = ['PROVIDER_NOT_CONNECTED', 'PROVIDER_UNKNOWN', 'MODEL_NOT_ALLOWED', 'PROVIDER_AUTH', 'PROVIDER_QUOTA', 'PROVIDER_REJECTED', 'PROVIDER_TIMEOUT', 'OUTPUT_FORMAT', 'TEMPLATE_UNRESOLVED', 'ASSISTANT_NOT_FOUND', 'INVALID_INPUT']
+const CONTRACT_ERROR_CODES = ['PROVIDER_NOT_CONNECTED', 'PROVIDER_UNKNOWN', 'MODEL_NOT_ALLOWED', 'PROVIDER_AUTH', 'PROVIDER_QUOTA', 'PROVIDER_REJECTED', 'PROVIDER_TIMEOUT', 'OUTPUT_FORMAT', 'TEMPLATE_UNRESOLVED', 'ASSISTANT_NOT_FOUND', 'INVALID_INPUT', 'KEY_UNREADABLE']
 
 const entries = buildActionDefinitions({ publicUrl: `${PUBLIC_URL}/`, providers: PROVIDERS })
 const definitionOf = (key: ActionKey): ActionDefinition => {
@@ -58,6 +58,7 @@ function leaves (value: unknown, path = ''): Array<[string, string]> {
 
 t.test('both actions, urls built from PUBLIC_URL', async t => {
   t.same(entries.map(entry => entry.key), ['custom-llm', 'openai-assistant'])
+  t.same(entries.map(entry => entry.key), ACTION_KEYS, 'one definition per built-in action, in its order')
   for (const { key, definition } of entries) {
     t.equal(definition.actionUrl, `${PUBLIC_URL}/hubspot/actions/${key}`, 'trailing slash of PUBLIC_URL dropped')
     t.equal(definition.published, true)
@@ -71,7 +72,9 @@ t.test('both actions, urls built from PUBLIC_URL', async t => {
     .map(field => [field.typeDefinition.name, field.typeDefinition.optionsUrl]))
   t.same(optionsUrls('custom-llm'), {
     provider: `${PUBLIC_URL}/hubspot/actions/custom-llm/options`,
-    model: `${PUBLIC_URL}/hubspot/actions/custom-llm/options`
+    model: `${PUBLIC_URL}/hubspot/actions/custom-llm/options`,
+    fallbackProvider: `${PUBLIC_URL}/hubspot/actions/custom-llm/options`,
+    fallbackModel: `${PUBLIC_URL}/hubspot/actions/custom-llm/options`
   })
   t.same(optionsUrls('openai-assistant'), {
     assistant: `${PUBLIC_URL}/hubspot/actions/openai-assistant/options`,
@@ -117,6 +120,13 @@ t.test('input fields are the contract\'s, with valid types, options and value ty
   t.same(custom.filter(field => field.isRequired).map(field => field.typeDefinition.name), ['provider', 'model', 'prompt'])
   t.same(custom.find(field => field.typeDefinition.name === 'reasoningEffort')?.typeDefinition.options.map(option => option.value), ['low', 'medium', 'high'])
   t.same(custom.find(field => field.typeDefinition.name === 'provider')?.typeDefinition.options, [], 'providers come from the options route only')
+  for (const name of ['fallbackProvider', 'fallbackModel']) {
+    t.match(custom.find(field => field.typeDefinition.name === name), {
+      typeDefinition: { name, type: 'enumeration', fieldType: 'select', options: [], optionsUrl: `${PUBLIC_URL}/hubspot/actions/custom-llm/options` },
+      supportedValueTypes: ['STATIC_VALUE'],
+      isRequired: false
+    }, `${name}: an optional dynamic select`)
+  }
   t.same(definitionOf('openai-assistant').inputFields.filter(field => field.isRequired).map(field => field.typeDefinition.name), ['assistant', 'prompt'])
 })
 
@@ -135,7 +145,12 @@ t.test('dependencies reference existing fields and values', async t => {
     t.same(definition.inputFieldDependencies.find(dependency => dependency.dependencyType === 'CONDITIONAL_SINGLE_FIELD'),
       { dependencyType: 'CONDITIONAL_SINGLE_FIELD', controllingFieldName: 'outputFormat', controllingFieldValue: 'choice', dependentFieldNames: ['choices'] })
   }
-  t.same(definitionOf('custom-llm').inputFieldDependencies[0], { dependencyType: 'SINGLE_FIELD', controllingFieldName: 'provider', dependentFieldNames: ['model'] })
+  t.same(definitionOf('custom-llm').inputFieldDependencies.filter(dependency => dependency.dependencyType === 'SINGLE_FIELD'), [
+    { dependencyType: 'SINGLE_FIELD', controllingFieldName: 'provider', dependentFieldNames: ['model'] },
+    // Without it HubSpot would not send the fallback provider to the fallbackModel options fetch.
+    { dependencyType: 'SINGLE_FIELD', controllingFieldName: 'fallbackProvider', dependentFieldNames: ['fallbackModel'] }
+  ])
+  t.same(definitionOf('openai-assistant').inputFieldDependencies.filter(dependency => dependency.dependencyType === 'SINGLE_FIELD'), [])
 })
 
 t.test('output fields are the contract\'s, with valid types', async t => {
@@ -218,6 +233,29 @@ t.test('the provider description names the installed providers', async t => {
   t.match(definitionOf('custom-llm').labels.de.inputFieldDescriptions.provider, /OpenAI, Anthropic\.$/)
   const none = buildActionDefinitions({ publicUrl: PUBLIC_URL, providers: [] })
   t.notMatch(none[0]?.definition.labels.en.inputFieldDescriptions.provider, /supports/)
+})
+
+t.test('the fallback fields and KEY_UNREADABLE are worded in every language', async t => {
+  const custom = definitionOf('custom-llm')
+  t.equal(custom.labels.en.inputFieldLabels.fallbackProvider, 'Fallback AI provider')
+  t.equal(custom.labels.en.inputFieldLabels.fallbackModel, 'Fallback AI model')
+  t.match(custom.labels.en.inputFieldDescriptions.fallbackProvider, /^Optional: /)
+  t.notMatch(custom.labels.en.inputFieldDescriptions.fallbackProvider, /supports/, 'the installed providers are named under provider only')
+  for (const locale of LOCALES) {
+    const labels = custom.labels[locale as keyof typeof custom.labels]
+    for (const name of ['fallbackProvider', 'fallbackModel']) {
+      t.ok(labels.inputFieldLabels[name]?.trim(), `${locale}: ${name} label`)
+      t.ok(labels.inputFieldDescriptions[name]?.trim(), `${locale}: ${name} description`)
+      t.not(labels.inputFieldLabels[name], labels.inputFieldLabels[name.replace('fallback', '').toLowerCase()], `${locale}: ${name} is told apart from the primary field`)
+    }
+    for (const { definition } of entries) {
+      const message = definition.labels[locale as keyof typeof definition.labels].executionRules.keyUnreadable
+      t.ok(message?.trim(), `${locale}: a KEY_UNREADABLE message`)
+    }
+  }
+  for (const { definition } of entries) {
+    t.same(definition.executionRules.find(rule => rule.labelName === 'keyUnreadable'), { labelName: 'keyUnreadable', conditions: { errorCode: 'KEY_UNREADABLE' } })
+  }
 })
 
 t.test('the assistant action labels model and temperature as overrides', async t => {

@@ -1,26 +1,41 @@
 import t, { type Test } from 'tap'
 import { buildActionDefinitions, type ActionDefinitionEntry } from '../../src/actions/definitions/build-definitions.ts'
-import { HubSpotApiError, publishDefinitions, type PublishOptions } from '../../src/actions/publish-definitions.ts'
+import { publishDefinitions } from '../../src/actions/publish-definitions.ts'
 import { run } from '../../src/cli/publish.ts'
+import { createHubSpotDefinitions, createHubSpotHttp, HubSpotApiError, type ActionsApiVersion } from '../../src/hubspot/index.ts'
 import { HUBSPOT_STUB_APP_ID, HUBSPOT_STUB_DEVELOPER_KEY, hubSpotError, startHubSpotStub, type HubSpotStub } from '../stubs/hubspot-stub.ts'
 
 const PROVIDERS = [{ id: 'openai', label: 'OpenAI' }]
 const definitionsFor = (publicUrl: string): ActionDefinitionEntry[] => buildActionDefinitions({ publicUrl, providers: PROVIDERS })
+/** The definitions collection of the stub's app under each API version. */
+const COLLECTION: Readonly<Record<ActionsApiVersion, string>> = {
+  '2026-03': `/automation/actions/2026-03/${HUBSPOT_STUB_APP_ID}`,
+  v4: `/automation/v4/actions/${HUBSPOT_STUB_APP_ID}`
+}
 
-async function setup (t: Test, options: { maxPageSize?: number } = {}) {
+interface PublishOverrides {
+  readonly apiBaseUrl?: string
+  readonly appId?: string | number
+  readonly developerApiKey?: string
+  readonly definitions?: readonly ActionDefinitionEntry[]
+}
+
+async function setup (t: Test, options: { maxPageSize?: number, actionsApiVersion?: ActionsApiVersion } = {}) {
   const stub = await startHubSpotStub(options)
   t.teardown(() => stub.close())
   const lines: string[] = []
-  const publish = (overrides: Partial<PublishOptions> = {}) => publishDefinitions({
-    apiBaseUrl: stub.baseUrl,
-    appId: HUBSPOT_STUB_APP_ID,
-    developerApiKey: HUBSPOT_STUB_DEVELOPER_KEY,
-    definitions: definitionsFor('https://llm.one.example'),
-    fetch: globalThis.fetch,
-    log: line => lines.push(line),
-    ...overrides
-  })
-  return { stub, lines, publish }
+  const actionsApiVersion = options.actionsApiVersion ?? '2026-03'
+  const publish = (overrides: PublishOverrides = {}) => {
+    const developerApiKey = overrides.developerApiKey ?? HUBSPOT_STUB_DEVELOPER_KEY
+    const http = createHubSpotHttp({ apiBaseUrl: overrides.apiBaseUrl ?? stub.baseUrl, fetch: globalThis.fetch, secrets: [developerApiKey] })
+    return publishDefinitions({
+      hubspot: createHubSpotDefinitions({ http, developerApiKey, actionsApiVersion }),
+      appId: overrides.appId ?? HUBSPOT_STUB_APP_ID,
+      definitions: overrides.definitions ?? definitionsFor('https://llm.one.example'),
+      log: line => lines.push(line)
+    })
+  }
+  return { stub, lines, publish, collection: COLLECTION[actionsApiVersion] }
 }
 
 /** The error a publish run fails with; fails the test if it succeeds. */
@@ -38,45 +53,48 @@ function storedUrls (stub: HubSpotStub): string[] {
   return [...stub.state.definitions.values()].map(definition => definition.actionUrl)
 }
 
-t.test('first run creates both, a re-run changes nothing, a new PUBLIC_URL updates both', async t => {
-  const { stub, publish, lines } = await setup(t)
+for (const version of ['2026-03', 'v4'] as const) {
+  t.test(`${version}: first run creates both, a re-run changes nothing, a new PUBLIC_URL updates both`, async t => {
+    const { stub, publish, lines, collection } = await setup(t, { actionsApiVersion: version })
 
-  const first = await publish()
-  t.same(first.map(result => [result.key, result.action]), [['custom-llm', 'created'], ['openai-assistant', 'created']])
-  t.same(first.map(result => result.definitionId), [...stub.state.definitions.keys()])
-  t.same(storedUrls(stub), ['https://llm.one.example/hubspot/actions/custom-llm', 'https://llm.one.example/hubspot/actions/openai-assistant'])
-  const creates = stub.definitionWrites()
-  t.same(creates.map(request => `${request.method} ${request.path}`), [`POST /automation/v4/actions/${HUBSPOT_STUB_APP_ID}`, `POST /automation/v4/actions/${HUBSPOT_STUB_APP_ID}`])
-  for (const request of stub.requests) {
-    t.equal(request.query.get('hapikey'), HUBSPOT_STUB_DEVELOPER_KEY, 'developer key sent as hapikey, as the SDK does')
-  }
-  t.match(creates[0]?.headers['content-type'], /application\/json/)
-  t.same(creates[0]?.json, JSON.parse(JSON.stringify(definitionsFor('https://llm.one.example')[0]?.definition)), 'the body is our definition, nothing dropped or added')
-  t.match(stub.requests[0]?.url, /limit=\d+/, 'the list asks for a page size')
-  t.match(lines[0], /has 0 action definitions/)
+    const first = await publish()
+    t.same(first.map(result => [result.key, result.action]), [['custom-llm', 'created'], ['openai-assistant', 'created']])
+    t.same(first.map(result => result.definitionId), [...stub.state.definitions.keys()])
+    t.same(storedUrls(stub), ['https://llm.one.example/hubspot/actions/custom-llm', 'https://llm.one.example/hubspot/actions/openai-assistant'])
+    const creates = stub.definitionWrites()
+    t.same(creates.map(request => `${request.method} ${request.path}`), [`POST ${collection}`, `POST ${collection}`])
+    for (const request of stub.requests) {
+      t.equal(request.query.get('hapikey'), HUBSPOT_STUB_DEVELOPER_KEY, 'developer key sent as hapikey, as the SDK does')
+    }
+    t.match(creates[0]?.headers['content-type'], /application\/json/)
+    t.same(creates[0]?.json, JSON.parse(JSON.stringify(definitionsFor('https://llm.one.example')[0]?.definition)), 'the body is our definition, nothing dropped or added')
+    t.match(stub.requests[0]?.url, /limit=\d+/, 'the list asks for a page size')
+    t.match(lines[0], `has 0 action definitions (actions API ${version})`)
 
-  const writesBefore = stub.definitionWrites().length
-  const second = await publish()
-  t.same(second, first.map(result => ({ ...result, action: 'unchanged' })))
-  t.equal(stub.definitionWrites().length, writesBefore, 'no writes when nothing changed')
+    const writesBefore = stub.definitionWrites().length
+    const second = await publish()
+    t.same(second, first.map(result => ({ ...result, action: 'unchanged' })))
+    t.equal(stub.definitionWrites().length, writesBefore, 'no writes when nothing changed')
 
-  const third = await publish({ definitions: definitionsFor('https://llm.two.example') })
-  t.same(third.map(result => [result.action, result.definitionId]), first.map(result => ['updated', result.definitionId]), 'same ids, updated')
-  const patches = stub.definitionWrites().slice(writesBefore)
-  t.same(patches.map(request => `${request.method} ${request.path}`), first.map(result => `PATCH /automation/v4/actions/${HUBSPOT_STUB_APP_ID}/${result.definitionId}`))
-  t.notOk('functions' in (patches[0]?.json ?? {}), 'functions are not patched')
-  t.equal(patches[0]?.json.published, true)
-  t.same(storedUrls(stub), ['https://llm.two.example/hubspot/actions/custom-llm', 'https://llm.two.example/hubspot/actions/openai-assistant'])
-  t.same([...stub.state.definitions.values()].map(definition => definition.revisionId), ['2', '2'])
+    const third = await publish({ definitions: definitionsFor('https://llm.two.example') })
+    t.same(third.map(result => [result.action, result.definitionId]), first.map(result => ['updated', result.definitionId]), 'same ids, updated')
+    const patches = stub.definitionWrites().slice(writesBefore)
+    t.same(patches.map(request => `${request.method} ${request.path}`), first.map(result => `PATCH ${collection}/${result.definitionId}`))
+    t.notOk('functions' in (patches[0]?.json ?? {}), 'functions are not patched')
+    t.equal(patches[0]?.json.published, true)
+    t.same(storedUrls(stub), ['https://llm.two.example/hubspot/actions/custom-llm', 'https://llm.two.example/hubspot/actions/openai-assistant'])
+    t.same([...stub.state.definitions.values()].map(definition => definition.revisionId), ['2', '2'])
 
-  const fourth = await publish({ definitions: definitionsFor('https://llm.two.example') })
-  t.same(fourth.map(result => result.action), ['unchanged', 'unchanged'])
+    const fourth = await publish({ definitions: definitionsFor('https://llm.two.example') })
+    t.same(fourth.map(result => result.action), ['unchanged', 'unchanged'])
 
-  const one = `${stub.baseUrl}/automation/v4/actions/${HUBSPOT_STUB_APP_ID}/${first[0]?.definitionId}`
-  const read = await fetch(`${one}?hapikey=${HUBSPOT_STUB_DEVELOPER_KEY}`)
-  t.match(await read.json(), { id: first[0]?.definitionId, revisionId: '2', actionUrl: 'https://llm.two.example/hubspot/actions/custom-llm' }, 'the stub reads one definition')
-  t.equal((await fetch(one)).status, 401, 'the stub wants the developer key')
-})
+    const one = `${stub.baseUrl}${collection}/${first[0]?.definitionId}`
+    const read = await fetch(`${one}?hapikey=${HUBSPOT_STUB_DEVELOPER_KEY}`)
+    t.match(await read.json(), { id: first[0]?.definitionId, revisionId: '2', actionUrl: 'https://llm.two.example/hubspot/actions/custom-llm' }, 'the stub reads one definition')
+    t.equal((await fetch(one)).status, 401, 'the stub wants the developer key')
+    t.ok(stub.requests.every(request => request.path.startsWith(collection)), `only ${version} paths were used`)
+  })
+}
 
 t.test('a changed label or field also updates, only the action that changed', async t => {
   const { stub, publish } = await setup(t)
@@ -121,7 +139,7 @@ t.test('duplicates: the first is updated, the others named in a warning', async 
 })
 
 t.test('HubSpot errors are clear and never carry the developer key', async t => {
-  const { stub, publish } = await setup(t)
+  const { stub, publish, collection } = await setup(t)
   const canary = 'dev-key-canary-a1b2c3d4-should-never-appear'
 
   const unauthorized = await failure(publish({ developerApiKey: canary }))
@@ -134,33 +152,37 @@ t.test('HubSpot errors are clear and never carry the developer key', async t => 
   t.notMatch(JSON.stringify(unauthorized) + String(unauthorized.stack), /canary/)
 
   // Even when HubSpot echoes the key back (raw or in a URL), it is scrubbed.
-  stub.once(`GET /automation/v4/actions/${HUBSPOT_STUB_APP_ID}`, hubSpotError(401, `Bad key ${canary} for https://api.hubapi.com/x?hapikey=${canary}`, 'INVALID_AUTHENTICATION'))
+  stub.once(`GET ${collection}`, hubSpotError(401, `Bad key ${canary} for https://api.hubapi.com/x?hapikey=${canary}`, 'INVALID_AUTHENTICATION'))
   const echoed = await failure(publish({ developerApiKey: canary }))
   t.match(echoed.message, /Bad key \[redacted\]/)
   t.notMatch(echoed.message, /canary/)
 
-  stub.once(`GET /automation/v4/actions/${HUBSPOT_STUB_APP_ID}`, hubSpotError(500, 'internal error', 'INTERNAL_ERROR'))
+  stub.once(`GET ${collection}`, hubSpotError(500, 'internal error', 'INTERNAL_ERROR'))
   const failed = await failure(publish())
   t.equal(failed.status, 500)
-  t.match(failed.message, /HubSpot answered 500 to GET \/automation\/v4\/actions\/\d+: internal error \[category INTERNAL_ERROR, correlation id [\w-]+\]/)
+  t.match(failed.message, /HubSpot refused to list the definitions of app \d+ via GET \/automation\/actions\/2026-03\/\d+ \(HTTP 500: internal error \(category INTERNAL_ERROR, correlation id [\w-]+\)\)/)
+  t.equal(failed.category, 'INTERNAL_ERROR')
   t.notMatch(failed.message, /hapikey|canary/)
   t.equal(failed.code, 'HUBSPOT_API_ERROR')
 
-  stub.once(`POST /automation/v4/actions/${HUBSPOT_STUB_APP_ID}`, hubSpotError(400, 'Invalid input JSON', 'VALIDATION_ERROR', { errors: [{ message: 'inputFields[0] is bad' }] }))
+  stub.once(`POST ${collection}`, hubSpotError(400, 'Invalid input JSON', 'VALIDATION_ERROR', { errors: [{ message: 'inputFields[0] is bad' }] }))
   const invalid = await failure(publish())
-  t.match(invalid.message, /400 to POST .*Invalid input JSON \(inputFields\[0\] is bad\)/)
+  t.match(invalid.message, /create custom-llm in app \d+ via POST .*\(HTTP 400: Invalid input JSON \(inputFields\[0\] is bad\)/)
 
-  stub.once(`GET /automation/v4/actions/${HUBSPOT_STUB_APP_ID}`, { status: 502, body: '<html>Bad gateway</html>' })
+  stub.once(`GET ${collection}`, { status: 502, body: '<html>Bad gateway</html>' })
   const gateway = await failure(publish())
-  t.match(gateway.message, /502 .*<html>Bad gateway<\/html>/)
+  t.match(gateway.message, /HTTP 502: <html>Bad gateway<\/html>/)
 
-  // The SDK wants 201 on create; anything else is reported, not taken for a definition.
-  stub.once(`POST /automation/v4/actions/${HUBSPOT_STUB_APP_ID}`, { status: 200, body: { id: '1' } })
+  // HubSpot documents 201 on create; another 2xx (a proxy, a changed API) is reported, not taken for a definition.
+  stub.once(`POST ${collection}`, { status: 200, body: { id: '1' } })
   const unexpected = await failure(publish())
-  t.match(unexpected.message, /Could not create custom-llm: an unexpected answer \(HTTP 200\)/)
+  t.match(unexpected.message, /unexpected answer when asked to create custom-llm in app \d+ via POST \/automation\/actions\/2026-03\/\d+: HTTP 200 where 201 was expected/)
+
+  stub.once(`POST ${collection}`, { status: 201, body: { name: 'no id' } })
+  t.match((await failure(publish())).message, /definition without an id/)
 
   const loop = { body: { results: [], paging: { next: { after: 'same' } } } }
-  stub.once(`GET /automation/v4/actions/${HUBSPOT_STUB_APP_ID}`, loop, loop)
+  stub.once(`GET ${collection}`, loop, loop)
   t.match((await failure(publish())).message, /repeated the page cursor "same"/)
 })
 
@@ -170,7 +192,7 @@ t.test('HubSpot unreachable', async t => {
   await stub.close()
   const error = await failure(publish({ apiBaseUrl: origin }))
   t.equal(error.status, 0)
-  t.match(error.message, /HubSpot could not be reached for GET \/automation\/v4\/actions\/\d+/)
+  t.match(error.message, /HubSpot could not be reached .* when asked to list the definitions of app \d+ via GET \/automation\/actions\/2026-03\/\d+\./)
   t.notMatch(error.message, /canary/)
 })
 
@@ -219,8 +241,19 @@ t.test('the publish command', async t => {
 
   const refused = await runWith({ ...env, HUBSPOT_DEVELOPER_API_KEY: 'wrong-key-canary-0000' })
   t.equal(refused.code, 1)
-  t.match(refused.errors, /error: publish failed: HubSpot answered 401/)
+  t.match(refused.errors, /error: publish failed: HubSpot refused to list the definitions of app \d+ via GET \/automation\/actions\/2026-03\/\d+ \(HTTP 401/)
   t.notMatch(refused.errors + refused.out, /canary/)
+
+  const v4 = await runWith({ ...env, PUBLIC_URL: 'https://llm.v4.example', HUBSPOT_ACTIONS_API_VERSION: 'v4' })
+  t.equal(v4.code, 0, v4.errors)
+  t.match(v4.out, /custom-llm: updated .*\nopenai-assistant: updated/)
+  t.match(v4.errors, /\(actions API v4\)/)
+  t.same(stub.definitionWrites().slice(-2).map(request => request.method + ' ' + request.path.replace(/\/\d+$/, '')), [`PATCH ${COLLECTION.v4}`, `PATCH ${COLLECTION.v4}`], 'v4 paths with HUBSPOT_ACTIONS_API_VERSION=v4')
+  const writes = stub.definitionWrites()
+  t.ok(writes.slice(0, -2).every(request => request.path.startsWith(COLLECTION['2026-03'])), '2026-03 paths by default')
+  const unknownVersion = await runWith({ ...env, HUBSPOT_ACTIONS_API_VERSION: 'v5' })
+  t.equal(unknownVersion.code, 2)
+  t.match(unknownVersion.errors, /^error: HUBSPOT_ACTIONS_API_VERSION must be 2026-03 or v4, not "v5"\.\n$/)
 
   const help = await runWith({}, ['--help'])
   t.equal(help.code, 0)

@@ -122,6 +122,21 @@ t.test('the unresolved error names each placeholder and where its value comes fr
   t.match(many.message, /\{\{p9\}\} and 2 more, but they have/)
 })
 
+t.test('an unresolved placeholder is named as the user wrote it; lookup stays case-insensitive', async t => {
+  const rendered = renderPrompt('Hello {{doesNotExist}}, {{ DoesNotExist }} {{Input2}} {{FirstName}}', { firstname: 'Ada' })
+  t.same(rendered.unresolved, ['doesNotExist', 'Input2'], 'each once, first spelling wins')
+  t.equal(rendered.prompt, 'Hello {{doesNotExist}}, {{ DoesNotExist }} {{Input2}} <record-data name="firstname">Ada</record-data>')
+
+  const error = unresolvedPlaceholdersError(renderPrompt('Hello {{doesNotExist}}', {}).unresolved)
+  t.match(error.message, /^The prompt uses \{\{doesNotExist\}\}, but it has no value\./)
+  t.match(error.message, /\{\{doesNotExist\}\} must name a property of the enrolled record/)
+  t.notMatch(error.message, /doesnotexist/)
+
+  const input = unresolvedPlaceholdersError(rendered.unresolved)
+  t.match(input.message, /\{\{Input2\}\} takes the action's "Record data 2" field, which is empty/, 'input fields are recognised in any case')
+  t.notMatch(input.message, /\{\{Input2\}\}[^.]*must name a property/, 'an input field is not called a property')
+})
+
 t.test('a rendered prompt over the limit is INVALID_INPUT', async t => {
   const justRight = 'x'.repeat(MAX_PROMPT_CHARACTERS - '<record-data name="a"></record-data>'.length)
   t.equal(renderPrompt(`${justRight}{{a}}`, { a: '' }).prompt.length, MAX_PROMPT_CHARACTERS)

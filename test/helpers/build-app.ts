@@ -23,12 +23,21 @@ export interface TestApp {
 
 interface TapLike { teardown (fn: () => unknown): void }
 
+export interface BuildAppOptions extends Omit<AppOptions, 'environment'> {
+  /**
+   * Boot on this existing data directory (to test a restart) instead of a fresh one. The caller owns it: it is
+   * left in place when the app closes.
+   */
+  readonly dataDir?: string
+}
+
 /**
  * Builds the real app as `server.ts` does (fp(app) on a bare Fastify) with its own data directory and a log
  * stream the test can read. Settings are passed explicitly; process.env is never read.
  */
-export async function buildApp (t: TapLike, environment: Record<string, string | undefined> = {}, options: Omit<AppOptions, 'environment'> = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'llm-actions-test-'))
+export async function buildApp (t: TapLike, environment: Record<string, string | undefined> = {}, buildOptions: BuildAppOptions = {}): Promise<TestApp> {
+  const { dataDir: givenDataDir, ...options } = buildOptions
+  const dataDir = givenDataDir ?? mkdtempSync(join(tmpdir(), 'llm-actions-test-'))
   const logs: string[] = []
   const stream = new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } })
   const fastify = Fastify({ logger: { ...loggerOptions('info'), stream } })
@@ -47,7 +56,7 @@ export async function buildApp (t: TapLike, environment: Record<string, string |
   await fastify.ready()
   t.teardown(async () => {
     await fastify.close()
-    rmSync(dataDir, { recursive: true, force: true })
+    if (givenDataDir === undefined) rmSync(dataDir, { recursive: true, force: true })
   })
   return { app: fastify, logs, dataDir, admin: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }
 }

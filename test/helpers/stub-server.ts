@@ -12,6 +12,8 @@ export interface RecordedRequest {
   readonly text: string
   /** The body parsed as JSON, or undefined. */
   readonly json: any
+  /** The values of the `:name` segments of the pattern route that answered it (empty for exact routes). */
+  readonly params: Readonly<Record<string, string>>
 }
 
 export interface StubReply {
@@ -31,9 +33,14 @@ export interface StubServer {
   /** `http://127.0.0.1:<port>` */
   readonly origin: string
   readonly requests: RecordedRequest[]
-  /** Routes by `METHOD /path` (path without query); a route may be replaced at any time. */
+  /**
+   * Routes by `METHOD /path` (path without query); a route may be replaced at any time. A segment written `:name`
+   * matches any one segment (`POST /callbacks/:callbackId/complete`), its value in `request.params`. Exact routes
+   * win over such patterns, patterns are tried in the order they were first added, and one-off replies (`once`)
+   * of any matching route come before every handler.
+   */
   on (route: string, handler: StubHandler | StubReply): void
-  /** Queues one-off replies for a route, used before the route's handler (for "429 then 200"). */
+  /** Queues one-off replies for a route (exact or pattern), used before the route's handler (for "429 then 200"). */
   once (route: string, ...replies: StubReply[]): void
   close (): Promise<void>
 }
@@ -45,6 +52,21 @@ export interface StubServer {
 export async function startStubServer (routes: Record<string, StubHandler | StubReply> = {}): Promise<StubServer> {
   const handlers = new Map<string, StubHandler | StubReply>(Object.entries(routes))
   const queued = new Map<string, StubReply[]>()
+  const patterns = new Map<string, RoutePattern>()
+  const remember = (route: string): void => {
+    const pattern = routePattern(route)
+    if (pattern !== undefined && !patterns.has(route)) patterns.set(route, pattern)
+  }
+  for (const route of handlers.keys()) remember(route)
+
+  /** The exact route first, then every pattern that matches, each with the params it captured. */
+  const candidates = (route: string): Array<{ route: string, params: Record<string, string> }> => {
+    const matches = [...patterns.entries()].flatMap(([key, pattern]) => {
+      const params = pattern.match(route)
+      return params === undefined ? [] : [{ route: key, params }]
+    })
+    return [{ route, params: {} }, ...matches]
+  }
   const requests: RecordedRequest[] = []
   const pending = new Set<() => void>()
 
@@ -57,12 +79,19 @@ export async function startStubServer (routes: Record<string, StubHandler | Stub
         const url = new URL(incoming.url ?? '/', 'http://stub')
         let json: unknown
         try { json = text === '' ? undefined : JSON.parse(text) } catch { json = undefined }
+        const method = incoming.method ?? 'GET'
+        const route = `${method} ${url.pathname}`
+        // One-off replies first (the exact route's, then each matching pattern's), then the first route with a handler.
+        const matching = candidates(route)
+        const oneOff = matching.find(candidate => (queued.get(candidate.route)?.length ?? 0) > 0)
+        const routed = oneOff ?? matching.find(candidate => handlers.has(candidate.route))
         const request: RecordedRequest = {
-          method: incoming.method ?? 'GET', url: incoming.url ?? '/', path: url.pathname, query: url.searchParams, headers: incoming.headers, text, json
+          method, url: incoming.url ?? '/', path: url.pathname, query: url.searchParams, headers: incoming.headers, text, json, params: routed?.params ?? {}
         }
         requests.push(request)
-        const route = `${request.method} ${request.path}`
-        const reply = queued.get(route)?.shift() ?? await resolve(handlers.get(route) ?? { status: 404, body: { error: { message: `stub has no route ${route}` } } }, request)
+        const handler = routed === undefined ? undefined : handlers.get(routed.route)
+        const reply = (oneOff === undefined ? undefined : queued.get(oneOff.route)?.shift()) ??
+          await resolve(handler ?? { status: 404, body: { error: { message: `stub has no route ${route}` } } }, request)
         if (reply.delayMs !== undefined) {
           await new Promise<void>(done => {
             const timer = setTimeout(() => { pending.delete(finish); done() }, reply.delayMs)
@@ -86,8 +115,8 @@ export async function startStubServer (routes: Record<string, StubHandler | Stub
   return {
     origin: `http://127.0.0.1:${port}`,
     requests,
-    on (route, handler) { handlers.set(route, handler) },
-    once (route, ...replies) { queued.set(route, [...(queued.get(route) ?? []), ...replies]) },
+    on (route, handler) { remember(route); handlers.set(route, handler) },
+    once (route, ...replies) { remember(route); queued.set(route, [...(queued.get(route) ?? []), ...replies]) },
     async close () {
       for (const finish of pending) finish()
       server.closeAllConnections()
@@ -98,4 +127,37 @@ export async function startStubServer (routes: Record<string, StubHandler | Stub
 
 async function resolve (handler: StubHandler | StubReply, request: RecordedRequest): Promise<StubReply> {
   return typeof handler === 'function' ? await handler(request) : handler
+}
+
+interface RoutePattern {
+  /** The params of a `METHOD /path` this pattern matches, or undefined. */
+  match (route: string): Record<string, string> | undefined
+}
+
+/** A matcher for a route with `:name` segments; undefined for an exact route. */
+function routePattern (route: string): RoutePattern | undefined {
+  const segments = route.split('/')
+  if (!segments.some(segment => segment.startsWith(':'))) return undefined
+  return {
+    match (candidate) {
+      const parts = candidate.split('/')
+      if (parts.length !== segments.length) return undefined
+      const params: Record<string, string> = {}
+      for (const [index, segment] of segments.entries()) {
+        const part = parts[index] ?? ''
+        if (segment.startsWith(':') && part !== '') params[segment.slice(1)] = safeDecode(part)
+        else if (segment !== part) return undefined
+      }
+      return params
+    }
+  }
+}
+
+/** A malformed escape stays as sent rather than failing the request inside the server. */
+function safeDecode (part: string): string {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    return part
+  }
 }

@@ -104,7 +104,7 @@ t.test('the reading side: accessToken and readRecordProperties through the decor
   const { state } = await startInstall(app)
   await app.inject({ url: `/oauth/callback?code=${stub.issueAuthCode(PORTAL)}&state=${state}` })
   stub.seedRecord('contacts', 904, { firstname: 'Ada' })
-  const read = app.hubspotOAuth.readRecordProperties
+  const read = app.hubspot.readRecordProperties
   t.same(await read(PORTAL, 'CONTACT', '904', ['firstname', 'missing']), { firstname: 'Ada' }, 'works unbound')
   t.equal(await read(PORTAL + 1, 'CONTACT', '904', ['firstname']), undefined, 'another portal never installed')
 })

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { startStubServer, type RecordedRequest, type StubReply, type StubServer } from '../helpers/stub-server.ts'
+import { startStubServer, type RecordedRequest, type StubHandler, type StubReply, type StubServer } from '../helpers/stub-server.ts'
 
 /**
  * A loopback fake of HubSpot's API, holding its data in `state` so tests can seed it and read it back.
  *
- * It speaks the Automation Actions v4 definition endpoints, OAuth v3 (`/oauth/v3/token` for both grants,
- * `/oauth/v3/token/introspect`), CRM object reads (`/crm/v3/objects/{type}/{id}`) and callback completion
- * (`/automation/v4/actions/callbacks/…`), each as a `register…Routes(server, state)` function called from
- * `startHubSpotStub`, with its data in a member of `HubSpotStubState`. More belongs here the same way. The
- * underlying stub server routes by exact `METHOD /path`, so routes with ids in the path are registered when the
- * record is created or seeded (see `routeDefinition`, `seedRecord`, `expectCallback`).
+ * It speaks the Automation Actions definition endpoints (v4 and date-versioned 2026-03, one store for both), OAuth
+ * v3 (`/oauth/v3/token` for both grants, `/oauth/v3/token/introspect`), CRM object reads
+ * (`/crm/v3/objects/{type}/{id}`) and callback completion (single and batch, v4 and 2026-03, any callbackId, with
+ * fault injection: `failCallbacks`), each as a `register…Routes(server, state)` function called from
+ * `startHubSpotStub`, with its data in a member of `HubSpotStubState`. More belongs here the same way. Routes with
+ * ids in the path are `:name` patterns of the stub server, or registered when the record is seeded (`seedRecord`).
  */
 
 export const HUBSPOT_STUB_APP_ID = 4242001
@@ -22,6 +22,9 @@ export const HUBSPOT_STUB_CLIENT_SECRET = 'hubspot-client-secret-canary-4b6d20e8
 /** Every token the stub issues starts with one of these, so a test can search output for any of them. */
 export const HUBSPOT_STUB_ACCESS_TOKEN_PREFIX = 'hs-access-canary-'
 export const HUBSPOT_STUB_REFRESH_TOKEN_PREFIX = 'hs-refresh-canary-'
+
+/** The two path families of the Automation Actions API. */
+export type StubActionsApiVersion = '2026-03' | 'v4'
 
 /** A definition as HubSpot stores it: our body plus what HubSpot adds. */
 export interface StoredDefinition extends Record<string, unknown> {
@@ -43,6 +46,8 @@ export interface HubSpotStubState {
   readonly records: Map<string, StubRecord>
   /** Every accepted callback completion, single or batch, in order. */
   readonly completedCallbacks: CompletedCallback[]
+  /** Answers the next completion calls get instead of being accepted, first first (see `failCallbacks`). */
+  readonly callbackFaults: CallbackFault[]
 }
 
 export interface StubAuthCode {
@@ -83,9 +88,24 @@ export interface StubRecord {
 export interface CompletedCallback {
   readonly callbackId: string
   readonly portalId: number
-  /** `{outputFields}` as sent (for a batch: that input). */
+  /** `{outputFields, typedOutputs, …}` as sent (for a batch: that input, without its callbackId). */
   readonly body: any
+  /** Which path family the completion came through. */
+  readonly version: StubActionsApiVersion
+  /** Whether it came through the batch path (even as a batch of one). */
+  readonly batch: boolean
 }
+
+/**
+ * What the next completion call answers instead of being accepted. A number is that status with HubSpot's error
+ * body (401 also expires the access token presented, as HubSpot refusing a token means; a client refreshes and
+ * retries). `retryAfterSeconds` adds `Retry-After`; `message` replaces HubSpot's words (to test scrubbing);
+ * `drop` closes the connection without an answer (unreachable).
+ */
+export type CallbackFault =
+  | number
+  | { readonly status: number, readonly retryAfterSeconds?: number, readonly message?: string }
+  | { readonly drop: true }
 
 export interface HubSpotStub extends StubServer {
   /** What HUBSPOT_API_BASE_URL should be set to. */
@@ -109,13 +129,18 @@ export interface HubSpotStub extends StubServer {
   seedRecord (objectType: string, objectId: string | number, properties: Record<string, string | null>, options?: { portalId?: number }): StubRecord
   /** Deletes a seeded record: reading it answers HubSpot's 404. */
   removeRecord (objectType: string, objectId: string | number): void
-  /** Routes `POST /automation/v4/actions/callbacks/{callbackId}/complete` (paths are exact, so ids come first). */
+  /** Kept for older tests: every callbackId is accepted on both versions' paths without being announced. */
   expectCallback (callbackId: string): void
+  /**
+   * The next completion calls (single or batch, either version, after the Bearer check) answer these, one each,
+   * in order; later calls are accepted again. `stub.state.callbackFaults` holds those not yet used.
+   */
+  failCallbacks (...faults: CallbackFault[]): void
   /** Requests to `/oauth/…`, in order. */
   oauthRequests (): RecordedRequest[]
   /** Requests to `/crm/…`, in order. */
   crmRequests (): RecordedRequest[]
-  /** Requests to `/automation/v4/actions/callbacks/…`, in order. */
+  /** Requests to the callback completion paths of both versions, in order. */
   callbackRequests (): RecordedRequest[]
 }
 
@@ -155,14 +180,15 @@ export async function startHubSpotStub (options: HubSpotStubOptions = {}): Promi
       nextToken: 1
     },
     records: new Map(),
-    completedCallbacks: []
+    completedCallbacks: [],
+    callbackFaults: []
   }
   const server = await startStubServer()
   const definitions = registerDefinitionRoutes(server, state)
   const oauth = registerOAuthRoutes(server, state)
   const records = registerRecordRoutes(server, state)
   const callbacks = registerCallbackRoutes(server, state)
-  const requestsUnder = (prefix: string) => () => server.requests.filter(request => request.path.startsWith(prefix))
+  const requestsUnder = (...prefixes: string[]) => () => server.requests.filter(request => prefixes.some(prefix => request.path.startsWith(prefix)))
   return {
     origin: server.origin,
     requests: server.requests,
@@ -172,68 +198,78 @@ export async function startHubSpotStub (options: HubSpotStubOptions = {}): Promi
     baseUrl: server.origin,
     state,
     seedDefinition: definitions.seed,
-    definitionWrites: () => server.requests.filter(request => request.path.startsWith(`/automation/v4/actions/${state.appId}`) && request.method !== 'GET'),
+    definitionWrites: () => requestsUnder(...definitionCollections(state))().filter(request => request.method !== 'GET'),
     ...oauth,
     seedRecord: records.seed,
     removeRecord: records.remove,
-    expectCallback: callbacks.expect,
+    expectCallback: () => {},
+    failCallbacks: callbacks.fail,
     oauthRequests: requestsUnder('/oauth/'),
     crmRequests: requestsUnder('/crm/'),
-    callbackRequests: requestsUnder('/automation/v4/actions/callbacks/')
+    callbackRequests: requestsUnder(...Object.values(CALLBACK_PATHS))
   }
 }
 
-/** The developer-key check of the definition endpoints: `?hapikey=` as @hubspot/api-client sends it. */
-function withDeveloperKey (state: HubSpotStubState, handler: (request: RecordedRequest) => StubReply): (request: RecordedRequest) => StubReply {
+/** The developer-key check of the definition endpoints: `?hapikey=`, as HubSpot documents it and its SDK sends it. */
+function withDeveloperKey (state: HubSpotStubState, handler: StubHandler): StubHandler {
   return request => request.query.get('hapikey') === state.developerApiKey ? handler(request) : INVALID_KEY()
 }
 
-function registerDefinitionRoutes (server: StubServer, state: HubSpotStubState): { seed: (body: Record<string, unknown>) => StoredDefinition } {
-  const collection = `/automation/v4/actions/${state.appId}`
+/** The definitions collection of the stub's app under each version: `/automation/v4/actions/{appId}` and the 2026-03 one. */
+function definitionCollections (state: HubSpotStubState): string[] {
+  return [`/automation/v4/actions/${state.appId}`, `/automation/actions/2026-03/${state.appId}`]
+}
 
+function registerDefinitionRoutes (server: StubServer, state: HubSpotStubState): { seed: (body: Record<string, unknown>) => StoredDefinition } {
   // HubSpot fills defaults into what it stores (assumed shape, for "compare only what we send" tests).
   const store = (body: Record<string, unknown>): StoredDefinition => {
     const id = String(state.nextDefinitionId++)
     const definition: StoredDefinition = { ...withDefaults(body), id, revisionId: '1', actionUrl: String(body.actionUrl) }
     state.definitions.set(id, definition)
-    routeDefinition(id)
     return definition
   }
+  const notFound = (id: string | undefined): StubReply => hubSpotError(404, `No action definition ${id ?? ''}`, 'OBJECT_NOT_FOUND')
 
-  const routeDefinition = (id: string) => {
-    server.on(`GET ${collection}/${id}`, withDeveloperKey(state, () => ({ body: state.definitions.get(id) })))
-    server.on(`PATCH ${collection}/${id}`, withDeveloperKey(state, request => {
+  // Both versions serve one app's one set of definitions, as a legacy app moving to 2026-03 would see.
+  for (const collection of definitionCollections(state)) {
+    server.on(`GET ${collection}/:definitionId`, withDeveloperKey(state, request => {
+      const current = state.definitions.get(request.params.definitionId ?? '')
+      return current === undefined ? notFound(request.params.definitionId) : { body: current }
+    }))
+
+    server.on(`PATCH ${collection}/:definitionId`, withDeveloperKey(state, request => {
+      const id = request.params.definitionId ?? ''
       const current = state.definitions.get(id)
-      if (current === undefined) return hubSpotError(404, `No action definition ${id}`, 'OBJECT_NOT_FOUND')
+      if (current === undefined) return notFound(id)
       const patch = (request.json ?? {}) as Record<string, unknown>
       const updated: StoredDefinition = { ...current, ...withDefaults(patch), id, revisionId: String(Number(current.revisionId) + 1), actionUrl: String(patch.actionUrl ?? current.actionUrl) }
       state.definitions.set(id, updated)
       return { body: updated }
     }))
-  }
 
-  server.on(`GET ${collection}`, withDeveloperKey(state, request => {
-    const all = [...state.definitions.values()]
-    const limit = Math.min(Number(request.query.get('limit') ?? 10) || 10, state.maxPageSize)
-    const start = Number(request.query.get('after') ?? 0)
-    const results = all.slice(start, start + limit)
-    const next = start + limit < all.length ? String(start + limit) : undefined
-    return {
-      body: {
-        results,
-        ...(next === undefined ? {} : { paging: { next: { after: next, link: `${collection}?after=${next}` } } })
+    server.on(`GET ${collection}`, withDeveloperKey(state, request => {
+      const all = [...state.definitions.values()]
+      const limit = Math.min(Number(request.query.get('limit') ?? 10) || 10, state.maxPageSize)
+      const start = Number(request.query.get('after') ?? 0)
+      const results = all.slice(start, start + limit)
+      const next = start + limit < all.length ? String(start + limit) : undefined
+      return {
+        body: {
+          results,
+          ...(next === undefined ? {} : { paging: { next: { after: next, link: `${collection}?after=${next}` } } })
+        }
       }
-    }
-  }))
+    }))
 
-  server.on(`POST ${collection}`, withDeveloperKey(state, request => {
-    const body = request.json as Record<string, unknown> | undefined
-    const missing = REQUIRED_ON_CREATE.filter(key => body?.[key] === undefined)
-    if (body === undefined || missing.length > 0) {
-      return hubSpotError(400, 'Invalid input JSON on line 1', 'VALIDATION_ERROR', { errors: missing.map(key => ({ message: `${key} is required` })) })
-    }
-    return { status: 201, body: store(body) }
-  }))
+    server.on(`POST ${collection}`, withDeveloperKey(state, request => {
+      const body = request.json as Record<string, unknown> | undefined
+      const missing = REQUIRED_ON_CREATE.filter(key => body?.[key] === undefined)
+      if (body === undefined || missing.length > 0) {
+        return hubSpotError(400, 'Invalid input JSON on line 1', 'VALIDATION_ERROR', { errors: missing.map(key => ({ message: `${key} is required` })) })
+      }
+      return { status: 201, body: store(body) }
+    }))
+  }
 
   return { seed: store }
 }
@@ -256,10 +292,14 @@ export function oauthError (status: number, error: string, description: string, 
 
 const INVALID_CLIENT = (): StubReply => oauthError(400, 'invalid_client', 'missing or unknown client_id or wrong client_secret', 'BAD_CLIENT_ID')
 
+function bearerToken (request: RecordedRequest): string | undefined {
+  const header = request.headers.authorization
+  return typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined
+}
+
 /** The portal behind a Bearer token the stub issued and has not revoked, or a 401 as HubSpot answers it. */
 function bearerPortal (state: HubSpotStubState, request: RecordedRequest): number | StubReply {
-  const header = request.headers.authorization
-  const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined
+  const token = bearerToken(request)
   const known = token === undefined ? undefined : state.oauth.accessTokens.get(token)
   if (known === undefined) return hubSpotError(401, 'Authentication credentials not found. This API supports OAuth 2.0 authentication.', 'INVALID_AUTHENTICATION')
   if (known.revoked) return hubSpotError(401, 'The OAuth token used to make this call expired 1 minute(s) ago.', 'EXPIRED_AUTHENTICATION')
@@ -393,35 +433,89 @@ function registerRecordRoutes (server: StubServer, state: HubSpotStubState) {
 }
 
 const EXECUTION_STATES = ['SUCCESS', 'FAIL_CONTINUE']
+/** HubSpot's batch endpoints take at most 100 inputs. */
+const MAX_BATCH_INPUTS = 100
+
+/** The prefix of each version's completion paths: `{prefix}{callbackId}/complete` and `{prefix}complete`. */
+const CALLBACK_PATHS: Readonly<Record<StubActionsApiVersion, string>> = {
+  v4: '/automation/v4/actions/callbacks/',
+  '2026-03': '/automation/actions/callbacks/2026-03/'
+}
+
+/** HubSpot's words for the statuses a fault usually stands for. */
+const FAULT_ANSWERS: Readonly<Record<number, { message: string, category: string, extra?: Record<string, unknown> }>> = {
+  401: { message: 'The OAuth token used to make this call expired 1 minute(s) ago.', category: 'EXPIRED_AUTHENTICATION' },
+  403: { message: 'This app hasn\'t been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.', category: 'MISSING_SCOPES' },
+  404: { message: 'No callback found for the given callbackId.', category: 'OBJECT_NOT_FOUND' },
+  429: { message: 'You have reached your secondly limit.', category: 'RATE_LIMITS', extra: { errorType: 'RATE_LIMIT', policyName: 'SECONDLY' } },
+  500: { message: 'internal error', category: 'INTERNAL_ERROR' },
+  502: { message: 'Bad Gateway', category: 'BAD_GATEWAY' },
+  503: { message: 'Service Unavailable', category: 'SERVICE_UNAVAILABLE' }
+}
+
+function faultReply (fault: CallbackFault, expireToken: () => void): StubReply {
+  if (typeof fault === 'object' && 'drop' in fault) return { destroy: true }
+  const { status, retryAfterSeconds, message } = typeof fault === 'number' ? { status: fault, retryAfterSeconds: undefined, message: undefined } : fault
+  // HubSpot refusing a token means that token is dead: the client's retry must come with a fresh one.
+  if (status === 401) expireToken()
+  const known = FAULT_ANSWERS[status] ?? { message: `HTTP ${status}`, category: status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_ERROR' }
+  const reply = hubSpotError(status, message ?? known.message, known.category, known.extra)
+  return retryAfterSeconds === undefined ? reply : { ...reply, headers: { 'retry-after': String(retryAfterSeconds) } }
+}
 
 function registerCallbackRoutes (server: StubServer, state: HubSpotStubState) {
   const invalid = (message: string): StubReply => hubSpotError(400, message, 'VALIDATION_ERROR')
-  const outputsProblem = (body: any): string | undefined => {
-    const executionState = body?.outputFields?.hs_execution_state
-    return EXECUTION_STATES.includes(executionState) ? undefined : `outputFields.hs_execution_state must be one of ${EXECUTION_STATES.join(', ')}`
+  const completionProblem = (version: StubActionsApiVersion, body: any): string | undefined => {
+    if (!EXECUTION_STATES.includes(body?.outputFields?.hs_execution_state)) return `outputFields.hs_execution_state must be one of ${EXECUTION_STATES.join(', ')}`
+    const typedOutputs = body?.typedOutputs
+    const isObject = typedOutputs !== null && typeof typedOutputs === 'object' && !Array.isArray(typedOutputs)
+    // The 2026-03 spec marks typedOutputs required; v4 bodies predate it.
+    if (version === '2026-03' && !isObject) return 'typedOutputs is required and must be an object'
+    if (typedOutputs !== undefined && !isObject) return 'typedOutputs must be an object'
+    return undefined
   }
 
-  server.on('POST /automation/v4/actions/callbacks/complete', request => {
+  /** The Bearer check, then the next fault if one is queued; `{portalId}` when the call goes ahead for that portal. */
+  const gate = (request: RecordedRequest): { portalId: number } | StubReply => {
     const portal = bearerPortal(state, request)
     if (typeof portal !== 'number') return portal
-    const inputs = request.json?.inputs
-    if (!Array.isArray(inputs)) return invalid('inputs is required')
-    const problem = inputs.map(outputsProblem).find(found => found !== undefined)
-    if (problem !== undefined) return invalid(problem)
-    for (const input of inputs) state.completedCallbacks.push({ callbackId: String(input.callbackId), portalId: portal, body: { outputFields: input.outputFields } })
-    return { status: 204 }
-  })
+    const fault = state.callbackFaults.shift()
+    if (fault === undefined) return { portalId: portal }
+    return faultReply(fault, () => {
+      const known = state.oauth.accessTokens.get(bearerToken(request) ?? '')
+      if (known !== undefined) known.revoked = true
+    })
+  }
+
+  for (const version of ['v4', '2026-03'] as const) {
+    const prefix = CALLBACK_PATHS[version]
+
+    server.on(`POST ${prefix}complete`, request => {
+      const allowed = gate(request)
+      if (!('portalId' in allowed)) return allowed
+      const inputs = request.json?.inputs
+      if (!Array.isArray(inputs) || inputs.length === 0) return invalid('inputs is required and must not be empty')
+      if (inputs.length > MAX_BATCH_INPUTS) return invalid(`at most ${MAX_BATCH_INPUTS} inputs per batch`)
+      if (inputs.some(input => typeof input?.callbackId !== 'string' || input.callbackId === '')) return invalid('every input needs a callbackId')
+      const problem = inputs.map(input => completionProblem(version, input)).find(found => found !== undefined)
+      if (problem !== undefined) return invalid(problem)
+      for (const { callbackId, ...body } of inputs) state.completedCallbacks.push({ callbackId, portalId: allowed.portalId, body, version, batch: true })
+      return { status: 204 }
+    })
+
+    server.on(`POST ${prefix}:callbackId/complete`, request => {
+      const allowed = gate(request)
+      if (!('portalId' in allowed)) return allowed
+      const problem = completionProblem(version, request.json)
+      if (problem !== undefined) return invalid(problem)
+      state.completedCallbacks.push({ callbackId: request.params.callbackId ?? '', portalId: allowed.portalId, body: request.json, version, batch: false })
+      return { status: 204 }
+    })
+  }
 
   return {
-    expect (callbackId: string): void {
-      server.on(`POST /automation/v4/actions/callbacks/${callbackId}/complete`, request => {
-        const portal = bearerPortal(state, request)
-        if (typeof portal !== 'number') return portal
-        const problem = outputsProblem(request.json)
-        if (problem !== undefined) return invalid(problem)
-        state.completedCallbacks.push({ callbackId, portalId: portal, body: request.json })
-        return { status: 204 }
-      })
+    fail (...faults: CallbackFault[]): void {
+      state.callbackFaults.push(...faults)
     }
   }
 }

@@ -1,17 +1,24 @@
 /**
- * Pure builders of the two custom workflow action definitions, in the body shape of HubSpot's Automation
- * Actions v4 API (`POST /automation/v4/actions/{appId}`). No Fastify, no I/O: the publish CLI, the
- * `GET /hubspot/definitions` route and the hsmeta printer all start here.
+ * Pure builders of the action definitions, in the body shape of HubSpot's Automation Actions v4 API
+ * (`POST /automation/v4/actions/{appId}`). No Fastify, no I/O: the publish CLI, the `GET /hubspot/definitions`
+ * route and the hsmeta printer all start here. What is particular to an action (its fields, their dependencies)
+ * comes from its module in the built-in list; everything here applies to every action.
  *
  * @see /work/shared/docs/contract.md §3.1–3.5 for the fields, /work/shared/reference/hubspot.md §1 for the shape.
  */
 
 import { ERROR_CATALOGUE, type ErrorCode } from '../../../plugins/errors.ts'
-import { REASONING_EFFORTS, type ReasoningEffort } from '../../../providers/contract.ts'
-import { COPY, LABEL_LOCALES, type LabelLocale, type LanguageCopy } from './labels/index.ts'
+import type { ActionModule } from '../action-module.ts'
+import { BUILTIN_ACTIONS, type ActionKey } from '../builtin-actions.ts'
+import type {
+  ActionDefinition, ActionLabels, ExecutionRule, FieldControlType, FieldDataType, FieldTypeDefinition, InputFieldDefinition, OutputFieldDefinition
+} from './definition-types.ts'
+import { COPY, LABEL_LOCALES, type FieldCopy, type LabelLocale, type LanguageCopy } from './labels/index.ts'
 
-export const ACTION_KEYS = ['custom-llm', 'openai-assistant'] as const
-export type ActionKey = typeof ACTION_KEYS[number]
+export type {
+  ActionDefinition, ActionLabels, ExecutionRule, FieldControlType, FieldDataType, FieldTypeDefinition, InputFieldDefinition,
+  InputFieldDependency, InputFieldName, OutputFieldDefinition, StaticOption, SupportedValueType
+} from './definition-types.ts'
 
 /** Where HubSpot posts executions of an action, relative to PUBLIC_URL. Publishing matches existing definitions by it. */
 export function actionPath (key: ActionKey): string {
@@ -39,9 +46,6 @@ export const DEFAULT_OBJECT_PROPERTIES: readonly string[] = [
   'subject', 'content' // ticket
 ]
 
-export const OUTPUT_FORMATS = ['text', 'number', 'boolean', 'choice', 'json'] as const
-export type OutputFormat = typeof OUTPUT_FORMATS[number]
-
 /** The execution error codes of contract §3.5: each gets its own execution rule, in this order. */
 export const EXECUTION_ERROR_CODES = [
   'PROVIDER_NOT_CONNECTED',
@@ -54,96 +58,18 @@ export const EXECUTION_ERROR_CODES = [
   'OUTPUT_FORMAT',
   'TEMPLATE_UNRESOLVED',
   'ASSISTANT_NOT_FOUND',
-  'INVALID_INPUT'
+  'INVALID_INPUT',
+  'KEY_UNREADABLE'
 ] as const satisfies readonly ErrorCode[]
 export type ExecutionErrorCode = typeof EXECUTION_ERROR_CODES[number]
 
 /** The label name of the last rule, which catches every catalogue code (rules match in order, first wins). */
 export const FALLBACK_RULE_NAME = 'otherError'
 
-export const CUSTOM_LLM_INPUT_FIELDS = [
-  'provider', 'model', 'prompt', 'input1', 'input2', 'input3', 'temperature', 'reasoningEffort', 'maxOutputTokens', 'outputFormat', 'choices', 'jsonSchema'
-] as const
-export const OPENAI_ASSISTANT_INPUT_FIELDS = [
-  'assistant', 'prompt', 'input1', 'input2', 'input3', 'model', 'temperature', 'outputFormat', 'choices', 'jsonSchema'
-] as const
-export type InputFieldName = typeof CUSTOM_LLM_INPUT_FIELDS[number] | typeof OPENAI_ASSISTANT_INPUT_FIELDS[number]
-
 export const OUTPUT_FIELDS = [
   'response', 'responseNumber', 'responseBoolean', 'responseChoice', 'responseJson', 'provider', 'model', 'inputTokens', 'outputTokens', 'errorCode', 'errorMessage'
 ] as const
 export type OutputFieldName = typeof OUTPUT_FIELDS[number]
-
-// The definition body, limited to what we send. Field names follow HubSpot's public spec (hubspot.md §1.3–1.6).
-
-export type FieldDataType = 'bool' | 'date' | 'datetime' | 'enumeration' | 'json' | 'number' | 'object_coordinates' | 'phone_number' | 'string'
-export type FieldControlType = 'booleancheckbox' | 'calculation_equation' | 'checkbox' | 'date' | 'file' | 'html' | 'number' | 'phonenumber' | 'radio' | 'select' | 'text' | 'textarea'
-export type SupportedValueType = 'STATIC_VALUE' | 'OBJECT_PROPERTY'
-
-export interface FieldOption {
-  readonly label: string
-  readonly value: string
-  readonly displayOrder: number
-}
-
-export interface FieldTypeDefinition {
-  readonly name: string
-  readonly type: FieldDataType
-  readonly fieldType: FieldControlType
-  /** Always sent, empty when the field has no static options: the spec marks it required. */
-  readonly options: readonly FieldOption[]
-  readonly optionsUrl?: string
-}
-
-export interface InputFieldDefinition {
-  readonly typeDefinition: FieldTypeDefinition
-  readonly supportedValueTypes: readonly SupportedValueType[]
-  readonly isRequired: boolean
-}
-
-export interface OutputFieldDefinition {
-  readonly typeDefinition: FieldTypeDefinition
-}
-
-export type InputFieldDependency =
-  | { readonly dependencyType: 'SINGLE_FIELD', readonly controllingFieldName: string, readonly dependentFieldNames: readonly string[] }
-  | { readonly dependencyType: 'CONDITIONAL_SINGLE_FIELD', readonly controllingFieldName: string, readonly controllingFieldValue: string, readonly dependentFieldNames: readonly string[] }
-
-export interface ExecutionRule {
-  readonly labelName: string
-  /** Output field name to the value (or any of the values) it must have. */
-  readonly conditions: Readonly<Record<string, string | readonly string[]>>
-}
-
-export interface ActionLabels {
-  readonly actionName: string
-  readonly actionDescription: string
-  readonly actionCardContent: string
-  readonly appDisplayName: string
-  readonly inputFieldLabels: Readonly<Record<string, string>>
-  readonly inputFieldDescriptions: Readonly<Record<string, string>>
-  readonly inputFieldOptionLabels: Readonly<Record<string, Readonly<Record<string, string>>>>
-  readonly outputFieldLabels: Readonly<Record<string, string>>
-  readonly executionRules: Readonly<Record<string, string>>
-}
-
-export interface ActionDefinition {
-  readonly actionUrl: string
-  /**
-   * Always true: HubSpot creates definitions unpublished, and an unpublished action is only visible in the
-   * developer account tied to the app, so the portals that installed the app would never see it.
-   */
-  readonly published: boolean
-  /** We use no HubSpot-hosted functions: the service speaks HubSpot's native request and response format. */
-  readonly functions: readonly never[]
-  readonly objectTypes: readonly string[]
-  readonly objectRequestOptions: { readonly properties: readonly string[] }
-  readonly inputFields: readonly InputFieldDefinition[]
-  readonly inputFieldDependencies: readonly InputFieldDependency[]
-  readonly outputFields: readonly OutputFieldDefinition[]
-  readonly labels: Readonly<Record<LabelLocale, ActionLabels>>
-  readonly executionRules: readonly ExecutionRule[]
-}
 
 export interface ActionDefinitionEntry {
   readonly key: ActionKey
@@ -160,16 +86,15 @@ export interface BuildDefinitionsOptions {
   readonly objectProperties?: readonly string[]
 }
 
-/** Both action definitions, in the order of ACTION_KEYS. */
+/** Every built-in action's definition, in the order of BUILTIN_ACTIONS. */
 export function buildActionDefinitions (options: BuildDefinitionsOptions): ActionDefinitionEntry[] {
-  const base = options.publicUrl.replace(/\/+$/, '')
   const context: BuildContext = {
-    base,
+    base: options.publicUrl.replace(/\/+$/, ''),
     providerNames: options.providers.map(provider => provider.label).join(', '),
     objectTypes: [...(options.objectTypes ?? DEFAULT_OBJECT_TYPES)],
     objectProperties: [...(options.objectProperties ?? DEFAULT_OBJECT_PROPERTIES)]
   }
-  return ACTION_KEYS.map(key => ({ key, definition: buildDefinition(key, context) }))
+  return BUILTIN_ACTIONS.map(action => ({ key: action.key, definition: buildDefinition(action, context) }))
 }
 
 interface BuildContext {
@@ -179,101 +104,20 @@ interface BuildContext {
   readonly objectProperties: string[]
 }
 
-function buildDefinition (key: ActionKey, context: BuildContext): ActionDefinition {
-  const inputFields = key === 'custom-llm' ? customLlmInputFields(context.base) : openaiAssistantInputFields(context.base)
-  const inputFieldDependencies: InputFieldDependency[] = [
-    ...(key === 'custom-llm'
-      // Greys out the model until a provider is picked, and passes the provider to the model options fetch.
-      ? [{ dependencyType: 'SINGLE_FIELD', controllingFieldName: 'provider', dependentFieldNames: ['model'] } as const]
-      : []),
-    { dependencyType: 'CONDITIONAL_SINGLE_FIELD', controllingFieldName: 'outputFormat', controllingFieldValue: 'choice', dependentFieldNames: ['choices'] },
-    { dependencyType: 'CONDITIONAL_SINGLE_FIELD', controllingFieldName: 'outputFormat', controllingFieldValue: 'json', dependentFieldNames: ['jsonSchema'] }
-  ]
+function buildDefinition (action: ActionModule<ActionKey>, context: BuildContext): ActionDefinition {
+  const inputFields = action.inputFields(`${context.base}${optionsPath(action.key)}`)
   return {
-    actionUrl: `${context.base}${actionPath(key)}`,
+    actionUrl: `${context.base}${actionPath(action.key)}`,
     published: true,
     functions: [],
     objectTypes: context.objectTypes,
     objectRequestOptions: { properties: context.objectProperties },
     inputFields,
-    inputFieldDependencies,
+    inputFieldDependencies: action.inputFieldDependencies,
     outputFields: outputFields(),
-    labels: Object.fromEntries(LABEL_LOCALES.map(locale => [locale, buildLabels(key, COPY[locale], inputFields, context)])) as Record<LabelLocale, ActionLabels>,
+    labels: Object.fromEntries(LABEL_LOCALES.map(locale => [locale, buildLabels(action.key, COPY[locale], inputFields, context)])) as Record<LabelLocale, ActionLabels>,
     executionRules: executionRules()
   }
-}
-
-function input (name: InputFieldName, type: FieldDataType, fieldType: FieldControlType, settings: { required?: boolean, objectProperty?: boolean, options?: FieldOption[], optionsUrl?: string } = {}): InputFieldDefinition {
-  return {
-    typeDefinition: {
-      name,
-      type,
-      fieldType,
-      options: settings.options ?? [],
-      ...(settings.optionsUrl === undefined ? {} : { optionsUrl: settings.optionsUrl })
-    },
-    // OBJECT_PROPERTY lets the workflow user pick a record property or an earlier action's output instead of typing.
-    supportedValueTypes: settings.objectProperty === true ? ['STATIC_VALUE', 'OBJECT_PROPERTY'] : ['STATIC_VALUE'],
-    isRequired: settings.required ?? false
-  }
-}
-
-/** Static options carry English labels; other languages come from labels.inputFieldOptionLabels. */
-function staticOptions (values: readonly string[], englishLabels: Readonly<Record<string, string>>): FieldOption[] {
-  return values.map((value, index) => ({ label: englishLabels[value] ?? value, value, displayOrder: index }))
-}
-
-function sharedTailFields (): InputFieldDefinition[] {
-  return [
-    input('prompt', 'string', 'textarea', { required: true, objectProperty: true }),
-    input('input1', 'string', 'text', { objectProperty: true }),
-    input('input2', 'string', 'text', { objectProperty: true }),
-    input('input3', 'string', 'text', { objectProperty: true })
-  ]
-}
-
-function outputFormatField (): InputFieldDefinition {
-  return input('outputFormat', 'enumeration', 'select', { options: staticOptions(OUTPUT_FORMATS, COPY.en.optionLabels.outputFormat) })
-}
-
-function choicesField (): InputFieldDefinition {
-  // A record property may hold the allowed answers ("hot;warm;cold"), so it can come from the record too.
-  return input('choices', 'string', 'text', { objectProperty: true })
-}
-
-function jsonSchemaField (): InputFieldDefinition {
-  // Optional: with a schema, providers with structured output are held to it and every answer is validated.
-  return input('jsonSchema', 'string', 'textarea')
-}
-
-function customLlmInputFields (base: string): InputFieldDefinition[] {
-  const optionsUrl = `${base}${optionsPath('custom-llm')}`
-  return [
-    // Dynamic only: the options route lists the providers this portal has connected. Static options would offer
-    // unconnected providers that can only fail with PROVIDER_NOT_CONNECTED at run time.
-    input('provider', 'enumeration', 'select', { required: true, optionsUrl }),
-    input('model', 'enumeration', 'select', { required: true, optionsUrl }),
-    ...sharedTailFields(),
-    input('temperature', 'number', 'number'),
-    input('reasoningEffort', 'enumeration', 'select', { options: staticOptions(REASONING_EFFORTS, COPY.en.optionLabels.reasoningEffort) }),
-    input('maxOutputTokens', 'number', 'number'),
-    outputFormatField(),
-    choicesField(),
-    jsonSchemaField()
-  ]
-}
-
-function openaiAssistantInputFields (base: string): InputFieldDefinition[] {
-  const optionsUrl = `${base}${optionsPath('openai-assistant')}`
-  return [
-    input('assistant', 'enumeration', 'select', { required: true, optionsUrl }),
-    ...sharedTailFields(),
-    input('model', 'enumeration', 'select', { optionsUrl }),
-    input('temperature', 'number', 'number'),
-    outputFormatField(),
-    choicesField(),
-    jsonSchemaField()
-  ]
 }
 
 const OUTPUT_TYPES: Readonly<Record<OutputFieldName, readonly [FieldDataType, FieldControlType]>> = {
@@ -312,29 +156,33 @@ function executionRules (): ExecutionRule[] {
   ]
 }
 
+/** A field's label and description in one language: the action's own wording first, then the shared one. */
+function fieldCopy (key: ActionKey, copy: LanguageCopy, name: string, context: BuildContext): FieldCopy {
+  const recordData = /^input([1-9])$/.exec(name)
+  if (recordData !== null) return { label: copy.recordData.label(Number(recordData[1])), description: copy.recordData.description(`{{${name}}}`) }
+  const worded = name as keyof LanguageCopy['inputFields']
+  const own = copy.actions[key].inputFields?.[worded]
+  if (own !== undefined) return own
+  const shared = copy.inputFields[worded] as FieldCopy | undefined
+  // Loud at build time (and so in the definitions test), not an empty label in HubSpot.
+  if (shared === undefined) throw new Error(`No wording for the input field "${name}" of ${key}: add it to LanguageCopy.inputFields.`)
+  if (name === 'provider' && context.providerNames !== '') return { ...shared, description: `${shared.description} ${copy.supportedProviders(context.providerNames)}` }
+  return shared
+}
+
 function buildLabels (key: ActionKey, copy: LanguageCopy, inputFields: readonly InputFieldDefinition[], context: BuildContext): ActionLabels {
-  const fieldCopy = (name: string) => {
-    if (key === 'openai-assistant' && (name === 'model' || name === 'temperature')) return copy.assistantOverrides[name]
-    if (name === 'input1' || name === 'input2' || name === 'input3') {
-      const number = Number(name.slice(-1))
-      return { label: copy.recordData.label(number), description: copy.recordData.description(`{{${name}}}`) }
-    }
-    const shared = copy.inputFields[name as keyof LanguageCopy['inputFields']]
-    if (name === 'provider' && context.providerNames !== '') return { ...shared, description: `${shared.description} ${copy.supportedProviders(context.providerNames)}` }
-    return shared
-  }
   const names = inputFields.map(field => field.typeDefinition.name)
-  const optionLabels: Record<string, Readonly<Record<string, string>>> = {}
-  if (names.includes('reasoningEffort')) optionLabels.reasoningEffort = copy.optionLabels.reasoningEffort
-  if (names.includes('outputFormat')) optionLabels.outputFormat = copy.optionLabels.outputFormat
+  const copies = names.map(name => [name, fieldCopy(key, copy, name, context)] as const)
   return {
     actionName: copy.actions[key].actionName,
     actionDescription: copy.actions[key].actionDescription,
     actionCardContent: copy.actions[key].actionCardContent,
     appDisplayName: copy.appDisplayName,
-    inputFieldLabels: Object.fromEntries(names.map(name => [name, fieldCopy(name).label])),
-    inputFieldDescriptions: Object.fromEntries(names.map(name => [name, fieldCopy(name).description])),
-    inputFieldOptionLabels: optionLabels,
+    inputFieldLabels: Object.fromEntries(copies.map(([name, { label }]) => [name, label])),
+    inputFieldDescriptions: Object.fromEntries(copies.map(([name, { description }]) => [name, description])),
+    inputFieldOptionLabels: Object.fromEntries(inputFields.flatMap(({ typeDefinition }) => hasOptionLabels(copy, typeDefinition)
+      ? [[typeDefinition.name, copy.optionLabels[typeDefinition.name]]]
+      : [])),
     outputFieldLabels: Object.fromEntries(OUTPUT_FIELDS.map(name => [name, copy.outputFields[name]])),
     executionRules: {
       ...Object.fromEntries(EXECUTION_ERROR_CODES.map(code => [ruleLabelName(code), copy.executionRules[code]])),
@@ -343,4 +191,9 @@ function buildLabels (key: ActionKey, copy: LanguageCopy, inputFields: readonly 
   }
 }
 
-export type { LabelLocale, ReasoningEffort }
+/** Fields with static options get their option labels translated; dynamic options are the options route's. */
+function hasOptionLabels (copy: LanguageCopy, field: FieldTypeDefinition): field is FieldTypeDefinition & { name: keyof LanguageCopy['optionLabels'] } {
+  return field.options.length > 0 && Object.hasOwn(copy.optionLabels, field.name)
+}
+
+export type { LabelLocale }

@@ -5,15 +5,17 @@
  * @see /work/shared/reference/hubspot.md §9.2 for the documented keys.
  */
 
-import type { ActionDefinition, ActionDefinitionEntry, ActionKey } from './build-definitions.ts'
+import type { ActionKey } from '../builtin-actions.ts'
+import type { ActionDefinitionEntry } from './build-definitions.ts'
+import type { ActionDefinition } from './definition-types.ts'
 
 /**
- * Stable component uids. Community reports say an action's URL cannot change under the same uid, so these
- * never change either: a new PUBLIC_URL is a new actionUrl, not a new action.
+ * An action's stable component uid (`custom-llm` → `custom_llm_action`), derived from its key, which never changes
+ * either: it is the action's route. Community reports say an action's URL cannot change under the same uid, so a
+ * new PUBLIC_URL is a new actionUrl, not a new action.
  */
-export const HSMETA_UIDS: Readonly<Record<ActionKey, string>> = {
-  'custom-llm': 'custom_llm_action',
-  'openai-assistant': 'openai_assistant_action'
+export function hsmetaUid (key: ActionKey): string {
+  return `${key.replaceAll('-', '_')}_action`
 }
 
 export interface HsmetaConfig {
@@ -53,7 +55,7 @@ export function hsmetaFileName (key: ActionKey): string {
 
 export function toHsmeta (key: ActionKey, definition: ActionDefinition, options: HsmetaOptions = {}): HsmetaFile {
   return {
-    uid: HSMETA_UIDS[key],
+    uid: hsmetaUid(key),
     type: 'workflow-action',
     config: {
       actionUrl: definition.actionUrl,

@@ -1,6 +1,6 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { ExecutionRow } from '../../../db/repositories/executions-repository.ts'
+import type { CompletionState, ExecutionRow } from '../../../db/repositories/executions-repository.ts'
 import { AppError } from '../../../plugins/errors.ts'
 import { ErrorSchema, PortalParamsSchema } from '../../schemas/common.ts'
 
@@ -24,6 +24,17 @@ const ExecutionSchema = Type.Object({
   adjustments: Type.Array(Type.String()),
   startedAt: Type.String(),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
+  /** `block` once HubSpot was answered BLOCK (the outcome then goes through the callback API). */
+  answered: Type.Union([Type.Literal('block'), Type.Null()]),
+  runs: Type.Integer(),
+  fallbackReason: Type.Union([Type.String(), Type.Null()]),
+  completion: Type.Union([Type.Null(), Type.Object({
+    state: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
+    attempts: Type.Integer(),
+    error: Type.Union([Type.String(), Type.Null()]),
+    completedAt: Type.Union([Type.String(), Type.Null()]),
+    nextAttemptAt: Type.Union([Type.String(), Type.Null()])
+  })]),
   prompt: Type.Optional(Type.String()),
   response: Type.Optional(Type.String())
 })
@@ -39,15 +50,42 @@ const UsageRowSchema = Type.Object({
   reasoningTokens: Type.Integer()
 })
 
-function executionJson (row: ExecutionRow) {
-  const { portalId: _portalId, outputFields: _outputFields, prompt, response, adjustments, startedAt, finishedAt, ...rest } = row
+const isoOrNull = (time: number | null) => time === null ? null : new Date(time).toISOString()
+
+/** An execution as the admin API shows it: never the stored request (it holds the prompt and record data). */
+export function executionJson (row: ExecutionRow) {
   return {
-    ...rest,
-    adjustments: adjustments === null ? [] : JSON.parse(adjustments) as string[],
-    startedAt: new Date(startedAt).toISOString(),
-    finishedAt: finishedAt === null ? null : new Date(finishedAt).toISOString(),
-    ...(prompt === null ? {} : { prompt }),
-    ...(response === null ? {} : { response })
+    id: row.id,
+    action: row.action,
+    callbackId: row.callbackId,
+    status: row.status,
+    provider: row.provider,
+    model: row.model,
+    errorCode: row.errorCode,
+    errorMessage: row.errorMessage,
+    inputTokens: row.inputTokens,
+    outputTokens: row.outputTokens,
+    cachedInputTokens: row.cachedInputTokens,
+    reasoningTokens: row.reasoningTokens,
+    finishReason: row.finishReason,
+    latencyMs: row.latencyMs,
+    adjustments: row.adjustments === null ? [] : JSON.parse(row.adjustments) as string[],
+    startedAt: new Date(row.startedAt).toISOString(),
+    finishedAt: isoOrNull(row.finishedAt),
+    answered: row.answered === 'block' ? 'block' as const : null,
+    runs: row.runs,
+    fallbackReason: row.fallbackReason,
+    completion: row.completionState === null
+      ? null
+      : {
+          state: row.completionState as CompletionState,
+          attempts: row.completionAttempts,
+          error: row.completionError,
+          completedAt: isoOrNull(row.completedAt),
+          nextAttemptAt: row.completionState === 'pending' ? isoOrNull(row.completionDueAt) : null
+        },
+    ...(row.prompt === null ? {} : { prompt: row.prompt }),
+    ...(row.response === null ? {} : { response: row.response })
   }
 }
 
@@ -72,6 +110,17 @@ const executions: FastifyPluginAsyncTypebox = async fastify => {
     const limit = request.query.limit ?? 50
     const rows = fastify.repositories.executions.recent(request.params.portalId, limit, request.query.before)
     return { items: rows.map(executionJson), next: rows.length === limit ? rows.at(-1)?.id ?? null : null }
+  })
+
+  fastify.post('/portals/:portalId/executions/:id/redeliver', {
+    schema: {
+      params: Type.Object({ portalId: PortalParamsSchema.properties.portalId, id: Type.Integer({ minimum: 1 }) }),
+      response: { 200: ExecutionSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema }
+    }
+  }, async request => {
+    const row = await fastify.engine.redeliver(request.params.portalId, request.params.id)
+    request.log.info({ portalId: request.params.portalId, executionId: row.id, completion: row.completionState }, 'completion resent by an operator')
+    return executionJson(row)
   })
 
   fastify.get('/portals/:portalId/usage', {

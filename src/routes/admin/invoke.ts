@@ -1,14 +1,11 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { resolveCustomLlm } from '../../actions/custom-llm.ts'
-import { executeAction } from '../../actions/execute-action.ts'
-import { resolveOpenAIAssistant } from '../../actions/openai-assistant.ts'
+import { ACTION_KEYS, findAction } from '../../actions/builtin-actions.ts'
 import { AppError } from '../../../plugins/errors.ts'
 import { ErrorSchema, PortalParamsSchema } from '../../schemas/common.ts'
-import { actionContext } from '../action-context.ts'
 
 const InvokeBodySchema = Type.Object({
-  action: Type.Optional(Type.Union([Type.Literal('custom-llm'), Type.Literal('openai-assistant')], { description: 'default custom-llm' })),
+  action: Type.Optional(Type.Union(ACTION_KEYS.map(key => Type.Literal(key)), { description: 'default custom-llm' })),
   /** The action's input fields, exactly as a workflow would fill them in. */
   inputFields: Type.Record(Type.String(), Type.String({ maxLength: 200_000 })),
   /** Stand-in record properties for `{{propertyName}}` placeholders. */
@@ -28,13 +25,16 @@ const invoke: FastifyPluginAsyncTypebox = async fastify => {
   fastify.post('/portals/:portalId/invoke', {
     schema: { params: PortalParamsSchema, body: InvokeBodySchema, response: { 200: InvokeResponseSchema, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema } }
   }, async request => {
-    const outcome = await executeAction(actionContext(fastify, request.log), {
+    const action = findAction(request.body.action ?? 'custom-llm')
+    if (action === undefined) throw new AppError('INVALID_INPUT', `No action "${request.body.action ?? ''}".`)
+    const outcome = await fastify.engine.execute({
       action: 'test',
       portalId: request.params.portalId,
       inputFields: request.body.inputFields,
       object: { properties: request.body.properties ?? {} }
-    }, { resolvePlan: request.body.action === 'openai-assistant' ? resolveOpenAIAssistant : resolveCustomLlm })
+    }, { resolvePlan: action.resolvePlan, wait: 'full' })
     if (outcome.kind === 'retry') throw new AppError(outcome.code, outcome.message, { retryAfterSeconds: outcome.retryAfterSeconds })
+    if (outcome.kind === 'blocked') throw new AppError('INTERNAL')
     return {
       state: outcome.state,
       outputFields: { ...outcome.outputFields },

@@ -1,5 +1,6 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import { BUILTIN_ACTIONS } from '../../actions/builtin-actions.ts'
 import { fieldOptions } from '../../actions/field-options.ts'
 import { ErrorSchema } from '../../schemas/common.ts'
 import { actionContext } from '../action-context.ts'
@@ -18,14 +19,13 @@ const OptionsResponseSchema = Type.Object({
   searchable: Type.Boolean()
 })
 
-/** The `optionsUrl` of both actions: HubSpot asks for a dynamic field's options while a workflow is edited. */
+/** The `optionsUrl` of every action: HubSpot asks for a dynamic field's options while a workflow is edited. */
 const options: FastifyPluginAsyncTypebox = async fastify => {
-  for (const action of ['custom-llm', 'openai-assistant'] as const) {
-    fastify.post(`/actions/${action}/options`, {
+  for (const action of BUILTIN_ACTIONS) {
+    fastify.post(`/actions/${action.key}/options`, {
       schema: { body: OptionsBodySchema, response: { 200: OptionsResponseSchema, 400: ErrorSchema, 401: ErrorSchema } }
     }, async request => {
-      const page = await fieldOptions(actionContext(fastify, request.log), {
-        action,
+      const page = await fieldOptions(actionContext(fastify, request.log), action, {
         portalId: request.body.origin.portalId,
         fieldName: request.body.inputFieldName,
         inputFields: request.body.inputFields ?? {},

@@ -37,7 +37,7 @@ const oauthRoutes: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/oauth/install', {
     config: { rateLimit },
     schema: { response: errors }
-  }, async (_request, reply) => reply.headers(PAGE_HEADERS).redirect(fastify.hubspotOAuth.installUrl(), 302))
+  }, async (_request, reply) => reply.headers(PAGE_HEADERS).redirect(fastify.hubspot.installUrl(), 302))
 
   fastify.get('/oauth/callback', {
     config: { rateLimit },
@@ -50,7 +50,7 @@ const oauthRoutes: FastifyPluginAsyncTypebox = async fastify => {
       const detail = description === undefined || description.trim() === '' ? '' : ` (${description.trim().slice(0, 300)})`
       throw new AppError('INVALID_INPUT', `HubSpot did not complete the install: ${error}${detail}. Start again at ${fastify.config.publicUrl}/oauth/install.`)
     }
-    const { portalId } = await fastify.hubspotOAuth.completeInstall(code, state)
+    const { portalId } = await fastify.hubspot.completeInstall(code, state)
     return reply.code(200).headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(installedPage(portalId))
   })
 }

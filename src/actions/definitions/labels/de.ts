@@ -11,12 +11,18 @@ const de: LanguageCopy = {
     'openai-assistant': {
       actionName: 'OpenAI-Assistenten fragen',
       actionDescription: 'Führt einen gespeicherten OpenAI-Assistenten mit einem Prompt und Daten aus dem registrierten Datensatz aus. Die Antwort können Sie in den folgenden Workflow-Aktionen verwenden.',
-      actionCardContent: 'Assistent {{assistant}} fragen'
+      actionCardContent: 'Assistent {{assistant}} fragen',
+      inputFields: {
+        model: { label: 'Anderes Modell', description: 'Leer lassen, um das Modell des Assistenten zu verwenden.' },
+        temperature: { label: 'Andere Temperatur', description: 'Leer lassen, um die Temperatur des Assistenten zu verwenden. Von 0 bis 2.' }
+      }
     }
   },
   inputFields: {
     provider: { label: 'KI-Anbieter', description: 'Zeigt die Anbieter, die für diesen HubSpot-Account verbunden sind.' },
     model: { label: 'KI-Modell', description: 'Die Modelle, die dieser Account mit dem gewählten Anbieter nutzen darf.' },
+    fallbackProvider: { label: 'KI-Ersatzanbieter', description: 'Optional: springt ein, wenn der gewählte Anbieter den Schlüssel ablehnt, sein Kontingent aufgebraucht ist oder er auch nach erneuten Versuchen nicht erreichbar ist.' },
+    fallbackModel: { label: 'KI-Ersatzmodell', description: 'Das Modell, das mit dem Ersatzanbieter verwendet wird.' },
     prompt: { label: 'Prompt-Text', description: 'Was das Modell tun soll. Mit {{input1}} bis {{input3}} fügen Sie die Datensatzdaten unten ein, mit {{propertyName}} jede Eigenschaft des registrierten Datensatzes.' },
     temperature: { label: 'Temperatur', description: 'Von 0 bis 2. Niedrige Werte ergeben fokussiertere Antworten, hohe Werte abwechslungsreichere. Modelle ohne Unterstützung ignorieren den Wert.' },
     reasoningEffort: { label: 'Denkaufwand', description: 'Wie lange das Modell nachdenkt, bevor es antwortet. Nur bei Modellen, die das unterstützen.' },
@@ -29,10 +35,6 @@ const de: LanguageCopy = {
   recordData: {
     label: number => `Datensatzdaten ${number}`,
     description: placeholder => `Text oder eine Eigenschaft des Datensatzes. Im Prompt als ${placeholder} verwenden.`
-  },
-  assistantOverrides: {
-    model: { label: 'Anderes Modell', description: 'Leer lassen, um das Modell des Assistenten zu verwenden.' },
-    temperature: { label: 'Andere Temperatur', description: 'Leer lassen, um die Temperatur des Assistenten zu verwenden. Von 0 bis 2.' }
   },
   supportedProviders: names => `Dieser Dienst unterstützt: ${names}.`,
   optionLabels: {
@@ -64,6 +66,7 @@ const de: LanguageCopy = {
     TEMPLATE_UNRESOLVED: 'Ein Platzhalter im Prompt hat für diesen Datensatz keinen Wert: {{errorMessage}}',
     ASSISTANT_NOT_FOUND: 'Den gewählten Assistenten gibt es nicht mehr. Wählen Sie in der Aktion einen anderen Assistenten.',
     INVALID_INPUT: 'Die Einstellungen der Aktion sind ungültig: {{errorMessage}}',
+    KEY_UNREADABLE: 'Der Dienst kann den gespeicherten API-Schlüssel für diesen Anbieter nicht lesen. Bitten Sie den Betreiber des Dienstes, die Verschlüsselungsschlüssel zu prüfen, oder verbinden Sie den Anbieter auf der Verwaltungsseite neu.',
     fallback: 'Die Aktion ist fehlgeschlagen ({{errorCode}}): {{errorMessage}}'
   }
 }

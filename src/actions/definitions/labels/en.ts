@@ -11,12 +11,18 @@ const en: LanguageCopy = {
     'openai-assistant': {
       actionName: 'Ask OpenAI assistant',
       actionDescription: 'Run a saved OpenAI assistant on a prompt, with data from the enrolled record, and use the answer in later workflow actions.',
-      actionCardContent: 'Ask assistant {{assistant}}'
+      actionCardContent: 'Ask assistant {{assistant}}',
+      inputFields: {
+        model: { label: 'Model override', description: 'Leave empty to use the assistant\'s model.' },
+        temperature: { label: 'Temperature override', description: 'Leave empty to use the assistant\'s temperature. From 0 to 2.' }
+      }
     }
   },
   inputFields: {
     provider: { label: 'AI provider', description: 'Lists the providers connected for this HubSpot account.' },
     model: { label: 'AI model', description: 'The models this account may use with the chosen provider.' },
+    fallbackProvider: { label: 'Fallback AI provider', description: 'Optional: used when the chosen provider rejects the key, is out of quota or stays unavailable after retries.' },
+    fallbackModel: { label: 'Fallback AI model', description: 'The model to use with the fallback provider.' },
     prompt: { label: 'Prompt', description: 'What the model should do. Use {{input1}} to {{input3}} for the record data below, or {{propertyName}} for any property of the enrolled record.' },
     temperature: { label: 'Temperature', description: 'From 0 to 2. Lower values give more focused answers, higher values more varied ones. Ignored by models that do not support it.' },
     reasoningEffort: { label: 'Reasoning effort', description: 'How long the model thinks before it answers. Only for models that support it.' },
@@ -29,10 +35,6 @@ const en: LanguageCopy = {
   recordData: {
     label: number => `Record data ${number}`,
     description: placeholder => `Text or a property of the record. Use it in the prompt as ${placeholder}.`
-  },
-  assistantOverrides: {
-    model: { label: 'Model override', description: 'Leave empty to use the assistant\'s model.' },
-    temperature: { label: 'Temperature override', description: 'Leave empty to use the assistant\'s temperature. From 0 to 2.' }
   },
   supportedProviders: names => `This service supports: ${names}.`,
   optionLabels: {
@@ -64,6 +66,7 @@ const en: LanguageCopy = {
     TEMPLATE_UNRESOLVED: 'A prompt placeholder has no value for this record: {{errorMessage}}',
     ASSISTANT_NOT_FOUND: 'The chosen assistant no longer exists. Choose another assistant in the action.',
     INVALID_INPUT: 'The action settings are not valid: {{errorMessage}}',
+    KEY_UNREADABLE: 'The stored API key for this provider cannot be read by the service. Ask the service operator to check its encryption keys, or reconnect the provider on the admin page.',
     fallback: 'The action failed ({{errorCode}}): {{errorMessage}}'
   }
 }

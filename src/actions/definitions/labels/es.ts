@@ -11,12 +11,18 @@ const es: LanguageCopy = {
     'openai-assistant': {
       actionName: 'Preguntar al asistente de OpenAI',
       actionDescription: 'Ejecuta un asistente de OpenAI guardado con una instrucción y datos del registro inscrito, y usa la respuesta en las siguientes acciones del flujo de trabajo.',
-      actionCardContent: 'Preguntar al asistente {{assistant}}'
+      actionCardContent: 'Preguntar al asistente {{assistant}}',
+      inputFields: {
+        model: { label: 'Otro modelo', description: 'Déjalo vacío para usar el modelo del asistente.' },
+        temperature: { label: 'Otra temperatura', description: 'Déjalo vacío para usar la temperatura del asistente. De 0 a 2.' }
+      }
     }
   },
   inputFields: {
     provider: { label: 'Proveedor de IA', description: 'Muestra los proveedores conectados a esta cuenta de HubSpot.' },
     model: { label: 'Modelo de IA', description: 'Los modelos que esta cuenta puede usar con el proveedor elegido.' },
+    fallbackProvider: { label: 'Proveedor de IA de respaldo', description: 'Opcional: se usa cuando el proveedor elegido rechaza la clave, se queda sin cuota o sigue sin estar disponible tras varios reintentos.' },
+    fallbackModel: { label: 'Modelo de IA de respaldo', description: 'El modelo que se usará con el proveedor de respaldo.' },
     prompt: { label: 'Instrucción', description: 'Lo que debe hacer el modelo. Usa {{input1}} a {{input3}} para los datos del registro de abajo, o {{propertyName}} para cualquier propiedad del registro inscrito.' },
     temperature: { label: 'Temperatura', description: 'De 0 a 2. Un valor bajo da respuestas más precisas; uno alto, más variadas. Los modelos que no la admiten la ignoran.' },
     reasoningEffort: { label: 'Esfuerzo de razonamiento', description: 'Cuánto piensa el modelo antes de responder. Solo en los modelos que lo admiten.' },
@@ -29,10 +35,6 @@ const es: LanguageCopy = {
   recordData: {
     label: number => `Datos del registro ${number}`,
     description: placeholder => `Texto o una propiedad del registro. Úsalo en la instrucción como ${placeholder}.`
-  },
-  assistantOverrides: {
-    model: { label: 'Otro modelo', description: 'Déjalo vacío para usar el modelo del asistente.' },
-    temperature: { label: 'Otra temperatura', description: 'Déjalo vacío para usar la temperatura del asistente. De 0 a 2.' }
   },
   supportedProviders: names => `Este servicio admite: ${names}.`,
   optionLabels: {
@@ -64,6 +66,7 @@ const es: LanguageCopy = {
     TEMPLATE_UNRESOLVED: 'Un marcador de la instrucción no tiene valor para este registro: {{errorMessage}}',
     ASSISTANT_NOT_FOUND: 'El asistente elegido ya no existe. Elige otro asistente en la acción.',
     INVALID_INPUT: 'La configuración de la acción no es válida: {{errorMessage}}',
+    KEY_UNREADABLE: 'El servicio no puede leer la clave de API guardada para este proveedor. Pide al responsable del servicio que revise sus claves de cifrado o vuelve a conectar el proveedor en la página de administración.',
     fallback: 'La acción ha fallado ({{errorCode}}): {{errorMessage}}'
   }
 }

@@ -11,12 +11,18 @@ const fr: LanguageCopy = {
     'openai-assistant': {
       actionName: 'Interroger un assistant OpenAI',
       actionDescription: 'Exécute un assistant OpenAI enregistré sur une invite, avec les données de la fiche inscrite, puis utilise la réponse dans les actions suivantes du workflow.',
-      actionCardContent: 'Interroger l’assistant {{assistant}}'
+      actionCardContent: 'Interroger l’assistant {{assistant}}',
+      inputFields: {
+        model: { label: 'Autre modèle', description: 'Laissez vide pour utiliser le modèle de l’assistant.' },
+        temperature: { label: 'Autre température', description: 'Laissez vide pour utiliser la température de l’assistant. De 0 à 2.' }
+      }
     }
   },
   inputFields: {
     provider: { label: 'Fournisseur d’IA', description: 'Liste les fournisseurs connectés à ce compte HubSpot.' },
     model: { label: 'Modèle d’IA', description: 'Les modèles que ce compte peut utiliser avec le fournisseur choisi.' },
+    fallbackProvider: { label: 'Fournisseur d’IA de secours', description: 'Facultatif : utilisé si le fournisseur choisi refuse la clé, a épuisé son quota ou reste indisponible après plusieurs tentatives.' },
+    fallbackModel: { label: 'Modèle d’IA de secours', description: 'Le modèle à utiliser avec le fournisseur de secours.' },
     prompt: { label: 'Invite', description: 'Ce que le modèle doit faire. Utilisez {{input1}} à {{input3}} pour les données de fiche ci-dessous, ou {{propertyName}} pour n’importe quelle propriété de la fiche inscrite.' },
     temperature: { label: 'Température', description: 'De 0 à 2. Une valeur basse donne des réponses plus ciblées, une valeur haute des réponses plus variées. Ignorée par les modèles qui ne la prennent pas en charge.' },
     reasoningEffort: { label: 'Effort de raisonnement', description: 'Le temps de réflexion du modèle avant de répondre. Uniquement pour les modèles compatibles.' },
@@ -29,10 +35,6 @@ const fr: LanguageCopy = {
   recordData: {
     label: number => `Données de fiche ${number}`,
     description: placeholder => `Du texte ou une propriété de la fiche. À utiliser dans l’invite sous la forme ${placeholder}.`
-  },
-  assistantOverrides: {
-    model: { label: 'Autre modèle', description: 'Laissez vide pour utiliser le modèle de l’assistant.' },
-    temperature: { label: 'Autre température', description: 'Laissez vide pour utiliser la température de l’assistant. De 0 à 2.' }
   },
   supportedProviders: names => `Ce service prend en charge : ${names}.`,
   optionLabels: {
@@ -64,6 +66,7 @@ const fr: LanguageCopy = {
     TEMPLATE_UNRESOLVED: 'Une variable de l’invite n’a pas de valeur pour cette fiche : {{errorMessage}}',
     ASSISTANT_NOT_FOUND: 'L’assistant choisi n’existe plus. Choisissez un autre assistant dans l’action.',
     INVALID_INPUT: 'Les paramètres de l’action ne sont pas valides : {{errorMessage}}',
+    KEY_UNREADABLE: 'Le service ne parvient pas à lire la clé API enregistrée pour ce fournisseur. Demandez à l’exploitant du service de vérifier ses clés de chiffrement, ou reconnectez le fournisseur depuis la page d’administration.',
     fallback: 'L’action a échoué ({{errorCode}}) : {{errorMessage}}'
   }
 }

@@ -6,7 +6,11 @@
  * where it has them (enrolled record, workflow); `{{errorMessage}}` only where the details help the user act.
  */
 
-import type { ActionKey, ExecutionErrorCode, OutputFieldName, OutputFormat, ReasoningEffort } from '../build-definitions.ts'
+import type { ReasoningEffort } from '../../../../providers/contract.ts'
+import type { ActionKey } from '../../builtin-actions.ts'
+import type { OutputFormat } from '../../output-format.ts'
+import type { ExecutionErrorCode, OutputFieldName } from '../build-definitions.ts'
+import type { WordedFieldName } from '../definition-types.ts'
 import de from './de.ts'
 import en from './en.ts'
 import es from './es.ts'
@@ -24,23 +28,25 @@ export interface FieldCopy {
   readonly description: string
 }
 
+export interface ActionCopy {
+  readonly actionName: string
+  readonly actionDescription: string
+  /** Summary on the action card; `{{field}}` shows that input's value. */
+  readonly actionCardContent: string
+  /** This action's own wording of a field, where the shared one would mislead (an assistant's overrides). */
+  readonly inputFields?: Readonly<Partial<Record<WordedFieldName, FieldCopy>>>
+}
+
 export interface LanguageCopy {
   /** Section name grouping this app's actions in the "Choose an action" panel. */
   readonly appDisplayName: string
-  readonly actions: Readonly<Record<ActionKey, {
-    readonly actionName: string
-    readonly actionDescription: string
-    /** Summary on the action card; `{{field}}` shows that input's value. */
-    readonly actionCardContent: string
-  }>>
-  readonly inputFields: Readonly<Record<'provider' | 'model' | 'prompt' | 'temperature' | 'reasoningEffort' | 'maxOutputTokens' | 'outputFormat' | 'choices' | 'jsonSchema' | 'assistant', FieldCopy>>
+  readonly actions: Readonly<Record<ActionKey, ActionCopy>>
+  readonly inputFields: Readonly<Record<WordedFieldName, FieldCopy>>
   /** input1..3: the label for a number, the description for a placeholder such as `{{input1}}`. */
   readonly recordData: {
     readonly label: (number: number) => string
     readonly description: (placeholder: string) => string
   }
-  /** In "Ask OpenAI assistant", model and temperature override the assistant's own. */
-  readonly assistantOverrides: Readonly<Record<'model' | 'temperature', FieldCopy>>
   /** A sentence appended to the provider description, naming the installed providers. */
   readonly supportedProviders: (names: string) => string
   readonly optionLabels: {

@@ -11,12 +11,18 @@ const ja: LanguageCopy = {
     'openai-assistant': {
       actionName: 'OpenAIアシスタントに質問',
       actionDescription: '保存済みのOpenAIアシスタントを、登録されたレコードのデータを含むプロンプトで実行し、その回答を後続のワークフローアクションで使用します。',
-      actionCardContent: 'アシスタント {{assistant}} に質問'
+      actionCardContent: 'アシスタント {{assistant}} に質問',
+      inputFields: {
+        model: { label: 'モデルの上書き', description: '空欄の場合はアシスタントのモデルを使用します。' },
+        temperature: { label: '温度の上書き', description: '空欄の場合はアシスタントの温度を使用します。0〜2。' }
+      }
     }
   },
   inputFields: {
     provider: { label: 'AIプロバイダー', description: 'このHubSpotアカウントに接続済みのプロバイダーが表示されます。' },
     model: { label: 'AIモデル', description: '選択したプロバイダーで、このアカウントが使用できるモデルです。' },
+    fallbackProvider: { label: '代替AIプロバイダー', description: '任意。選択したプロバイダーがキーを拒否したとき、利用枠を使い切ったとき、または再試行しても応答しないときに使用します。' },
+    fallbackModel: { label: '代替AIモデル', description: '代替プロバイダーで使用するモデルです。' },
     prompt: { label: 'プロンプト', description: 'モデルへの指示です。下のレコードデータは {{input1}}〜{{input3}}、登録されたレコードの任意のプロパティは {{propertyName}} で挿入できます。' },
     temperature: { label: '温度', description: '0〜2。低いほど回答が安定し、高いほど多様になります。対応していないモデルでは無視されます。' },
     reasoningEffort: { label: '推論の深さ', description: '回答する前にモデルがどれだけ考えるかを指定します。対応モデルのみ。' },
@@ -29,10 +35,6 @@ const ja: LanguageCopy = {
   recordData: {
     label: number => `レコードデータ${number}`,
     description: placeholder => `テキストまたはレコードのプロパティ。プロンプト内で ${placeholder} として使用します。`
-  },
-  assistantOverrides: {
-    model: { label: 'モデルの上書き', description: '空欄の場合はアシスタントのモデルを使用します。' },
-    temperature: { label: '温度の上書き', description: '空欄の場合はアシスタントの温度を使用します。0〜2。' }
   },
   supportedProviders: names => `このサービスの対応プロバイダー：${names}。`,
   optionLabels: {
@@ -64,6 +66,7 @@ const ja: LanguageCopy = {
     TEMPLATE_UNRESOLVED: 'このレコードでは、プロンプトのプレースホルダーに値がありません：{{errorMessage}}',
     ASSISTANT_NOT_FOUND: '選択したアシスタントは存在しません。アクションで別のアシスタントを選択してください。',
     INVALID_INPUT: 'アクションの設定が無効です：{{errorMessage}}',
+    KEY_UNREADABLE: 'このプロバイダー用に保存されたAPIキーをサービスが読み取れません。サービスの運用担当者に暗号化キーの確認を依頼するか、管理ページでプロバイダーを再接続してください。',
     fallback: 'アクションが失敗しました（{{errorCode}}）：{{errorMessage}}'
   }
 }

@@ -11,12 +11,18 @@ const nl: LanguageCopy = {
     'openai-assistant': {
       actionName: 'OpenAI-assistent vragen',
       actionDescription: 'Voert een opgeslagen OpenAI-assistent uit met een prompt en gegevens van de ingeschreven record, en gebruikt het antwoord in de volgende workflowacties.',
-      actionCardContent: 'Assistent {{assistant}} vragen'
+      actionCardContent: 'Assistent {{assistant}} vragen',
+      inputFields: {
+        model: { label: 'Ander model', description: 'Laat leeg om het model van de assistent te gebruiken.' },
+        temperature: { label: 'Andere temperatuur', description: 'Laat leeg om de temperatuur van de assistent te gebruiken. Van 0 tot 2.' }
+      }
     }
   },
   inputFields: {
     provider: { label: 'AI-aanbieder', description: 'Toont de aanbieders die aan dit HubSpot-account zijn gekoppeld.' },
     model: { label: 'AI-model', description: 'De modellen die dit account met de gekozen aanbieder mag gebruiken.' },
+    fallbackProvider: { label: 'Reserve-AI-aanbieder', description: 'Optioneel: wordt gebruikt als de gekozen aanbieder de sleutel weigert, het quotum op is of ook na nieuwe pogingen onbereikbaar blijft.' },
+    fallbackModel: { label: 'Reserve-AI-model', description: 'Het model dat met de reserve-aanbieder wordt gebruikt.' },
     prompt: { label: 'Prompttekst', description: 'Wat het model moet doen. Gebruik {{input1}} tot en met {{input3}} voor de recordgegevens hieronder, of {{propertyName}} voor elke eigenschap van de ingeschreven record.' },
     temperature: { label: 'Temperatuur', description: 'Van 0 tot 2. Een lage waarde geeft gerichtere antwoorden, een hoge waarde meer gevarieerde. Modellen die dit niet ondersteunen, negeren de waarde.' },
     reasoningEffort: { label: 'Denkinspanning', description: 'Hoe lang het model nadenkt voordat het antwoordt. Alleen voor modellen die dit ondersteunen.' },
@@ -29,10 +35,6 @@ const nl: LanguageCopy = {
   recordData: {
     label: number => `Recordgegevens ${number}`,
     description: placeholder => `Tekst of een eigenschap van de record. Gebruik het in de prompt als ${placeholder}.`
-  },
-  assistantOverrides: {
-    model: { label: 'Ander model', description: 'Laat leeg om het model van de assistent te gebruiken.' },
-    temperature: { label: 'Andere temperatuur', description: 'Laat leeg om de temperatuur van de assistent te gebruiken. Van 0 tot 2.' }
   },
   supportedProviders: names => `Deze service ondersteunt: ${names}.`,
   optionLabels: {
@@ -64,6 +66,7 @@ const nl: LanguageCopy = {
     TEMPLATE_UNRESOLVED: 'Een placeholder in de prompt heeft geen waarde voor deze record: {{errorMessage}}',
     ASSISTANT_NOT_FOUND: 'De gekozen assistent bestaat niet meer. Kies een andere assistent in de actie.',
     INVALID_INPUT: 'De instellingen van de actie zijn ongeldig: {{errorMessage}}',
+    KEY_UNREADABLE: 'De service kan de opgeslagen API-sleutel voor deze aanbieder niet lezen. Vraag de beheerder van de service de versleutelingssleutels te controleren, of koppel de aanbieder opnieuw op de beheerpagina.',
     fallback: 'De actie is mislukt ({{errorCode}}): {{errorMessage}}'
   }
 }

@@ -11,12 +11,18 @@ const ptBr: LanguageCopy = {
     'openai-assistant': {
       actionName: 'Perguntar ao assistente da OpenAI',
       actionDescription: 'Executa um assistente da OpenAI salvo com uma instrução e dados do registro inscrito, e usa a resposta nas próximas ações do fluxo de trabalho.',
-      actionCardContent: 'Perguntar ao assistente {{assistant}}'
+      actionCardContent: 'Perguntar ao assistente {{assistant}}',
+      inputFields: {
+        model: { label: 'Outro modelo', description: 'Deixe em branco para usar o modelo do assistente.' },
+        temperature: { label: 'Outra temperatura', description: 'Deixe em branco para usar a temperatura do assistente. De 0 a 2.' }
+      }
     }
   },
   inputFields: {
     provider: { label: 'Provedor de IA', description: 'Mostra os provedores conectados a esta conta da HubSpot.' },
     model: { label: 'Modelo de IA', description: 'Os modelos que esta conta pode usar com o provedor escolhido.' },
+    fallbackProvider: { label: 'Provedor de IA alternativo', description: 'Opcional: usado quando o provedor escolhido recusa a chave, fica sem cota ou continua indisponível após novas tentativas.' },
+    fallbackModel: { label: 'Modelo de IA alternativo', description: 'O modelo a ser usado com o provedor alternativo.' },
     prompt: { label: 'Instrução', description: 'O que o modelo deve fazer. Use {{input1}} a {{input3}} para os dados do registro abaixo, ou {{propertyName}} para qualquer propriedade do registro inscrito.' },
     temperature: { label: 'Temperatura', description: 'De 0 a 2. Valores baixos geram respostas mais objetivas; valores altos, mais variadas. Modelos sem suporte ignoram esse valor.' },
     reasoningEffort: { label: 'Esforço de raciocínio', description: 'Quanto o modelo pensa antes de responder. Apenas para modelos com suporte.' },
@@ -29,10 +35,6 @@ const ptBr: LanguageCopy = {
   recordData: {
     label: number => `Dados do registro ${number}`,
     description: placeholder => `Texto ou uma propriedade do registro. Use na instrução como ${placeholder}.`
-  },
-  assistantOverrides: {
-    model: { label: 'Outro modelo', description: 'Deixe em branco para usar o modelo do assistente.' },
-    temperature: { label: 'Outra temperatura', description: 'Deixe em branco para usar a temperatura do assistente. De 0 a 2.' }
   },
   supportedProviders: names => `Este serviço oferece suporte a: ${names}.`,
   optionLabels: {
@@ -64,6 +66,7 @@ const ptBr: LanguageCopy = {
     TEMPLATE_UNRESOLVED: 'Um marcador da instrução não tem valor para este registro: {{errorMessage}}',
     ASSISTANT_NOT_FOUND: 'O assistente escolhido não existe mais. Escolha outro assistente na ação.',
     INVALID_INPUT: 'As configurações da ação não são válidas: {{errorMessage}}',
+    KEY_UNREADABLE: 'O serviço não consegue ler a chave de API salva para este provedor. Peça ao responsável pelo serviço que verifique as chaves de criptografia ou reconecte o provedor na página de administração.',
     fallback: 'A ação falhou ({{errorCode}}): {{errorMessage}}'
   }
 }

@@ -1,8 +1,8 @@
-import type { ReasoningEffort } from '../../providers/contract.ts'
-import { ASSISTANT_PROVIDER, findAssistant } from './assistants.ts'
-import type { ExecutionPlan, PlanResolver } from './execute-action.ts'
-import { optionalNumber, optionalText, requiredText } from './execution-inputs.ts'
-import { callTarget, outputPlan } from './plan-parts.ts'
+import type { ReasoningEffort } from '../../../providers/contract.ts'
+import { ASSISTANT_PROVIDER, findAssistant } from '../assistants.ts'
+import type { ExecutionPlan, PlanResolver } from '../engine/types.ts'
+import { optionalNumber, optionalText, requiredText } from '../execution-inputs.ts'
+import { callTarget, outputPlan } from '../plan-parts.ts'
 
 /**
  * "Ask OpenAI assistant" (contract §3.2): a saved assistant run through OpenAI's Responses API with its own

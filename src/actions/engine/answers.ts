@@ -1,0 +1,51 @@
+import type { ExecutionRow } from '../../../db/repositories/executions-repository.ts'
+import type { ExecutionOutcome, ExecutionRequest } from './types.ts'
+
+/** How long HubSpot holds a BLOCKed enrollment for us (`hs_expiration_duration`); past it the execution is closed as expired. */
+export const EXECUTION_EXPIRY_MS = 24 * 60 * 60_000
+/** Said to a delivery that finds its execution still running where no BLOCK is possible (no OAuth install). */
+const STILL_RUNNING_RETRY_SECONDS = 10
+
+/** BLOCK, with HubSpot asked to wait until the execution's expiry (ISO 8601 duration, at least a second). */
+export function blocked (executionId: number, expiresAt: number | null, now: number): ExecutionOutcome {
+  const remainingMs = Math.max(1000, (expiresAt ?? now + EXECUTION_EXPIRY_MS) - now)
+  return { kind: 'blocked', executionId, expirationDuration: `PT${Math.ceil(remainingMs / 1000)}S` }
+}
+
+export function stillRunning (): ExecutionOutcome {
+  return { kind: 'retry', statusCode: 503, retryAfterSeconds: STILL_RUNNING_RETRY_SECONDS, code: 'PROVIDER_UNAVAILABLE', message: 'This execution is still running; its answer will be given to the next delivery.' }
+}
+
+export function shuttingDown (): ExecutionOutcome {
+  return { kind: 'retry', statusCode: 503, retryAfterSeconds: 30, code: 'SHUTTING_DOWN', message: 'This instance is shutting down; HubSpot will retry.' }
+}
+
+/** The outcome if it comes within `waitMs`, else undefined. */
+export async function withinBudget (outcome: Promise<ExecutionOutcome>, waitMs: number): Promise<ExecutionOutcome | undefined> {
+  let budgetTimer: NodeJS.Timeout | undefined
+  const budget = new Promise<undefined>(resolve => { budgetTimer = setTimeout(resolve, waitMs, undefined) })
+  try {
+    return await Promise.race([outcome, budget])
+  } finally {
+    clearTimeout(budgetTimer)
+  }
+}
+/** The request stored with an unfinished execution, to run its call again. */
+export function parseRequest (row: ExecutionRow): ExecutionRequest | undefined {
+  if (row.request === null) return undefined
+  try {
+    const stored = JSON.parse(row.request) as Pick<ExecutionRequest, 'inputFields' | 'object'>
+    return { action: row.action, portalId: row.portalId, ...(row.callbackId === null ? {} : { callbackId: row.callbackId }), inputFields: stored.inputFields, ...(stored.object === undefined ? {} : { object: stored.object }) }
+  } catch {
+    return undefined
+  }
+}
+
+export function storageUnavailable (): ExecutionOutcome {
+  return { kind: 'retry', statusCode: 503, retryAfterSeconds: 30, code: 'STORAGE_UNAVAILABLE', message: 'The service could not write to its database (disk full or unavailable); HubSpot will retry.' }
+}
+
+/** A read that must not stop the engine: undefined when it throws (the database is unavailable). */
+export function safely<T> (read: () => T): T | undefined {
+  try { return read() } catch { return undefined }
+}

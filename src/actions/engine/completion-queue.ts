@@ -1,0 +1,146 @@
+import type { ExecutionRow, ExecutionsRepository } from '../../../db/repositories/executions-repository.ts'
+import type { CallbackCompletion, CompleteCallbacks, CompletionAnswer } from '../../hubspot/callbacks.ts'
+import type { ActionLogger } from '../action-context.ts'
+import { typedOutputs } from './typed-outputs.ts'
+import type { OutputFields } from './types.ts'
+
+export type { CallbackCompletion, CompleteCallbacks, CompletionAnswer }
+
+export interface CompletionQueueOptions {
+  readonly executions: ExecutionsRepository
+  readonly complete: CompleteCallbacks
+  readonly clock: () => number
+  readonly log: ActionLogger
+  readonly random?: () => number
+}
+
+export interface CompletionQueue {
+  /** Something became due: deliver soon, batching what is ready together. */
+  kick (): void
+  /** Delivers everything due now and resolves when that round is over. */
+  flush (): Promise<void>
+  close (): Promise<void>
+}
+
+/** HubSpot's batch endpoint takes up to 100 inputs. */
+export const COMPLETION_BATCH_SIZE = 100
+/** Attempts before a completion is marked failed for an operator to resend: about 45 minutes of backoff. */
+export const COMPLETION_MAX_ATTEMPTS = 16
+const FIRST_DELAY_MS = 1_000
+const MAX_DELAY_MS = 5 * 60_000
+/** A Retry-After longer than this is capped: the completion is retried no later. */
+const MAX_RETRY_AFTER_MS = 60 * 60_000
+/** Completions ready within this window go out in one batch. */
+const BATCH_WINDOW_MS = 20
+
+/**
+ * The durable completion queue: the state lives in the executions table (`completion_state`), so a crash loses
+ * nothing, and this only schedules. Retries HubSpot's 429 and 5xx with backoff that honours Retry-After, and gives
+ * up after COMPLETION_MAX_ATTEMPTS or on a refusal, recording why so the operator can see and resend it.
+ */
+export function createCompletionQueue (options: CompletionQueueOptions): CompletionQueue {
+  const { executions, clock, log } = options
+  const random = options.random ?? Math.random
+  let timer: NodeJS.Timeout | undefined
+  let timerDueAt = Number.POSITIVE_INFINITY
+  let round: Promise<void> | undefined
+  let again = false
+  let closed = false
+
+  /** Runs a round after `delayMs`, unless one is already set to run sooner (so a burst cannot keep pushing it out). */
+  function schedule (delayMs: number): void {
+    if (closed) return
+    const dueAt = clock() + Math.max(0, delayMs)
+    if (timer !== undefined && timerDueAt <= dueAt) return
+    if (timer !== undefined) clearTimeout(timer)
+    timerDueAt = dueAt
+    timer = setTimeout(() => { timer = undefined; timerDueAt = Number.POSITIVE_INFINITY; void flush() }, Math.max(0, delayMs))
+    timer.unref()
+  }
+
+  function scheduleNextDue (): void {
+    const due = executions.nextCompletionDue()
+    if (due !== undefined) schedule(due - clock())
+  }
+
+  function backoffMs (attempts: number, retryAfterMs: number | undefined): number {
+    if (retryAfterMs !== undefined) return Math.min(MAX_RETRY_AFTER_MS, Math.max(retryAfterMs, 250))
+    return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (attempts - 1)) * (1 + random() * 0.25)
+  }
+
+  async function deliver (portalId: number, rows: readonly ExecutionRow[]): Promise<void> {
+    const completions = rows.map(row => {
+      const outputFields = JSON.parse(row.outputFields ?? '{}') as OutputFields
+      return { callbackId: row.callbackId ?? '', outputFields, typedOutputs: typedOutputs(outputFields) }
+    })
+    const answer = await options.complete(portalId, completions)
+    const ids = rows.map(row => row.id)
+    if (answer.kind === 'accepted') {
+      executions.completionDelivered(ids, clock())
+      log.info({ portalId, executions: ids.length }, 'HubSpot accepted the completion')
+      return
+    }
+    if (answer.kind === 'refused' && rows.length > 1) {
+      // One bad callbackId must not sink the others: try them one by one.
+      for (const row of rows) await deliver(portalId, [row])
+      return
+    }
+    const attempts = Math.max(...rows.map(row => row.completionAttempts)) + 1
+    const final = answer.kind !== 'retry' || attempts >= COMPLETION_MAX_ATTEMPTS
+    const dueAt = final ? undefined : clock() + backoffMs(attempts, answer.retryAfterMs)
+    const error = answer.kind === 'retry' && final ? `${answer.message} (gave up after ${attempts} attempts)` : answer.message
+    executions.completionAttemptFailed(ids, error, dueAt)
+    const details = { portalId, executions: ids.length, attempts, ...(answer.kind === 'not_installed' ? {} : { status: answer.status }) }
+    if (final) log.error({ ...details, reason: answer.kind }, 'HubSpot completion failed for good; resend it with POST /api/portals/:portalId/executions/:id/redeliver')
+    else log.warn({ ...details, retryInMs: dueAt === undefined ? undefined : dueAt - clock() }, 'HubSpot completion will be retried')
+  }
+
+  async function runRound (): Promise<void> {
+    for (;;) {
+      const due = executions.dueCompletions(clock(), COMPLETION_BATCH_SIZE * 10)
+      if (due.length === 0) break
+      const byPortal = new Map<number, ExecutionRow[]>()
+      for (const row of due) byPortal.set(row.portalId, [...(byPortal.get(row.portalId) ?? []), row])
+      for (const [portalId, rows] of byPortal) {
+        for (let start = 0; start < rows.length; start += COMPLETION_BATCH_SIZE) {
+          try {
+            await deliver(portalId, rows.slice(start, start + COMPLETION_BATCH_SIZE))
+          } catch (error) {
+            // The client never throws; a database write failing here leaves the rows pending for the next round.
+            log.error({ portalId, error: (error as Error).message }, 'completion round failed; will retry')
+            schedule(FIRST_DELAY_MS)
+            return
+          }
+        }
+      }
+      if (closed) return
+    }
+    scheduleNextDue()
+  }
+
+  function flush (): Promise<void> {
+    if (round !== undefined) {
+      // A round is under way: run one more after it, for what became due meanwhile.
+      again = true
+      return round
+    }
+    // Started on the next microtask, so `round` is set before any of it runs and a flush from inside sees it.
+    round = Promise.resolve().then(async () => {
+      do {
+        again = false
+        await runRound()
+      } while (again && !closed)
+    }).finally(() => { round = undefined })
+    return round
+  }
+
+  return {
+    kick () { schedule(BATCH_WINDOW_MS) },
+    flush: async () => { await flush(); if (round !== undefined) await round },
+    async close () {
+      closed = true
+      if (timer !== undefined) clearTimeout(timer)
+      if (round !== undefined) await round
+    }
+  }
+}

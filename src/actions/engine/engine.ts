@@ -1,0 +1,285 @@
+import type { ExecutionRow } from '../../../db/repositories/executions-repository.ts'
+import { AppError } from '../../../plugins/errors.ts'
+import type { ActionContext } from '../action-context.ts'
+import { blocked, EXECUTION_EXPIRY_MS, parseRequest, safely, shuttingDown, stillRunning, storageUnavailable, withinBudget } from './answers.ts'
+import { createCompletionQueue, type CompleteCallbacks } from './completion-queue.ts'
+import { createConnectionSlots } from './connection-slots.ts'
+import { asFinalFailure, recordFailure, storedOutcome, type RecordedOutcome } from './record.ts'
+import { outcomeOf, persist, runJob, SHUTDOWN, type JobResult, type RunningJob } from './run-job.ts'
+import type { ExecutionOutcome, ExecutionRequest, PlanResolver, RecordPropertyReader } from './types.ts'
+
+/** Starts of one execution's call before it is given up (crashes and transient failures after BLOCK both count). */
+export const MAX_RUNS = 5
+const MAX_WRITE_RETRY_MS = 30_000
+
+export interface EngineOptions {
+  /** The services every step uses; its logger is the engine's own (background work outlives any request). */
+  readonly context: ActionContext
+  readonly resolvePlanFor: (action: string) => PlanResolver | undefined
+  readonly readRecordProperties?: RecordPropertyReader
+  readonly complete: CompleteCallbacks
+  /** Whether a portal holds OAuth tokens, so an execution can be BLOCKed and completed later. */
+  readonly canComplete: (portalId: number) => boolean
+}
+
+export interface ExecuteOptions {
+  readonly resolvePlan: PlanResolver
+  /** `budget`: answer by SYNC_BUDGET_MS (BLOCK or 503 past it); `full`: wait for the end (the admin test console). */
+  readonly wait: 'budget' | 'full'
+}
+
+export interface ExecutionEngine {
+  execute (request: ExecutionRequest, options: ExecuteOptions): Promise<ExecutionOutcome>
+  /** Picks up what the last process left: unfinished calls run again, expired ones close, pending completions go out. */
+  resume (): { resumed: number, expired: number, abandoned: number }
+  /** Sends a finished execution's outcome to HubSpot again and returns the row after that attempt. */
+  redeliver (portalId: number, executionId: number): Promise<ExecutionRow>
+  /** New executions are answered 503 SHUTTING_DOWN from now on (HubSpot retries them elsewhere or later). */
+  stopAccepting (): void
+  /** Stop taking work, give running calls SHUTDOWN_GRACE_MS, and leave the rest to the next start. */
+  close (): Promise<void>
+  readonly closing: boolean
+  /** Executions this instance is working on (calls running or waiting, answers being written). */
+  readonly active: number
+}
+
+interface ActiveExecution {
+  job?: RunningJob
+  /** The answer for a delivery still waiting: the first job result's outcome. */
+  first?: Promise<ExecutionOutcome>
+  /** Settles when nothing more will happen to this execution in this process. */
+  done: Promise<void>
+}
+
+/**
+ * The durable execution engine. Every execution is written before any provider call (the claim), runs as a job
+ * that is not tied to the HTTP request, and is answered within SYNC_BUDGET_MS: its outcome, or BLOCK with the
+ * outcome delivered later through HubSpot's callback API, or 503 where the portal cannot be completed later.
+ * The database is the truth; memory only schedules. Exactly once: one row per callbackId, claimed in one
+ * transaction, and a duplicate never starts a second generation.
+ */
+export function createExecutionEngine (options: EngineOptions): ExecutionEngine {
+  const { context } = options
+  const { settings, repositories, clock } = context
+  const executions = repositories.executions
+  const slots = createConnectionSlots({ concurrency: settings.providerConcurrency, queueLimit: settings.providerQueueLimit })
+  const completions = createCompletionQueue({ executions, complete: options.complete, clock, log: context.log })
+  const active = new Map<number, ActiveExecution>()
+  const timers = new Set<NodeJS.Timeout>()
+  let closing = false
+
+  function later (delayMs: number, run: () => void): void {
+    const timer = setTimeout(() => { timers.delete(timer); if (!closing) run() }, delayMs)
+    timers.add(timer)
+  }
+
+  /**
+   * Runs an execution's job to its end in this process, whoever waits for it: writes the outcome, queues its
+   * completion, runs it again after a transient failure HubSpot cannot retry (it was told BLOCK), and keeps trying
+   * a write the database refused. Resolves with the first result, for a delivery still waiting on it.
+   */
+  function track (executionId: number, request: ExecutionRequest, resolvePlan: PlanResolver, startedAt: number, mayRefuse: boolean): Promise<JobResult> {
+    let settleDone: () => void = () => undefined
+    const entry: ActiveExecution = { done: new Promise<void>(resolve => { settleDone = resolve }) }
+    active.set(executionId, entry)
+    const finish = () => { active.delete(executionId); settleDone() }
+
+    const start = (runStartedAt: number, refusable: boolean): Promise<JobResult> => {
+      const job = runJob({ context, slots, ...(options.readRecordProperties === undefined ? {} : { readRecordProperties: options.readRecordProperties }) }, {
+        executionId, request, resolvePlan, startedAt: runStartedAt, mayRefuse: refusable
+      })
+      entry.job = job
+      return job.result.then(result => {
+        entry.job = undefined
+        follow(result)
+        return result
+      })
+    }
+
+    const follow = (result: JobResult): void => {
+      if (result.kind === 'recorded') {
+        if (result.completionPending) completions.kick()
+        finish()
+      } else if (result.kind === 'interrupted') {
+        finish()
+      } else if (result.kind === 'again') {
+        const outcome = result.recorded.outcome
+        const waitMs = outcome.kind === 'retry' ? outcome.retryAfterSeconds * 1000 : 1000
+        later(waitMs, () => {
+          const runs = safely(() => executions.startRun(executionId)) ?? MAX_RUNS + 1
+          if (runs > MAX_RUNS) {
+            follow(persist(executions, executionId, asFinalFailure(result.recorded)))
+            return
+          }
+          context.log.info({ executionId, runs, code: outcome.kind === 'retry' ? outcome.code : undefined }, 'running a blocked execution again after a transient failure')
+          void start(clock(), false)
+        })
+      } else {
+        context.log.error({ executionId, error: (result.error as Error).message }, 'could not write the execution outcome; the execution stays unfinished and the write is retried')
+        retryWrite(result.recorded, 1000)
+      }
+    }
+
+    const retryWrite = (recorded: RecordedOutcome, delayMs: number): void => {
+      later(delayMs, () => {
+        const result = persist(executions, executionId, recorded)
+        if (result.kind === 'unwritten') retryWrite(recorded, Math.min(MAX_WRITE_RETRY_MS, delayMs * 2))
+        else follow(result)
+      })
+    }
+
+    const first = start(startedAt, mayRefuse)
+    entry.first = first.then(outcomeOf)
+    return first
+  }
+
+  function canBlock (portalId: number): boolean {
+    return safely(() => options.canComplete(portalId)) ?? false
+  }
+
+
+
+
+
+  /** Past the budget: BLOCK when HubSpot can be completed later, else 503 while the call goes on. */
+  function answerRunning (row: Pick<ExecutionRow, 'id' | 'portalId' | 'expiresAt'>): ExecutionOutcome {
+    if (!canBlock(row.portalId)) return stillRunning()
+    let mark
+    try {
+      mark = executions.markBlocked(row.id)
+    } catch {
+      return storageUnavailable()
+    }
+    if (mark.kind === 'blocked') return blocked(row.id, row.expiresAt, clock())
+    return answerFinished(mark.execution)
+  }
+
+  /**
+   * A delivery of a callbackId already claimed: its stored outcome, or BLOCK/503 while it runs. A duplicate that
+   * arrives within the first delivery's budget waits for the same answer, so both deliveries get one answer.
+   */
+  async function answerStored (row: ExecutionRow): Promise<ExecutionOutcome> {
+    if (row.status !== 'running') return answerFinished(row)
+    const first = active.get(row.id)?.first
+    const waitMs = row.startedAt + settings.syncBudgetMs - clock()
+    if (first !== undefined && waitMs > 0) {
+      const outcome = await withinBudget(first, waitMs)
+      if (outcome !== undefined) return outcome
+    }
+    return answerRunning(row)
+  }
+
+  /** A finished row's stored answer; one handed back for a retry (no outputs) is retried again. */
+  function answerFinished (row: ExecutionRow): ExecutionOutcome {
+    return row.outputFields !== null ? storedOutcome(row.outputFields, row.id) : stillRunning()
+  }
+
+
+
+  async function execute (request: ExecutionRequest, executeOptions: ExecuteOptions): Promise<ExecutionOutcome> {
+    if (closing) return shuttingDown()
+    if (active.size >= settings.maxInFlight) {
+      return { kind: 'retry', statusCode: 429, retryAfterSeconds: 5, code: 'RATE_LIMITED', message: `This instance is running ${settings.maxInFlight} executions already; try again shortly.` }
+    }
+    const startedAt = clock()
+    let claim
+    try {
+      claim = executions.claim({
+        portalId: request.portalId,
+        action: request.action,
+        ...(request.callbackId === undefined ? {} : { callbackId: request.callbackId }),
+        startedAt,
+        request: JSON.stringify({ inputFields: request.inputFields, ...(request.object === undefined ? {} : { object: request.object }) }),
+        expiresAt: startedAt + EXECUTION_EXPIRY_MS
+      })
+    } catch (error) {
+      context.log.error({ error: (error as Error).message }, 'could not write the execution record')
+      return storageUnavailable()
+    }
+    if (claim.kind === 'existing') return await answerStored(claim.execution)
+
+    const result = track(claim.id, request, executeOptions.resolvePlan, startedAt, true).then(outcomeOf)
+    if (executeOptions.wait === 'full' || request.callbackId === undefined) return await result
+    const first = await withinBudget(result, Math.max(0, startedAt + settings.syncBudgetMs - clock()))
+    if (first !== undefined) return first
+    return answerRunning({ id: claim.id, portalId: request.portalId, expiresAt: startedAt + EXECUTION_EXPIRY_MS })
+  }
+
+  function resume () {
+    const now = clock()
+    let resumed = 0
+    let expired = 0
+    let abandoned = 0
+    for (const row of executions.unfinished()) {
+      if (active.has(row.id)) continue
+      const resolvePlan = options.resolvePlanFor(row.action)
+      const request = parseRequest(row)
+      const expiresAt = row.expiresAt ?? row.startedAt + EXECUTION_EXPIRY_MS
+      if (now >= expiresAt) {
+        expired++
+        const error = new AppError('EXECUTION_EXPIRED', 'HubSpot stopped waiting for this execution before it finished (the service was down past its expiry).')
+        const recorded = recordFailure(row.id, undefined, { results: [], adjustments: [] }, error, { storePrompts: false, startedAt: row.startedAt, finishedAt: now })
+        persist(executions, row.id, { ...recorded, finish: { ...recorded.finish, status: 'expired' } })
+        continue
+      }
+      const runs = safely(() => executions.startRun(row.id)) ?? MAX_RUNS + 1
+      if (row.callbackId === null || resolvePlan === undefined || request === undefined || runs > MAX_RUNS) {
+        abandoned++
+        const reason = row.callbackId === null
+          ? 'This test run was interrupted by a restart.'
+          : runs > MAX_RUNS ? `The call was started ${MAX_RUNS} times without finishing; it is given up.` : 'The execution cannot be resumed (its action or request is unknown).'
+        const recorded = recordFailure(row.id, undefined, { results: [], adjustments: [] }, new AppError('INTERNAL', reason), { storePrompts: false, startedAt: row.startedAt, finishedAt: now })
+        const result = persist(executions, row.id, asFinalFailure(recorded))
+        if (result.kind === 'recorded' && result.completionPending) completions.kick()
+        continue
+      }
+      resumed++
+      void track(row.id, request, resolvePlan, now, false)
+    }
+    completions.kick()
+    if (resumed + expired + abandoned > 0) context.log.info({ resumed, expired, abandoned }, 'resumed unfinished executions')
+    return { resumed, expired, abandoned }
+  }
+
+  async function redeliver (portalId: number, executionId: number): Promise<ExecutionRow> {
+    const row = executions.findForPortal(portalId, executionId)
+    if (row === undefined) throw new AppError('NOT_FOUND', `Portal ${portalId} has no execution ${executionId}.`)
+    if (row.callbackId === null || row.outputFields === null || row.status === 'running' || row.status === 'retry' || row.status === 'expired') {
+      throw new AppError('NOT_REDELIVERABLE', `Execution ${executionId} has no finished outcome HubSpot is waiting for (status ${row.status}${row.callbackId === null ? ', a test run' : ''}).`)
+    }
+    executions.requestRedelivery(executionId, clock())
+    await completions.flush()
+    return executions.find(executionId) ?? row
+  }
+
+  async function close (): Promise<void> {
+    closing = true
+    const graceEnds = clock() + settings.shutdownGraceMs
+    const all = () => Promise.all([...active.values()].map(entry => entry.done))
+    if (active.size > 0) {
+      context.log.info({ running: active.size, graceMs: settings.shutdownGraceMs }, 'shutting down: waiting for running executions')
+      let graceTimer: NodeJS.Timeout | undefined
+      await Promise.race([all(), new Promise<void>(resolve => { graceTimer = setTimeout(resolve, Math.max(0, graceEnds - clock())) })])
+      clearTimeout(graceTimer)
+    }
+    for (const timer of timers) clearTimeout(timer)
+    timers.clear()
+    const left = [...active.values()]
+    if (left.length > 0) {
+      context.log.warn({ left: left.length }, 'shutting down: executions still running are left for the next start')
+      for (const entry of left) entry.job?.abort(SHUTDOWN)
+      await Promise.race([Promise.all(left.map(entry => entry.job?.result)), new Promise(resolve => setTimeout(resolve, 1000).unref())])
+    }
+    await completions.close()
+  }
+
+  return {
+    execute,
+    resume,
+    redeliver,
+    stopAccepting () { closing = true },
+    close,
+    get closing () { return closing },
+    get active () { return active.size }
+  }
+}

@@ -1,0 +1,136 @@
+import type { ExecutionFinish } from '../../../db/repositories/executions-repository.ts'
+import type { Usage } from '../../../providers/contract.ts'
+import { AppError, type ErrorCode } from '../../../plugins/errors.ts'
+import { outputFormatError, type ParsedAnswer } from '../output-format.ts'
+import type { CallLedger } from './call.ts'
+import type { PreparedExecution } from './prepare.ts'
+import type { ExecutionOutcome, OutputFields } from './types.ts'
+
+/** Codes HubSpot should retry on (the HTTP status says how), as long as it can still be asked to. */
+export const RETRY_STATUS: Readonly<Partial<Record<ErrorCode, 429 | 503>>> = {
+  PROVIDER_RATE_LIMITED: 429,
+  PROVIDER_UNAVAILABLE: 503,
+  RATE_LIMITED: 429,
+  STORAGE_UNAVAILABLE: 503,
+  SHUTTING_DOWN: 503,
+  // Our own unexpected failure: HubSpot retries 5xx, so a passing fault heals; the cause is in the log.
+  INTERNAL: 503
+}
+
+/** An outcome and the row that records it; the engine writes the row, and answers the outcome once it is written. */
+export interface RecordedOutcome {
+  readonly outcome: ExecutionOutcome & { kind: 'finished' | 'retry' }
+  readonly finish: ExecutionFinish
+}
+
+export interface RecordSettings {
+  readonly storePrompts: boolean
+  readonly finishedAt: number
+  readonly startedAt: number
+}
+
+/** Step "record", success side: the answer as HubSpot's output fields, and the tokens of every attempt. */
+export function recordAnswer (executionId: number, prepared: PreparedExecution, ledger: CallLedger, parsed: ParsedAnswer, settings: RecordSettings): RecordedOutcome {
+  if (!parsed.ok) return recordFailure(executionId, prepared, ledger, outputFormatError(parsed.problem), settings)
+  const target = ledger.target ?? prepared.plan
+  const usage = sumUsage(ledger.results.map(result => result.usage))
+  const outputFields: OutputFields = {
+    response: parsed.response,
+    ...parsed.fields,
+    provider: target.provider.id,
+    model: target.modelId,
+    inputTokens: String(usage.inputTokens),
+    outputTokens: String(usage.outputTokens),
+    hs_execution_state: 'SUCCESS'
+  }
+  return {
+    outcome: { kind: 'finished', state: 'SUCCESS', outputFields, executionId, adjustments: [...ledger.adjustments] },
+    finish: {
+      status: 'success',
+      provider: target.provider.id,
+      model: target.modelId,
+      ...usageColumns(usage),
+      finishReason: ledger.results.at(-1)?.finishReason,
+      adjustments: ledger.adjustments,
+      outputFields,
+      ...(ledger.fallbackReason === undefined ? {} : { fallbackReason: ledger.fallbackReason }),
+      ...(settings.storePrompts ? { prompt: prepared.prompt, response: parsed.response } : {}),
+      finishedAt: settings.finishedAt,
+      latencyMs: settings.finishedAt - settings.startedAt
+    }
+  }
+}
+
+/**
+ * Step "record", failure side: a transient code becomes a retry for HubSpot (429/503 with Retry-After), anything
+ * else FAIL_CONTINUE with errorCode/errorMessage. Tokens spent before the failure are recorded all the same.
+ */
+export function recordFailure (executionId: number, prepared: PreparedExecution | undefined, ledger: CallLedger, error: AppError, settings: RecordSettings): RecordedOutcome {
+  const target = ledger.target ?? prepared?.plan
+  const common = {
+    ...(target === undefined ? {} : { provider: target.provider.id, model: target.modelId }),
+    ...(ledger.results.length === 0 ? {} : usageColumns(sumUsage(ledger.results.map(result => result.usage)))),
+    errorCode: error.code,
+    errorMessage: error.message,
+    ...(ledger.adjustments.length === 0 ? {} : { adjustments: ledger.adjustments }),
+    ...(ledger.fallbackReason === undefined ? {} : { fallbackReason: ledger.fallbackReason }),
+    ...(settings.storePrompts && prepared !== undefined ? { prompt: prepared.prompt } : {}),
+    finishedAt: settings.finishedAt,
+    latencyMs: settings.finishedAt - settings.startedAt
+  }
+  const retryStatus = RETRY_STATUS[error.code]
+  if (retryStatus !== undefined) {
+    return {
+      outcome: { kind: 'retry', statusCode: retryStatus, retryAfterSeconds: error.retryAfterSeconds ?? 30, code: error.code, message: error.message },
+      finish: { ...common, status: 'retry' }
+    }
+  }
+  const outputFields: OutputFields = { errorCode: error.code, errorMessage: error.message, hs_execution_state: 'FAIL_CONTINUE' }
+  return {
+    outcome: { kind: 'finished', state: 'FAIL_CONTINUE', outputFields, executionId, adjustments: [...ledger.adjustments] },
+    finish: { ...common, status: 'failed', outputFields }
+  }
+}
+
+/** A transient failure turned final: for work HubSpot can no longer be asked to retry (it was told BLOCK). */
+export function asFinalFailure (recorded: RecordedOutcome): RecordedOutcome {
+  if (recorded.outcome.kind !== 'retry') return recorded
+  const { code, message } = recorded.outcome
+  const outputFields: OutputFields = { errorCode: code, errorMessage: message, hs_execution_state: 'FAIL_CONTINUE' }
+  return {
+    outcome: { kind: 'finished', state: 'FAIL_CONTINUE', outputFields, executionId: undefined, adjustments: [] },
+    finish: { ...recorded.finish, status: 'failed', outputFields }
+  }
+}
+
+export function sumUsage (usages: readonly Usage[]): Usage {
+  const total = (pick: (usage: Usage) => number | undefined) => {
+    const values = usages.map(pick).filter((value): value is number => value !== undefined)
+    return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0)
+  }
+  return {
+    inputTokens: total(usage => usage.inputTokens) ?? 0,
+    outputTokens: total(usage => usage.outputTokens) ?? 0,
+    ...optional('cachedInputTokens', total(usage => usage.cachedInputTokens)),
+    ...optional('reasoningTokens', total(usage => usage.reasoningTokens))
+  }
+}
+
+function usageColumns (usage: Usage) {
+  return {
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    ...optional('cachedInputTokens', usage.cachedInputTokens),
+    ...optional('reasoningTokens', usage.reasoningTokens)
+  }
+}
+
+function optional<Name extends string> (name: Name, value: number | undefined): Partial<Record<Name, number>> {
+  return value === undefined ? {} : { [name]: value } as Record<Name, number>
+}
+
+/** Parses a stored outputFields column back into the outcome a redelivery is answered with. */
+export function storedOutcome (outputFields: string, executionId: number): ExecutionOutcome & { kind: 'finished' } {
+  const fields = JSON.parse(outputFields) as OutputFields
+  return { kind: 'finished', state: fields.hs_execution_state === 'SUCCESS' ? 'SUCCESS' : 'FAIL_CONTINUE', outputFields: fields, executionId, adjustments: [] }
+}

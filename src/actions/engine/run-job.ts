@@ -1,0 +1,95 @@
+import type { ExecutionsRepository } from '../../../db/repositories/executions-repository.ts'
+import { AppError, isAppError } from '../../../plugins/errors.ts'
+import type { ActionContext } from '../action-context.ts'
+import { callProviders, type CallLedger } from './call.ts'
+import type { ConnectionSlots } from './connection-slots.ts'
+import { prepareExecution, type PreparedExecution } from './prepare.ts'
+import { recordAnswer, recordFailure, type RecordedOutcome } from './record.ts'
+import type { ExecutionOutcome, ExecutionRequest, PlanResolver, RecordPropertyReader } from './types.ts'
+
+/** Why a job's signal fired when the service stops: the job then writes nothing and is resumed at the next start. */
+export const SHUTDOWN = Symbol('shutdown')
+
+export interface JobInput {
+  readonly executionId: number
+  readonly request: ExecutionRequest
+  readonly resolvePlan: PlanResolver
+  readonly startedAt: number
+  /**
+   * Whether HubSpot can still be handed this execution back (the first run, from its request): a full connection
+   * line may then refuse it, and retry waits past the sync budget are left to HubSpot's own retry.
+   */
+  readonly mayRefuse: boolean
+}
+
+export interface JobDependencies {
+  readonly context: ActionContext
+  readonly slots: ConnectionSlots
+  readonly readRecordProperties?: RecordPropertyReader
+}
+
+/** What a job came to: written (answer it), left for HubSpot's BLOCK path (run again later), or not written. */
+export type JobResult =
+  | { readonly kind: 'recorded', readonly recorded: RecordedOutcome, readonly completionPending: boolean }
+  /** A transient failure of an execution HubSpot was told BLOCK about: nothing written, run it again later. */
+  | { readonly kind: 'again', readonly recorded: RecordedOutcome }
+  /** The outcome could not be written (disk full): the row stays unfinished, so nothing is lost. */
+  | { readonly kind: 'unwritten', readonly recorded: RecordedOutcome, readonly error: unknown }
+  /** Stopped by a shutdown: nothing written; the next start resumes it. */
+  | { readonly kind: 'interrupted' }
+
+export interface RunningJob {
+  readonly result: Promise<JobResult>
+  /** Stops the call (for a shutdown). */
+  abort (reason: unknown): void
+}
+
+/**
+ * One execution's work, the steps in order: prepare, call with one repair (and the fallback), record. The
+ * PROVIDER_TIMEOUT_MS deadline covers all of it and is cleared when it ends, so no timer outlives the call.
+ */
+export function runJob (dependencies: JobDependencies, input: JobInput): RunningJob {
+  const { context } = dependencies
+  const controller = new AbortController()
+  const deadline = input.startedAt + context.settings.providerTimeoutMs
+  const timer = setTimeout(() => controller.abort(new DOMException('The provider call exceeded PROVIDER_TIMEOUT_MS.', 'TimeoutError')), Math.max(0, deadline - context.clock()))
+  const result = (async (): Promise<JobResult> => {
+    const ledger: CallLedger = { results: [], adjustments: [] }
+    let prepared: PreparedExecution | undefined
+    let recorded: RecordedOutcome
+    const settings = () => ({ storePrompts: context.settings.storePrompts, startedAt: input.startedAt, finishedAt: context.clock() })
+    try {
+      prepared = await prepareExecution(context, input.request, input.resolvePlan, dependencies.readRecordProperties)
+      const parsed = await callProviders(context, prepared, ledger, { signal: controller.signal, deadline, retryUntil: input.mayRefuse ? Math.min(deadline, input.startedAt + context.settings.syncBudgetMs) : deadline, slots: dependencies.slots, mayRefuse: input.mayRefuse })
+      recorded = recordAnswer(input.executionId, prepared, ledger, parsed, settings())
+    } catch (error) {
+      if (controller.signal.reason === SHUTDOWN) return { kind: 'interrupted' }
+      if (!isAppError(error)) context.log.error({ executionId: input.executionId, err: error }, 'execution failed unexpectedly')
+      const failure = isAppError(error) ? error : new AppError('INTERNAL', 'An unexpected error stopped this execution; HubSpot will retry it.', { retryAfterSeconds: 60 })
+      recorded = recordFailure(input.executionId, prepared, ledger, failure, settings())
+    }
+    return persist(context.repositories.executions, input.executionId, recorded)
+  })().finally(() => { clearTimeout(timer) })
+  return { result, abort: reason => controller.abort(reason) }
+}
+
+/** Writes the outcome. A failed write leaves the row unfinished and resumable, never half-written. */
+export function persist (executions: ExecutionsRepository, executionId: number, recorded: RecordedOutcome): JobResult {
+  try {
+    const written = executions.finish(executionId, recorded.finish)
+    if (!written.written) return { kind: 'again', recorded }
+    return { kind: 'recorded', recorded, completionPending: written.completionPending }
+  } catch (error) {
+    return { kind: 'unwritten', recorded, error }
+  }
+}
+
+/** What HubSpot is answered for a job result, when it is still waiting on the HTTP request. */
+export function outcomeOf (result: JobResult): ExecutionOutcome {
+  switch (result.kind) {
+    case 'recorded': return result.recorded.outcome
+    case 'again': return result.recorded.outcome
+    case 'unwritten': return { kind: 'retry', statusCode: 503, retryAfterSeconds: 30, code: 'STORAGE_UNAVAILABLE', message: 'The answer could not be saved (the database refused the write); HubSpot will retry and get it.' }
+    case 'interrupted': return { kind: 'retry', statusCode: 503, retryAfterSeconds: 30, code: 'SHUTTING_DOWN', message: 'This instance is shutting down; HubSpot will retry.' }
+  }
+}

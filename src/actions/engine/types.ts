@@ -1,0 +1,64 @@
+import type { ConnectionRecord } from '../../../db/repositories/connections-repository.ts'
+import type { LlmProvider, ProviderCredentials } from '../../../providers/contract.ts'
+import type { RequestedParameters } from '../../../providers/parameters.ts'
+import type { ErrorCode } from '../../../plugins/errors.ts'
+import type { ActionContext } from '../action-context.ts'
+import type { OutputFormat } from '../output-format.ts'
+
+/** One execution request, as HubSpot (or the admin test console) sends it, free of HTTP. */
+export interface ExecutionRequest {
+  /** An action's key (`custom-llm`, `openai-assistant`), or `test` for the admin console. */
+  readonly action: string
+  readonly portalId: number
+  /** HubSpot's id for this execution; absent for test runs. Redeliveries carry the same one. */
+  readonly callbackId?: string
+  readonly inputFields: Readonly<Record<string, unknown>>
+  readonly object?: {
+    readonly objectId?: number | string
+    readonly objectType?: string
+    readonly properties?: Readonly<Record<string, unknown>>
+  }
+}
+
+/** Where one provider call goes: the portal's connection of a provider, its key, and the model. */
+export interface CallTarget {
+  readonly provider: LlmProvider
+  readonly connection: ConnectionRecord
+  readonly credentials: ProviderCredentials
+  readonly modelId: string
+}
+
+/** A fallback as the workflow named it; resolved only when the primary fails, so a broken fallback never stops a working primary. */
+export interface FallbackChoice {
+  readonly providerId: string
+  readonly modelId: string
+}
+
+/** What an action resolved from its inputs: where the call goes and what it asks. */
+export interface ExecutionPlan extends CallTarget {
+  readonly promptTemplate: string
+  /** Instructions of the action itself (an assistant's), before record-data and format rules are added. */
+  readonly instructions?: string
+  readonly parameters: Omit<RequestedParameters, 'jsonSchema'>
+  readonly outputFormat: OutputFormat
+  readonly choices: readonly string[]
+  readonly jsonSchema?: Readonly<Record<string, unknown>>
+  readonly fallback?: FallbackChoice
+}
+
+/** Turns an action's input fields into a plan, or throws an AppError (a permanent failure). */
+export type PlanResolver = (context: ActionContext, request: ExecutionRequest) => ExecutionPlan | Promise<ExecutionPlan>
+
+/** Reads record properties HubSpot did not send, when the portal installed the app; undefined when it cannot. */
+export type RecordPropertyReader = (portalId: number, objectType: string, objectId: string, names: readonly string[]) => Promise<Record<string, unknown> | undefined>
+
+/** HubSpot's outputFields: every value a string. */
+export type OutputFields = Readonly<Record<string, string>>
+
+export type ExecutionOutcome =
+  /** Finished: SUCCESS with the answer, or FAIL_CONTINUE with errorCode/errorMessage. */
+  | { readonly kind: 'finished', readonly state: 'SUCCESS' | 'FAIL_CONTINUE', readonly outputFields: OutputFields, readonly executionId?: number, readonly adjustments: readonly string[] }
+  /** Still running past SYNC_BUDGET_MS and HubSpot can be told later: answer BLOCK, complete through the callback API. */
+  | { readonly kind: 'blocked', readonly executionId: number, readonly expirationDuration: string }
+  /** Transient: HubSpot should retry later (429 or 503 with Retry-After). */
+  | { readonly kind: 'retry', readonly statusCode: 429 | 503, readonly retryAfterSeconds: number, readonly code: ErrorCode, readonly message: string }

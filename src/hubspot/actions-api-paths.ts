@@ -1,0 +1,26 @@
+/**
+ * Where the Automation Actions API lives, per version: the numbered `v4` (legacy apps; HubSpot supports it until
+ * 2027-03-30) or the date-versioned `2026-03`. The one place that knows both path shapes, so definitions and
+ * callbacks cannot disagree about which version is in use.
+ *
+ * @see /work/shared/reference/hubspot.md §1.1, §5.2–5.3, §9A
+ */
+
+export const ACTIONS_API_VERSIONS = ['2026-03', 'v4'] as const
+export type ActionsApiVersion = typeof ACTIONS_API_VERSIONS[number]
+
+export function isActionsApiVersion (value: string): value is ActionsApiVersion {
+  return (ACTIONS_API_VERSIONS as readonly string[]).includes(value)
+}
+
+/** `/automation/actions/2026-03/{appId}[/{definitionId}]` or `/automation/v4/actions/{appId}[/{definitionId}]`. */
+export function definitionsPath (version: ActionsApiVersion, appId: number, definitionId?: string): string {
+  const collection = version === 'v4' ? `/automation/v4/actions/${appId}` : `/automation/actions/2026-03/${appId}`
+  return definitionId === undefined ? collection : `${collection}/${encodeURIComponent(definitionId)}`
+}
+
+/** The single completion path with a callbackId, the batch path without one. */
+export function callbackCompletionPath (version: ActionsApiVersion, callbackId?: string): string {
+  const callbacks = version === 'v4' ? '/automation/v4/actions/callbacks' : '/automation/actions/callbacks/2026-03'
+  return callbackId === undefined ? `${callbacks}/complete` : `${callbacks}/${encodeURIComponent(callbackId)}/complete`
+}

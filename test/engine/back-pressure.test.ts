@@ -1,0 +1,62 @@
+import t from 'tap'
+import { durableSetup, eventually, PORTAL, EXECUTE_PATH } from '../helpers/durable-setup.ts'
+import { signedHeaders } from '../helpers/hubspot-request.ts'
+import { openAIResponse } from '../stubs/openai-stub.ts'
+
+t.test('PROVIDER_CONCURRENCY caps calls per connection; the bounded line refuses the rest with 429, and nothing is lost', async t => {
+  const setup = await durableSetup(t, { PROVIDER_CONCURRENCY: '2', PROVIDER_QUEUE_LIMIT: '2' })
+  let running = 0
+  let most = 0
+  setup.openai.on('POST /v1/responses', setup.openai.guarded(async request => {
+    running++
+    most = Math.max(most, running)
+    await new Promise(resolve => setTimeout(resolve, 700))
+    running--
+    return { body: openAIResponse('ok', { model: request.json?.model }) }
+  }))
+  const bodies = Array.from({ length: 6 }, () => setup.body())
+  const answers = await Promise.all(bodies.map(body => setup.execute(body)))
+  const states = answers.map(answer => answer.statusCode === 200 ? answer.json().outputFields.hs_execution_state : String(answer.statusCode))
+  t.equal(states.filter(state => state === 'BLOCK').length, 4, `two running and two waiting: ${states.join(',')}`)
+  const refused = answers.filter(answer => answer.statusCode === 429)
+  t.equal(refused.length, 2)
+  for (const answer of refused) {
+    t.ok(Number(answer.headers['retry-after']) >= 1)
+    t.equal(answer.json().code, 'RATE_LIMITED')
+  }
+  await eventually('four completions', () => setup.hubspot.state.completedCallbacks.length >= 4)
+  t.equal(most, 2, 'never more than PROVIDER_CONCURRENCY calls at once on the connection')
+
+  // HubSpot retries the refused ones later: they run then, once each.
+  const retried = bodies.filter((_body, index) => answers[index]?.statusCode === 429)
+  const again = await Promise.all(retried.map(body => setup.execute(body)))
+  t.same(again.map(answer => answer.json().outputFields.hs_execution_state), ['BLOCK', 'BLOCK'])
+  await eventually('six completions', () => setup.hubspot.state.completedCallbacks.length >= 6)
+  t.equal(new Set(setup.hubspot.state.completedCallbacks.map(entry => entry.callbackId)).size, 6, 'every enrollment answered once')
+  t.equal(setup.openai.generations().length, 6)
+})
+
+t.test('MAX_IN_FLIGHT: a caller that hangs up does not keep its slot once the work ends', async t => {
+  const setup = await durableSetup(t, { MAX_IN_FLIGHT: '3', SYNC_BUDGET_MS: '5000' }, { install: false })
+  setup.providerDelayMs = 500
+  const address = await setup.app.listen({ port: 0, host: '127.0.0.1' })
+  const post = async (body: Record<string, unknown>, signal?: AbortSignal) => {
+    const payload = JSON.stringify(body)
+    return await fetch(`${address}${EXECUTE_PATH}`, { method: 'POST', headers: signedHeaders('POST', EXECUTE_PATH, payload), body: payload, ...(signal === undefined ? {} : { signal }) })
+  }
+  const hangUps = Array.from({ length: 3 }, () => {
+    const controller = new AbortController()
+    const sent = post(setup.body(), controller.signal).catch(() => undefined)
+    setTimeout(() => controller.abort(), 100)
+    return sent
+  })
+  await Promise.all(hangUps)
+  const busy = await post(setup.body())
+  t.equal(busy.status, 429, 'while the three calls run, the instance is full')
+  await eventually('the three calls to end', () => setup.app.engine.active === 0)
+  const later = await post(setup.body())
+  t.equal(later.status, 200, 'the slots came back when the work ended')
+  t.equal(((await later.json()) as { outputFields: Record<string, string> }).outputFields.hs_execution_state, 'SUCCESS')
+  const list = await setup.app.inject({ url: `/api/portals/${PORTAL}/executions`, headers: setup.admin })
+  t.equal(list.json().items.filter((item: { status: string }) => item.status === 'success').length, 4, 'the hung-up executions finished and were recorded')
+})

@@ -1,0 +1,64 @@
+import t, { type Test } from 'tap'
+import { describeAnswer } from '../../src/hubspot/hubspot-http.ts'
+import { createHubSpotHttp } from '../../src/hubspot/index.ts'
+import { startStubServer } from '../helpers/stub-server.ts'
+
+/** The one transport: timeouts, answers of any status, Retry-After, and messages scrubbed of every secret in play. */
+
+const CLIENT_SECRET = 'client-secret-canary-1234abcd'
+const DEVELOPER_KEY = 'developer-key-canary-5678efgh'
+
+async function setup (t: Test, timeoutMs = 1_000) {
+  const server = await startStubServer()
+  t.teardown(() => server.close())
+  const http = createHubSpotHttp({ apiBaseUrl: `${server.origin}/`, fetch: globalThis.fetch, timeoutMs, secrets: [CLIENT_SECRET, DEVELOPER_KEY, undefined] })
+  return { server, http }
+}
+
+t.test('any HTTP answer resolves: parsed JSON, status, Retry-After in ms, HubSpot\'s ids, a scrubbed description', async t => {
+  const { server, http } = await setup(t)
+  server.on('POST /thing', {
+    status: 429,
+    headers: { 'retry-after': '12' },
+    body: { status: 'error', message: `Too many calls with ${CLIENT_SECRET} and token-canary-abcdef`, category: 'RATE_LIMITS', correlationId: 'c-42' }
+  })
+  const answer = await http.send('do the thing', { method: 'POST', path: '/thing?x=1', headers: { 'content-type': 'application/json' }, body: '{}' }, ['token-canary-abcdef'])
+  t.equal(answer.status, 429)
+  t.equal(answer.ok, false)
+  t.equal(answer.retryAfterMs, 12_000)
+  t.equal(answer.category, 'RATE_LIMITS')
+  t.equal(answer.correlationId, 'c-42')
+  t.equal(answer.description, 'HTTP 429: Too many calls with [redacted] and [redacted] (category RATE_LIMITS, correlation id c-42)')
+  t.equal(server.requests[0]?.url, '/thing?x=1', 'the base URL\'s trailing slash is not doubled')
+  t.equal(server.requests[0]?.headers.accept, 'application/json')
+
+  server.on('GET /empty', { status: 204 })
+  const empty = await http.send('read nothing', { method: 'GET', path: '/empty' })
+  t.same([empty.status, empty.ok, empty.body, empty.text, 'retryAfterMs' in empty], [204, true, undefined, '', false])
+
+  server.on('GET /date', { status: 503, headers: { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' }, body: 'down' })
+  const dated = await http.send('read a date', { method: 'GET', path: '/date' })
+  t.equal(dated.retryAfterMs, undefined, 'an HTTP-date Retry-After is not guessed at')
+  t.equal(dated.description, 'HTTP 503: down')
+})
+
+t.test('unreachable and too slow reject with HubSpotApiError status 0, scrubbed', async t => {
+  const { server, http } = await setup(t, 150)
+  server.on('GET /slow', { delayMs: 2_000, body: {} })
+  await t.rejects(http.send('read slowly', { method: 'GET', path: '/slow' }), {
+    name: 'HubSpotApiError', status: 0, code: 'HUBSPOT_API_ERROR', reinstallRequired: false, message: 'HubSpot did not answer within 0.15s when asked to read slowly.'
+  })
+
+  server.on('GET /drop', { destroy: true })
+  await t.rejects(http.send(`read with ${DEVELOPER_KEY}`, { method: 'GET', path: '/drop' }), { status: 0, message: /^HubSpot could not be reached \(.+\) when asked to read with \[redacted\]\.$/ })
+})
+
+t.test('describeAnswer reads OAuth errors, HubSpot errors with details, and plain text, bounded', async t => {
+  t.equal(describeAnswer({ status: 400, body: { error: 'invalid_grant', error_description: 'missing or invalid refresh token', status: 'BAD_REFRESH_TOKEN' }, text: '' }),
+    'HTTP 400 invalid_grant: missing or invalid refresh token')
+  t.equal(describeAnswer({ status: 400, body: { message: 'Invalid input', errors: [{ message: 'a is bad' }, { message: 'b is bad' }, { nothing: 1 }], category: 'VALIDATION_ERROR' }, text: '' }),
+    'HTTP 400: Invalid input (a is bad; b is bad) (category VALIDATION_ERROR)')
+  t.equal(describeAnswer({ status: 502, body: undefined, text: '  <html>Bad gateway</html>\n' }), 'HTTP 502: <html>Bad gateway</html>')
+  t.equal(describeAnswer({ status: 500, body: { unrelated: true }, text: '{"unrelated":true}' }), 'HTTP 500', 'a JSON body without words says only the status')
+  t.equal(describeAnswer({ status: 500, body: undefined, text: 'x'.repeat(1000) }).length, 'HTTP 500: '.length + 300)
+})
