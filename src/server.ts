@@ -5,7 +5,7 @@ import { loggerOptions } from './logger-options.ts'
 
 /**
  * Process entry: builds the app, listens, and shuts down gracefully on SIGTERM/SIGINT (stop accepting, let
- * in-flight requests finish, close the database). A bad setting ends the boot with one line naming it.
+ * in-flight requests finish, give running provider calls SHUTDOWN_GRACE_MS, close the database). A bad setting ends the boot with one line naming it.
  */
 const server = Fastify({
   logger: loggerOptions(process.env.LOG_LEVEL ?? 'info'),
@@ -31,7 +31,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (closing) return
     closing = true
     server.log.info({ signal }, 'shutting down: finishing in-flight requests')
-    const force = setTimeout(() => { server.log.error('forced exit after 30 s'); process.exit(1) }, 30_000)
+    // Requests in progress end within SYNC_BUDGET_MS, running calls get SHUTDOWN_GRACE_MS: past both, give up.
+    const forceAfterMs = server.config.syncBudgetMs + server.config.shutdownGraceMs + 15_000
+    const force = setTimeout(() => { server.log.error({ forceAfterMs }, 'forced exit: shutdown took too long'); process.exit(1) }, forceAfterMs)
     force.unref()
     server.close().then(() => process.exit(0), () => process.exit(1))
   })

@@ -103,14 +103,8 @@ export function createCompletionQueue (options: CompletionQueueOptions): Complet
       for (const row of due) byPortal.set(row.portalId, [...(byPortal.get(row.portalId) ?? []), row])
       for (const [portalId, rows] of byPortal) {
         for (let start = 0; start < rows.length; start += COMPLETION_BATCH_SIZE) {
-          try {
-            await deliver(portalId, rows.slice(start, start + COMPLETION_BATCH_SIZE))
-          } catch (error) {
-            // The client never throws; a database write failing here leaves the rows pending for the next round.
-            log.error({ portalId, error: (error as Error).message }, 'completion round failed; will retry')
-            schedule(FIRST_DELAY_MS)
-            return
-          }
+          // The client never throws; a database write failing here leaves the rows pending for the next round.
+          await deliver(portalId, rows.slice(start, start + COMPLETION_BATCH_SIZE))
         }
       }
       if (closed) return
@@ -128,7 +122,14 @@ export function createCompletionQueue (options: CompletionQueueOptions): Complet
     round = Promise.resolve().then(async () => {
       do {
         again = false
-        await runRound()
+        try {
+          await runRound()
+        } catch (error) {
+          // The database itself failed (full, closed, locked): nothing was lost, the rows stay pending; try later.
+          log.error({ error: (error as Error).message }, 'completion round failed; will retry')
+          schedule(FIRST_DELAY_MS)
+          return
+        }
       } while (again && !closed)
     }).finally(() => { round = undefined })
     return round

@@ -11,6 +11,8 @@ import type { ExecutionOutcome, ExecutionRequest, PlanResolver, RecordPropertyRe
 /** Starts of one execution's call before it is given up (crashes and transient failures after BLOCK both count). */
 export const MAX_RUNS = 5
 const MAX_WRITE_RETRY_MS = 30_000
+/** The least a shutdown gives the last completion round, even with no grace left. */
+const FINAL_FLUSH_MIN_MS = 2_000
 
 export interface EngineOptions {
   /** The services every step uses; its logger is the engine's own (background work outlives any request). */
@@ -270,6 +272,11 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
       for (const entry of left) entry.job?.abort(SHUTDOWN)
       await Promise.race([Promise.all(left.map(entry => entry.job?.result)), new Promise(resolve => setTimeout(resolve, 1000).unref())])
     }
+    // Outcomes finished during the grace are sent now rather than at the next start, within what is left of it
+    // (at least one HubSpot call's worth); whatever is not sent stays pending in the database.
+    let flushTimer: NodeJS.Timeout | undefined
+    await Promise.race([completions.flush(), new Promise<void>(resolve => { flushTimer = setTimeout(resolve, Math.max(FINAL_FLUSH_MIN_MS, graceEnds - clock())) })])
+    clearTimeout(flushTimer)
     await completions.close()
   }
 
