@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { MAX_RUNS } from '../../src/actions/engine/engine.ts'
+import { EXECUTION_EXPIRY_MS } from '../../src/actions/engine/answers.ts'
+import { buildApp } from '../helpers/build-app.ts'
+import { startOpenAIStub } from '../stubs/openai-stub.ts'
+
+// What a start does with what the last process left behind, besides running in-flight calls again (the crash test).
+
+const PORTAL = 90909
+
+t.test('at start: expired executions are closed, endless ones and interrupted test runs are given up, none is called', async t => {
+  const openai = await startOpenAIStub()
+  t.teardown(() => openai.close())
+  const dataDir = mkdtempSync(join(tmpdir(), 'llm-actions-resume-'))
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
+  const environment = { OPENAI_BASE_URL: openai.baseUrl }
+
+  // A first process leaves three unfinished executions behind (written as a claim writes them).
+  const first = await buildApp(t, environment, { dataDir })
+  const executions = first.app.repositories.executions
+  const now = Date.now()
+  const request = JSON.stringify({ inputFields: { provider: 'openai', model: 'gpt-4.1', prompt: 'Hi' } })
+  const claim = (callbackId: string | undefined, startedAt: number) => {
+    const claimed = executions.claim({ portalId: PORTAL, action: callbackId === undefined ? 'test' : 'custom-llm', ...(callbackId === undefined ? {} : { callbackId }), startedAt, request, expiresAt: startedAt + EXECUTION_EXPIRY_MS })
+    if (claimed.kind !== 'new') throw new Error('expected a new claim')
+    return claimed.id
+  }
+  const expired = claim('ap-expired', now - EXECUTION_EXPIRY_MS - 60_000)
+  executions.markBlocked(expired)
+  const endless = claim('ap-endless', now)
+  executions.markBlocked(endless)
+  for (let run = 1; run < MAX_RUNS; run++) executions.startRun(endless)
+  const interrupted = claim(undefined, now)
+  await first.app.close()
+
+  const second = await buildApp(t, environment, { dataDir })
+  const row = (id: number) => second.app.repositories.executions.find(id)
+  t.equal(row(expired)?.status, 'expired')
+  t.equal(row(expired)?.errorCode, 'EXECUTION_EXPIRED')
+  t.equal(row(expired)?.completionState, null, 'HubSpot stopped waiting: nothing to complete')
+  t.equal(row(expired)?.request, null, 'the stored request is erased')
+  t.equal(row(endless)?.status, 'failed')
+  t.match(row(endless)?.errorMessage, new RegExp(`started ${MAX_RUNS} times`))
+  t.equal(row(endless)?.completionState, 'pending', 'HubSpot was told BLOCK, so it is told the failure')
+  t.equal(row(interrupted)?.status, 'failed')
+  t.match(row(interrupted)?.errorMessage, /interrupted by a restart/)
+  t.equal(openai.generations().length, 0, 'no provider call for any of them')
+  t.ok(second.logs.some(line => line.includes('resumed unfinished executions') && line.includes('"expired":1') && line.includes('"abandoned":2')), 'the start says what it found')
+})
