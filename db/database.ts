@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
@@ -19,18 +19,36 @@ export interface DatabaseHandle {
 
 export const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), 'migrations')
 
+/** Owner-only modes for what the service keeps on disk: it holds key ciphertexts, prompts and answers. */
+const PRIVATE_DIRECTORY_MODE = 0o700
+const PRIVATE_FILE_MODE = 0o600
+/** The files SQLite keeps beside the database in WAL mode. */
+const WAL_SUFFIXES = ['-wal', '-shm'] as const
+
+/**
+ * Creates a folder (and its parents) readable by the service's user only. A folder that already exists keeps its
+ * mode: the operator who made it chose it. The explicit chmod makes the mode independent of the process umask.
+ */
+export function makePrivateDirectory (directory: string): void {
+  if (mkdirSync(directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE }) !== undefined) chmodSync(directory, PRIVATE_DIRECTORY_MODE)
+}
+
 /**
  * Opens the SQLite file (creating its folder), switches to WAL so readers never wait for the writer, and applies
- * pending migrations before anything else can touch it. `:memory:` works for tests.
+ * pending migrations before anything else can touch it. The files are owner-only (0600); `:memory:` works for tests.
  */
 export function openDatabase (file: string): DatabaseHandle {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const onDisk = file !== ':memory:'
+  if (onDisk) createPrivateFile(file)
   const sqlite = new Database(file)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   const db = drizzle(sqlite, { schema })
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
+  // The WAL files exist once WAL mode and the migrations wrote. SQLite gives new ones the database file's mode, but
+  // ones left by an earlier start (before this rule, or copied in) keep theirs, so they are tightened here too.
+  if (onDisk) for (const suffix of WAL_SUFFIXES) if (existsSync(file + suffix)) chmodSync(file + suffix, PRIVATE_FILE_MODE)
   const expected = countMigrations()
   return {
     db,
@@ -51,6 +69,16 @@ export function openDatabase (file: string): DatabaseHandle {
 export function sqliteFileFromUrl (databaseUrl: string): string {
   if (databaseUrl.startsWith('sqlite:')) return databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '')
   throw new Error(`DATABASE_URL: only sqlite:<file> is supported by this build, got "${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}"`)
+}
+
+/**
+ * Makes the database file exist with mode 0600 before SQLite opens it, so it is never readable by others, not even
+ * for a moment; an existing file is tightened to 0600 as well.
+ */
+function createPrivateFile (file: string): void {
+  makePrivateDirectory(dirname(file))
+  closeSync(openSync(file, 'a', PRIVATE_FILE_MODE))
+  chmodSync(file, PRIVATE_FILE_MODE)
 }
 
 function countMigrations (): number {

@@ -58,7 +58,11 @@ export const assistants = sqliteTable('assistants', {
   updatedAt: integer('updated_at').notNull()
 }, table => [index('assistants_portal').on(table.portalId)])
 
-/** Every execution, keyed by HubSpot's callbackId so a redelivery never calls a provider twice. */
+/**
+ * Every execution, keyed by portal and HubSpot's callbackId so a redelivery never calls a provider twice. The
+ * portal is part of the key because a callbackId is only unique within what HubSpot sends one portal: keyed by
+ * callbackId alone, another portal sending the same id would be answered with this portal's stored outputs.
+ */
 export const executions = sqliteTable('executions', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   portalId: integer('portal_id').notNull(),
@@ -109,7 +113,7 @@ export const executions = sqliteTable('executions', {
   completionError: text('completion_error'),
   completedAt: integer('completed_at')
 }, table => [
-  uniqueIndex('executions_callback').on(table.callbackId),
+  uniqueIndex('executions_callback').on(table.portalId, table.callbackId),
   index('executions_portal_started').on(table.portalId, table.startedAt),
   // The durable queue's scans at start and on every completion round: only unfinished work, so they stay small.
   index('executions_unfinished').on(table.status).where(sql`status = 'running'`),

@@ -88,6 +88,10 @@ export function providerErrorFromHttp (
     retryAfterMs: failure.headers === undefined ? undefined : retryAfterMs(failure.headers),
     cause: failure.cause
   }
+  // The vendor's text would quote where it points (often a URL with a query); the status says enough.
+  if (status >= 300 && status < 400) {
+    return new ProviderError('PROVIDER_REJECTED', `The provider answered with a redirect (HTTP ${status}), which is never followed: the base URL must name the address that answers.`, details)
+  }
   const message = failure.message
   if (verdict.auth === true || status === 401 || status === 403) return new ProviderError('PROVIDER_AUTH', message, details)
   if (verdict.quota === true || status === 402) return new ProviderError('PROVIDER_QUOTA', message, details)
@@ -121,10 +125,23 @@ export function retryAfterMs (headers: HeaderSource, now: number = Date.now()): 
 
 /** For errors thrown by an aborted fetch/SDK call: our deadline fired, or the network failed. */
 export function providerErrorFromNetwork (error: unknown, signal?: AbortSignal): ProviderError {
+  // A ProviderError thrown by our own fetch (a refused redirect) arrives wrapped in the SDK's connection error.
+  const carried = providerErrorInCauses(error)
+  if (carried !== undefined) return carried
   const message = error instanceof Error ? error.message : String(error)
   const timedOut = signal?.aborted === true ||
     (error instanceof Error && /timed? ?out|timeout|abort/i.test(`${error.name} ${message}`))
   return timedOut
     ? new ProviderError('PROVIDER_TIMEOUT', 'The provider did not answer in time.', { cause: error })
     : new ProviderError('PROVIDER_UNAVAILABLE', `Could not reach the provider: ${message}`, { cause: error })
+}
+
+/** The first ProviderError in `error`'s cause chain (itself included), at most a few levels down. */
+function providerErrorInCauses (error: unknown): ProviderError | undefined {
+  let current = error
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    if (ProviderError.is(current)) return current
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
 }

@@ -1,4 +1,5 @@
 import { PROVIDER_SPEC_VERSION, type LlmProvider, type ProviderContext, type ProviderDefinition } from './contract.ts'
+import { withoutRedirects } from './no-redirects.ts'
 
 export class ProviderRegistrationError extends Error {
   constructor (origin: string, problem: string) {
@@ -27,14 +28,15 @@ const IMPLEMENTATION_METHODS = ['capabilities', 'validateKey', 'listModels', 'in
 /**
  * Builds every provider once and refuses, at boot and naming the module, anything that does not keep the
  * contract: another spec version, a bad or duplicate id, a missing method. Built-ins go through the same checks
- * as third-party packages.
+ * as third-party packages. Every provider's fetch refuses redirects, whoever supplied it (see `no-redirects.ts`).
  */
 export function createProviderRegistry (entries: readonly RegistryEntry[], contextFor: (id: string) => ProviderContext): ProviderRegistry {
   const providers = new Map<string, LlmProvider>()
   for (const { definition, origin } of entries) {
     const checked = checkDefinition(definition, origin)
     if (providers.has(checked.id)) throw new ProviderRegistrationError(origin, `id "${checked.id}" is already registered`)
-    const implementation = checked.create(contextFor(checked.id)) as unknown as Record<string, unknown>
+    const context = contextFor(checked.id)
+    const implementation = checked.create({ ...context, fetch: withoutRedirects(context.fetch) }) as unknown as Record<string, unknown>
     if (typeof implementation !== 'object' || implementation === null) throw new ProviderRegistrationError(origin, 'create() must return an object')
     for (const method of IMPLEMENTATION_METHODS) {
       if (typeof implementation[method] !== 'function') throw new ProviderRegistrationError(origin, `create() result has no ${method}() method`)

@@ -59,9 +59,9 @@ export type BlockMark =
   | { readonly kind: 'finished', readonly execution: ExecutionRow }
 
 /**
- * Executions: the exactly-once gate (one row per callbackId), the durable record an unfinished execution resumes
- * from, and the callback-completion queue. better-sqlite3 runs each transaction synchronously, so two deliveries
- * of one callbackId, or a BLOCK and a finish, can never interleave inside one.
+ * Executions: the exactly-once gate (one row per portal and callbackId), the durable record an unfinished
+ * execution resumes from, and the callback-completion queue. better-sqlite3 runs each transaction synchronously, so
+ * two deliveries of one callbackId, or a BLOCK and a finish, can never interleave inside one.
  */
 export function createExecutionsRepository (db: AppDatabase) {
   const byId = (id: number) => db.select().from(executions).where(eq(executions.id, id)).get()
@@ -74,7 +74,9 @@ export function createExecutionsRepository (db: AppDatabase) {
     claim (start: ExecutionStart): Claim {
       return db.transaction(tx => {
         if (start.callbackId !== undefined) {
-          const existing = tx.select().from(executions).where(eq(executions.callbackId, start.callbackId)).get()
+          // A callbackId is unique only within one portal: looked up alone, another portal's id would replay this one's answer.
+          const existing = tx.select().from(executions)
+            .where(and(eq(executions.portalId, start.portalId), eq(executions.callbackId, start.callbackId))).get()
           if (existing !== undefined && existing.status !== 'retry') return { kind: 'existing', execution: existing }
           if (existing !== undefined) {
             const runs = existing.runs + 1

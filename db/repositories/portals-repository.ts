@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm'
+import { count, eq, gt, isNotNull, or } from 'drizzle-orm'
 import type { AppDatabase } from '../database.ts'
 import { connections, portals } from '../schema.ts'
 
@@ -31,14 +31,20 @@ export function createPortalsRepository (db: AppDatabase) {
 
     /** Portals that are installed or have at least one connection. */
     list (): PortalSummary[] {
+      // A join, not a correlated subquery: drizzle writes a subquery's columns unqualified, so
+      // `portal_id = portal_id` compared the connections column with itself and counted every portal's connections.
+      const connectionCount = count(connections.id)
       return db.select({
         portalId: portals.portalId,
         createdAt: portals.createdAt,
         installStatus: portals.installStatus,
         installedAt: portals.installedAt,
-        connectionCount: sql<number>`(select count(*) from ${connections} where ${connections.portalId} = ${portals.portalId})`
-      }).from(portals).orderBy(portals.portalId).all()
-        .filter(portal => portal.installStatus !== null || portal.connectionCount > 0)
+        connectionCount
+      }).from(portals)
+        .leftJoin(connections, eq(connections.portalId, portals.portalId))
+        .groupBy(portals.portalId)
+        .having(or(isNotNull(portals.installStatus), gt(connectionCount, 0)))
+        .orderBy(portals.portalId).all()
     }
   }
 }

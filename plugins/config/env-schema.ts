@@ -14,6 +14,7 @@ export const EnvSchema = Type.Object({
   HUBSPOT_APP_ID: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
   HUBSPOT_DEVELOPER_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
   HUBSPOT_API_BASE_URL: Type.String({ minLength: 1, default: 'https://api.hubapi.com' }),
+  HUBSPOT_SIGNATURE_V2: Type.Boolean({ default: true }),
   HUBSPOT_OAUTH_SCOPES: Type.String({ minLength: 1, default: 'oauth automation' }),
   ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
   ENCRYPTION_KEYS: Type.Optional(Type.String({ minLength: 1 })),

@@ -18,6 +18,8 @@ export interface Settings {
     readonly developerApiKey?: string
     readonly apiBaseUrl: string
     readonly oauthScopes: string
+    /** HUBSPOT_SIGNATURE_V2: whether requests signed with v2 only (no timestamp, so replayable) are accepted. */
+    readonly acceptV2Signatures: boolean
     /** Which actions API paths callback completion and `publish` use: date-versioned `2026-03`, or `v4` (legacy apps). */
     readonly actionsApiVersion: '2026-03' | 'v4'
   }
@@ -77,6 +79,7 @@ export function resolveSettings (env: Env): Settings {
       developerApiKey: env.HUBSPOT_DEVELOPER_API_KEY,
       apiBaseUrl: httpUrl('HUBSPOT_API_BASE_URL', env.HUBSPOT_API_BASE_URL).replace(/\/+$/, ''),
       oauthScopes: env.HUBSPOT_OAUTH_SCOPES,
+      acceptV2Signatures: env.HUBSPOT_SIGNATURE_V2,
       actionsApiVersion: env.HUBSPOT_ACTIONS_API_VERSION
     },
     encryptionKeys,

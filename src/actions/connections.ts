@@ -1,11 +1,11 @@
 import type { ConnectionRecord, ConnectionStatus } from '../../db/repositories/connections-repository.ts'
 import type { LlmProvider, ProviderCredentials, ProviderModel } from '../../providers/contract.ts'
-import { ProviderError } from '../../providers/errors.ts'
+import { isAllowedOrigin } from '../../providers/allowed-hosts.ts'
 import { decryptConnectionKey } from '../../plugins/keyring/key-health.ts'
 import { KeyringError, keyHint } from '../../plugins/keyring/keyring.ts'
 import { AppError } from '../../plugins/errors.ts'
 import { connectionKeyContext, type ActionContext } from './action-context.ts'
-import { appErrorFromProvider } from './provider-failure.ts'
+import { appErrorFromProvider, providerErrorFromThrown } from './provider-failure.ts'
 
 /** A connection as the admin API shows it: never the key, only its last four characters. */
 export interface ConnectionView {
@@ -66,6 +66,8 @@ export function credentialsFor (context: ActionContext, connection: ConnectionRe
 /**
  * A connection's own base URL may only point at the provider's declared hosts or at hosts the operator allowed
  * (`ALLOWED_PROVIDER_HOSTS`): otherwise anyone with the admin token could make this server call internal addresses.
+ * Scheme and port are part of the match (see `providers/allowed-hosts.ts`), and providers never follow a redirect,
+ * so the origin checked here is the only one a call can reach.
  */
 export function checkBaseUrl (provider: LlmProvider, baseUrl: string | undefined, allowedHosts: readonly string[]): string | undefined {
   if (baseUrl === undefined) {
@@ -81,10 +83,8 @@ export function checkBaseUrl (provider: LlmProvider, baseUrl: string | undefined
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
     throw new AppError('INVALID_INPUT', 'baseUrl must be an http(s) URL without credentials in it.')
   }
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '')
-  const permitted = [...provider.hosts, ...allowedHosts].map(candidate => candidate.toLowerCase())
-  if (!permitted.includes(host) && !permitted.includes(url.host.toLowerCase())) {
-    throw new AppError('BASE_URL_NOT_ALLOWED', `The host "${host}" is not allowed for ${provider.label}. An operator can allow it with ALLOWED_PROVIDER_HOSTS.`)
+  if (!isAllowedOrigin(url, [...provider.hosts, ...allowedHosts])) {
+    throw new AppError('BASE_URL_NOT_ALLOWED', `The address ${url.origin} is not allowed for ${provider.label}. An operator can allow it with ALLOWED_PROVIDER_HOSTS: "host" admits https on port 443, "host:port" https on that port (and http too for localhost, 127.x.x.x and [::1]), and "http://host:port" clear text explicitly.`)
   }
   return url.toString().replace(/\/+$/, '')
 }
@@ -123,8 +123,8 @@ export async function connectProvider (context: ActionContext, input: ConnectInp
   try {
     verdict = await provider.validateKey(credentials, { signal: AbortSignal.timeout(Math.min(30_000, context.settings.providerTimeoutMs)) })
   } catch (error) {
-    if (ProviderError.is(error)) throw appErrorFromProvider(error, [apiKey])
-    throw error
+    const failure = providerErrorFromThrown(error, { provider, secrets: [apiKey], log: context.log, during: 'validateKey' })
+    throw appErrorFromProvider(failure, [apiKey], provider.label)
   }
   if (!verdict.valid) {
     throw new AppError('INVALID_API_KEY', `${provider.label} rejected this API key; nothing was stored. Check that it is current and has API access.`)

@@ -1,9 +1,9 @@
 import type { ConnectionRecord } from '../../db/repositories/connections-repository.ts'
-import type { InvokeRequest, InvokeResult, LlmProvider, ProviderCredentials } from '../../providers/contract.ts'
-import { ProviderError } from '../../providers/errors.ts'
+import type { FinishReason, InvokeRequest, InvokeResult, LlmProvider, ProviderCredentials } from '../../providers/contract.ts'
+import { ProviderError, providerErrorFromNetwork } from '../../providers/errors.ts'
 import { withRetries, type RetryPolicy } from '../../providers/retry.ts'
 import type { ActionContext } from './action-context.ts'
-import { appErrorFromProvider } from './provider-failure.ts'
+import { appErrorFromProvider, providerErrorFromThrown, serviceProviderError } from './provider-failure.ts'
 
 export interface ProviderCall {
   readonly provider: LlmProvider
@@ -19,14 +19,36 @@ export interface ProviderCall {
 }
 
 /**
+ * Finish reasons that explain an empty answer by themselves: the model refused or was filtered, or spent its whole
+ * output cap (on reasoning, say). The execution record says which; asking again would get the same.
+ */
+const EXPLAINED_EMPTY: ReadonlySet<FinishReason> = new Set(['content-filter', 'length'])
+
+/**
  * One provider call under the service's policy: retries with backoff for transient failures (never for bad
- * requests, keys or quota), the PROVIDER_TIMEOUT_MS deadline, secrets scrubbed from failures, and the
- * connection marked `invalid` when the vendor rejects its key (and `connected` again once it accepts it).
+ * requests, keys or quota), the PROVIDER_TIMEOUT_MS deadline, our own wording for failures (never the vendor's
+ * text, see `appErrorFromProvider`), and the connection marked `invalid` when the vendor rejects its key (and
+ * `connected` again once it accepts it).
  */
 export async function invokeProvider (context: ActionContext, call: ProviderCall): Promise<InvokeResult> {
   const { provider, connection, credentials } = call
+  const secrets = [credentials.apiKey]
+  const attempt = async (): Promise<InvokeResult> => {
+    let result: InvokeResult
+    try {
+      result = await provider.invoke({ ...call.request, ...credentials, signal: call.signal })
+    } catch (error) {
+      throw providerErrorFromThrown(error, { provider, secrets, log: context.log, during: 'invoke' })
+    }
+    // A gateway's HTML page, an empty body or a shape the SDK could not read comes back as a "result" without
+    // text: stored as SUCCESS it would be replayed to every redelivery. It is an outage, retried like one.
+    if (typeof result?.text !== 'string' || (result.text.trim() === '' && !EXPLAINED_EMPTY.has(result.finishReason))) {
+      throw serviceProviderError('PROVIDER_UNAVAILABLE', `${provider.label} answered with no readable text (an empty or non-JSON answer, such as a gateway's HTML page); try again later.`)
+    }
+    return result
+  }
   try {
-    const result = await withRetries(() => provider.invoke({ ...call.request, ...credentials, signal: call.signal }), {
+    const result = await withRetries(attempt, {
       signal: call.signal,
       ...(call.policy === undefined ? {} : { policy: call.policy }),
       remainingMs: () => call.answerBy - context.clock(),
@@ -35,8 +57,10 @@ export async function invokeProvider (context: ActionContext, call: ProviderCall
     if (connection.status === 'invalid') context.repositories.connections.setStatus(connection.portalId, connection.provider, 'connected', context.clock())
     return result
   } catch (error) {
-    const failure = ProviderError.is(error) ? error : new ProviderError('PROVIDER_UNAVAILABLE', 'The provider call failed unexpectedly.', { cause: error })
+    // Only a retry wait cut short by the deadline (or a shutdown) throws something else here: the provider's own
+    // throws were wrapped in `attempt`.
+    const failure = ProviderError.is(error) ? error : providerErrorFromNetwork(error, call.signal)
     if (failure.code === 'PROVIDER_AUTH') context.repositories.connections.setStatus(connection.portalId, connection.provider, 'invalid', context.clock())
-    throw appErrorFromProvider(failure, [credentials.apiKey])
+    throw appErrorFromProvider(failure, secrets, provider.label)
   }
 }

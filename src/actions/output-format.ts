@@ -23,19 +23,24 @@
  * an object) is sent as is and the answer is the JSON itself, never unwrapped.
  */
 
-import { Ajv } from 'ajv'
-import { Ajv2019 } from 'ajv/dist/2019.js'
-import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { ValidateFunction } from 'ajv'
 import { AppError } from '../../plugins/errors.ts'
+import { MAX_SCHEMA_CHARACTERS, UnusableSchemaError, validatorFor } from './json-schema-validator.ts'
+import { neutraliseTagLike, tagLikePattern } from './tag-like.ts'
+
+export { MAX_SCHEMA_CHARACTERS, MAX_SCHEMA_DEPTH } from './json-schema-validator.ts'
 
 export type OutputFormat = 'text' | 'number' | 'boolean' | 'choice' | 'json'
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'number', 'boolean', 'choice', 'json']
 
 /** Longest `response` (and `responseJson`) HubSpot is given, in characters (UTF-16 code units). */
 export const MAX_RESPONSE_CHARACTERS = 65_536
-/** Longest `jsonSchema` input accepted, in characters: the schema is also quoted in the instructions. */
-export const MAX_SCHEMA_CHARACTERS = 20_000
+/**
+ * Longest answer read, in characters. Longer answers are cut to it (text) or refused (other formats) before any
+ * pattern sees them: four times what HubSpot takes leaves room for a code fence, prose around a number and
+ * pretty-printed JSON, and bounds the work one answer can cost.
+ */
+export const MAX_ANSWER_CHARACTERS = 4 * MAX_RESPONSE_CHARACTERS
 /** Most choices a `choice` field may list (vendors cap enum sizes, and a dropdown of more is not a choice). */
 export const MAX_CHOICES = 100
 /** How much of a rejected answer the repair prompt quotes. */
@@ -132,7 +137,7 @@ export function parseChoices (raw: string | undefined): string[] {
  * straddling the limit is dropped whole).
  */
 export function cleanText (answer: string): string {
-  return capCharacters(stripFence(answer), MAX_RESPONSE_CHARACTERS)
+  return capCharacters(stripFence(capCharacters(answer, MAX_ANSWER_CHARACTERS)), MAX_RESPONSE_CHARACTERS)
 }
 
 /**
@@ -194,7 +199,11 @@ export function strictModeProblem (schema: Readonly<Record<string, unknown>>): s
  * Drafts 2020-12 (the default), 2019-09 and 07 are understood, chosen by `$schema`. `format` keywords are
  * annotations only (not checked), and unknown keywords are ignored, so vendor extensions pass.
  *
- * @throws AppError INVALID_INPUT when the text is too long, not JSON, not a JSON object, or not a valid schema.
+ * `pattern` and `patternProperties` must be RE2 syntax (no look-around or back-references): see
+ * `json-schema-validator.ts`.
+ *
+ * @throws AppError INVALID_INPUT when the text is too long, not JSON, not a JSON object, nested more than
+ * MAX_SCHEMA_DEPTH levels, not a valid schema, or uses a pattern RE2 cannot run.
  */
 export function parseJsonSchemaInput (raw: unknown): Record<string, unknown> | undefined {
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return undefined
@@ -215,6 +224,7 @@ export function parseJsonSchemaInput (raw: unknown): Record<string, unknown> | u
   try {
     validatorFor(schema)
   } catch (error) {
+    if (error instanceof UnusableSchemaError) throw new AppError('INVALID_INPUT', error.message)
     throw new AppError('INVALID_INPUT', `The JSON schema is not a valid JSON Schema (drafts 2020-12, 2019-09 and 07 are supported): ${(error as Error).message}`)
   }
   return schema
@@ -240,9 +250,14 @@ export function parseJsonSchemaInput (raw: unknown): Record<string, unknown> | u
  *   array embedded in prose is taken when it is the only one that parses. Then validated against `schema`.
  *   Never unwrapped: `{"value": 1}` is a legitimate JSON answer.
  * - text → no typed field.
+ *
+ * An answer longer than MAX_ANSWER_CHARACTERS is cut to that length for text, and refused for the other formats.
  */
 export function parseAnswer (format: OutputFormat, answerText: string, options: { readonly choices?: readonly string[], readonly schema?: Readonly<Record<string, unknown>> } = {}): ParsedAnswer {
-  const cleaned = stripFence(answerText)
+  if (format !== 'text' && answerText.length > MAX_ANSWER_CHARACTERS) {
+    return { ok: false, problem: `The answer is ${answerText.length} characters long; at most ${MAX_ANSWER_CHARACTERS} are read.` }
+  }
+  const cleaned = stripFence(capCharacters(answerText, MAX_ANSWER_CHARACTERS))
   if (format === 'text') return { ok: true, fields: {}, response: capCharacters(cleaned, MAX_RESPONSE_CHARACTERS) }
   if (format === 'json') return parseJsonAnswer(cleaned, options.schema)
 
@@ -265,7 +280,7 @@ export function repairPrompt (format: OutputFormat, problem: string, previousAns
   const quoted = trimmed.length > REPAIR_QUOTE_CHARACTERS
     ? capCharacters(trimmed, REPAIR_QUOTE_CHARACTERS) + ' [… cut]'
     : trimmed
-  const neutralised = quoted.replace(/[<\uFF1C\uFE64]\s*\/?\s*previous[\s_-]*answer/giu, match => '&lt;' + match.slice(1))
+  const neutralised = neutraliseTagLike(quoted, PREVIOUS_ANSWER_LIKE)
   const lines = [
     `Your previous answer could not be used: ${problem}`,
     '<previous-answer>',
@@ -277,6 +292,8 @@ export function repairPrompt (format: OutputFormat, problem: string, previousAns
   const repair = lines.join('\n')
   return options.originalPrompt === undefined ? repair : `${options.originalPrompt}\n\n${repair}`
 }
+
+const PREVIOUS_ANSWER_LIKE = tagLikePattern(['previous', 'answer'])
 
 /** The OUTPUT_FORMAT error once the repair attempt failed too, with the last problem as its message. */
 export function outputFormatError (problem: string): AppError {
@@ -314,9 +331,16 @@ function plainDecimal (token: string): string | undefined {
   }
   if (point > digits.length) digits += '0'.repeat(point - digits.length)
   const integer = digits.slice(0, point).replace(/^0+(?=\d)/, '')
-  const fraction = digits.slice(point).replace(/0+$/, '')
+  const fraction = withoutTrailingZeros(digits.slice(point))
   const plain = fraction === '' ? integer : `${integer}.${fraction}`
   return negative && /[1-9]/.test(plain) ? `-${plain}` : plain
+}
+
+// A scan, not `/0+$/`: that pattern restarts at every zero of a run followed by another digit (quadratic).
+function withoutTrailingZeros (digits: string): string {
+  let end = digits.length
+  while (end > 0 && digits[end - 1] === '0') end--
+  return digits.slice(0, end)
 }
 
 function splitSeparators (mantissa: string): { integer: string, fraction: string } | undefined {
@@ -378,23 +402,118 @@ function parseChoice (value: string | number | boolean, choices: readonly string
   const stripped = choices.filter(choice => stripSurrounding(comparable(choice)) === bare)
   if (stripped.length === 1) return { fields: { responseChoice: stripped[0] } }
 
-  const spans: Array<{ choice: string, start: number, end: number }> = []
+  const spans: Span[] = []
   for (const choice of choices) {
     const needle = comparable(choice)
-    const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(needle)}(?![\\p{L}\\p{N}])`, 'gu')
-    for (const match of text.matchAll(pattern)) spans.push({ choice, start: match.index, end: match.index + needle.length })
+    for (const start of wholeWordOccurrences(text, needle)) spans.push({ choice, start, end: start + needle.length })
   }
-  const outermost = spans.filter(span => !spans.some(other => other !== span && other.end - other.start > span.end - span.start && other.start <= span.start && other.end >= span.end))
-  const named = [...new Set(outermost.map(span => span.choice))]
+  const mentioned = new Set(outermostSpans(spans).map(span => span.choice))
+  // In the order of the choices field, as the problem message lists them.
+  const named = [...new Set(choices)].filter(choice => mentioned.has(choice))
   const list = choices.join('; ')
   if (named.length === 0) return { problem: `The answer is not one of the choices (${list}).` }
   if (named.length > 1) return { problem: `The answer names more than one choice (${named.join(', ')}); exactly one of ${list} is needed.` }
 
-  let outside = text
-  for (const span of outermost) outside = outside.slice(0, span.start) + ' '.repeat(span.end - span.start) + outside.slice(span.end)
+  const outside = blankedOut(text, outermostSpans(spans))
   const hedge = [...outside.matchAll(WORD)].map(match => match[0].replace('’', '\'')).find(word => HEDGES.has(word))
   if (hedge !== undefined) return { problem: `The answer is hedged ("${hedge}") instead of naming one choice.` }
   return { fields: { responseChoice: named[0] } }
+}
+
+/** Where a choice is named in an answer: `text.slice(start, end)` is the choice in `comparable` form. */
+interface Span {
+  readonly choice: string
+  readonly start: number
+  readonly end: number
+}
+
+/**
+ * Where `needle` occurs in `text` as a whole word (no letter or digit touching either end), left to right, not
+ * overlapping, as a global regular expression with look-behind and look-ahead would find them. Knuth-Morris-Pratt
+ * finds every candidate in time linear in both lengths, whatever they repeat; a regular expression or `indexOf`
+ * from each position costs their product on `aaaa…` against a long run of `a`.
+ */
+function wholeWordOccurrences (text: string, needle: string): number[] {
+  if (needle === '') return []
+  // fallback[i]: length of the longest proper prefix of needle[0..i] that is also its suffix.
+  const fallback = new Int32Array(needle.length)
+  for (let index = 1, matched = 0; index < needle.length; index++) {
+    while (matched > 0 && needle.charCodeAt(index) !== needle.charCodeAt(matched)) matched = fallback[matched - 1] ?? 0
+    if (needle.charCodeAt(index) === needle.charCodeAt(matched)) matched++
+    fallback[index] = matched
+  }
+  const starts: number[] = []
+  let free = 0 // where the next accepted occurrence may start: accepted ones do not overlap
+  for (let index = 0, matched = 0; index < text.length; index++) {
+    while (matched > 0 && text.charCodeAt(index) !== needle.charCodeAt(matched)) matched = fallback[matched - 1] ?? 0
+    if (text.charCodeAt(index) === needle.charCodeAt(matched)) matched++
+    if (matched < needle.length) continue
+    const start = index + 1 - needle.length
+    if (start >= free && !letterOrDigitBefore(text, start) && !letterOrDigitAt(text, index + 1)) {
+      starts.push(start)
+      free = index + 1
+    }
+    matched = fallback[matched - 1] ?? 0
+  }
+  return starts
+}
+
+const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u
+
+/** Whether the code point that ends just before `index` is a letter or digit (a surrogate pair counts whole). */
+function letterOrDigitBefore (text: string, index: number): boolean {
+  if (index === 0) return false
+  const pairStart = index >= 2 && isLowSurrogate(text.charCodeAt(index - 1)) && isHighSurrogate(text.charCodeAt(index - 2))
+  return LETTER_OR_DIGIT.test(text.slice(pairStart ? index - 2 : index - 1, index))
+}
+
+/** Whether the code point that starts at `index` is a letter or digit. */
+function letterOrDigitAt (text: string, index: number): boolean {
+  const codePoint = text.codePointAt(index)
+  return codePoint !== undefined && LETTER_OR_DIGIT.test(String.fromCodePoint(codePoint))
+}
+
+function isHighSurrogate (code: number): boolean {
+  return code >= 0xD800 && code <= 0xDBFF
+}
+
+function isLowSurrogate (code: number): boolean {
+  return code >= 0xDC00 && code <= 0xDFFF
+}
+
+/**
+ * The spans not inside a longer one ("hot" inside "very hot" is not a mention of Hot), in order of position.
+ * Sorted by start, longest first, a span is inside a longer one exactly when a span of an earlier position (or
+ * the same start and a greater end) reaches as far as it does; equal spans (two spellings of one choice) keep
+ * each other. One pass after the sort, where comparing every pair would be quadratic in the mentions.
+ */
+function outermostSpans (spans: readonly Span[]): Span[] {
+  const sorted = [...spans].sort((one, other) => one.start - other.start || other.end - one.end)
+  const kept: Span[] = []
+  let furthestBefore = -1 // furthest end of the spans sorted before the current run of equal spans
+  let furthest = -1
+  for (let index = 0; index < sorted.length; index++) {
+    const span = sorted[index]
+    const previous = sorted[index - 1]
+    if (span === undefined) continue
+    if (previous === undefined || previous.start !== span.start || previous.end !== span.end) furthestBefore = furthest
+    if (furthestBefore < span.end) kept.push(span)
+    furthest = Math.max(furthest, span.end)
+  }
+  return kept
+}
+
+/** `text` with every span replaced by as many spaces, built in one pass. */
+function blankedOut (text: string, spans: readonly Span[]): string {
+  const parts: string[] = []
+  let cursor = 0
+  for (const span of spans) {
+    if (span.start > cursor) parts.push(text.slice(cursor, span.start))
+    if (span.end > cursor) parts.push(' '.repeat(span.end - Math.max(cursor, span.start)))
+    cursor = Math.max(cursor, span.end)
+  }
+  parts.push(text.slice(cursor))
+  return parts.join('')
 }
 
 function parseJsonAnswer (cleaned: string, schema: Readonly<Record<string, unknown>> | undefined): ParsedAnswer {
@@ -415,6 +534,7 @@ function parseJsonAnswer (cleaned: string, schema: Readonly<Record<string, unkno
     try {
       validate = validatorFor(schema)
     } catch (error) {
+      if (error instanceof UnusableSchemaError) return { ok: false, problem: error.message }
       return { ok: false, problem: `The JSON schema cannot be used: ${(error as Error).message}` }
     }
     if (!validate(value)) {
@@ -513,15 +633,37 @@ function unwrapValue (text: string): string | number | boolean | undefined {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined
 }
 
-const WRAPPING_FENCE = /^(```|~~~)[^\n]*\n([\s\S]*?)\n?[ \t]*\1$/
+const FENCE_MARKERS = ['```', '~~~'] as const
+// The characters after which a multiline `^` matches: a line may end in any of them.
+const LINE_BREAK = /[\n\r\u2028\u2029]/
 
+/**
+ * One code fence wrapping the whole (trimmed) answer removed: an opening line that starts with ``` or ~~~, then
+ * the content, then the same marker at the very end, optionally on a line of its own after spaces or tabs. Read
+ * by scanning, not with `^(```|~~~)[^\n]*\n([\s\S]*?)\n?[ \t]*\1$`, whose lazy content and `[ \t]*` competed
+ * for every run of spaces (quadratic on a fence followed by whitespace); the content is the same.
+ */
 function stripFence (answer: string): string {
   const text = answer.trim()
-  const fenced = WRAPPING_FENCE.exec(text)
-  const inner = fenced?.[2]
+  const marker = FENCE_MARKERS.find(candidate => text.startsWith(candidate))
+  const firstLineEnd = text.indexOf('\n')
+  if (marker === undefined || firstLineEnd === -1) return text
+  const afterOpening = text.slice(firstLineEnd + 1)
+  if (!afterOpening.endsWith(marker)) return text
+  let end = afterOpening.length - marker.length
+  while (end > 0 && (afterOpening[end - 1] === ' ' || afterOpening[end - 1] === '\t')) end--
+  if (end > 0 && afterOpening[end - 1] === '\n') end--
+  const inner = afterOpening.slice(0, end)
   // A fence line inside means two blocks with prose between them, not one wrapping block.
-  if (inner === undefined || /^[ \t]*(```|~~~)/m.test(inner)) return text
+  if (inner.split(LINE_BREAK).some(startsFenceLine)) return text
   return inner.trim()
+}
+
+/** Whether a line is a fence line: spaces or tabs only (not other whitespace), then ``` or ~~~. */
+function startsFenceLine (line: string): boolean {
+  let index = 0
+  while (line[index] === ' ' || line[index] === '\t') index++
+  return FENCE_MARKERS.some(candidate => line.startsWith(candidate, index))
 }
 
 function capCharacters (text: string, limit: number): string {
@@ -536,12 +678,18 @@ function comparable (text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim()
 }
 
+/**
+ * `text` without the characters other than letters and digits at either end. A scan from both ends, not
+ * `/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu`: the second alternative restarted at every character of a punctuation
+ * run in the middle of the text and ran to its end (quadratic).
+ */
 function stripSurrounding (text: string): string {
-  return text.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')
-}
-
-function escapeRegExp (text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+  const characters = [...text]
+  let start = 0
+  let end = characters.length
+  while (start < end && !LETTER_OR_DIGIT.test(characters[start] ?? '')) start++
+  while (end > start && !LETTER_OR_DIGIT.test(characters[end - 1] ?? '')) end--
+  return characters.slice(start, end).join('')
 }
 
 function isPlainObject (value: unknown): value is Record<string, unknown> {
@@ -572,31 +720,4 @@ function strictProblemAt (schema: unknown, path: string): string | undefined {
     if (problem !== undefined) return problem
   }
   return undefined
-}
-
-// Compiled validators by schema text. Each schema gets its own Ajv instance: two user schemas may share an `$id`,
-// and a shared instance would also keep every schema it ever saw; evicting the instance frees both.
-const VALIDATOR_CACHE_SIZE = 100
-const validators = new Map<string, ValidateFunction>()
-
-function validatorFor (schema: Readonly<Record<string, unknown>>): ValidateFunction {
-  const key = JSON.stringify(schema)
-  const cached = validators.get(key)
-  if (cached !== undefined) {
-    validators.delete(key)
-    validators.set(key, cached)
-    return cached
-  }
-  const dialect = typeof schema.$schema === 'string' ? schema.$schema : ''
-  const options = { strict: false, allErrors: false, validateFormats: false, logger: false } as const
-  const ajv = dialect.includes('draft-07')
-    ? new Ajv(options)
-    : dialect.includes('2019-09') ? new Ajv2019(options) : new Ajv2020(options)
-  const validate = ajv.compile(schema)
-  validators.set(key, validate)
-  if (validators.size > VALIDATOR_CACHE_SIZE) {
-    const oldest = validators.keys().next().value
-    if (oldest !== undefined) validators.delete(oldest)
-  }
-  return validate
 }

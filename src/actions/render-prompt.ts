@@ -32,6 +32,7 @@
  */
 
 import { AppError } from '../../plugins/errors.ts'
+import { neutraliseTagLike, tagLikePattern } from './tag-like.ts'
 
 /** The action's "Record data 1–3" input fields, usable as `{{input1}}`…`{{input3}}`. */
 export const INPUT_FIELD_NAMES: readonly string[] = ['input1', 'input2', 'input3']
@@ -114,34 +115,60 @@ export function promptValues (inputFields: Readonly<Record<string, unknown>> | u
  * value that looks like a `record-data` tag is neutralised (its `<` becomes `&lt;`), so a value can never close
  * its block and smuggle text out of it. Unresolved placeholders stay in the prompt as written and are listed.
  *
+ * Record data comes from people outside the portal and may be of any length, so lengths are checked before any
+ * pattern reads it: first the template, then the prompt as it would be with the values inserted as they are;
+ * only then are the values neutralised, which can add a few characters, and the result checked once more.
+ *
  * @throws AppError INVALID_INPUT when the rendered prompt is longer than MAX_PROMPT_CHARACTERS.
  */
 export function renderPrompt (template: string, values: PlaceholderValues): RenderedPrompt {
+  if (template.length > MAX_PROMPT_CHARACTERS) throw promptTooLong(template.length, 'template')
   const lookup = lowercaseLookup(values)
   // Keyed by lowercase name, holding the first spelling: `{{Company}} {{company}}` is one placeholder, named as written.
   const unresolved = new Map<string, string>()
-  let recordData = false
+  // The template cut at its placeholders: text to keep as it is, or a value to insert as record data.
+  const parts: Array<string | { readonly name: string, readonly value: string }> = []
+  let cursor = 0
 
-  const prompt = template.replace(PLACEHOLDER, (placeholder, rawInner: string) => {
-    const inner = rawInner.trim()
-    if (!NAME.test(inner)) {
-      if (!unresolved.has(inner)) unresolved.set(inner, inner)
-      return placeholder
-    }
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    const placeholder = match[0]
+    const inner = (match[1] ?? '').trim()
     const name = inner.toLowerCase()
-    const value = resolve(name, lookup)
-    if (value === undefined) {
-      if (!unresolved.has(name)) unresolved.set(name, inner)
-      return placeholder
+    const value = NAME.test(inner) ? resolve(name, lookup) : undefined
+    parts.push(template.slice(cursor, match.index))
+    cursor = match.index + placeholder.length
+    if (value !== undefined) {
+      parts.push({ name, value })
+      continue
     }
-    recordData = true
-    return `<record-data name="${name}">${neutraliseDelimiters(value)}</record-data>`
-  })
-
-  if (prompt.length > MAX_PROMPT_CHARACTERS) {
-    throw new AppError('INVALID_INPUT', `The prompt is ${prompt.length.toLocaleString('en-US')} characters long once its placeholders are filled in; the limit is ${MAX_PROMPT_CHARACTERS.toLocaleString('en-US')}. Shorten the prompt or the record data it includes.`)
+    const key = NAME.test(inner) ? name : inner
+    if (!unresolved.has(key)) unresolved.set(key, inner)
+    parts.push(placeholder)
   }
-  return { prompt, unresolved: [...unresolved.values()], recordData }
+  parts.push(template.slice(cursor))
+
+  const unneutralisedLength = parts.reduce((total, part) => total + (typeof part === 'string' ? part.length : recordDataBlock(part.name, '').length + part.value.length), 0)
+  if (unneutralisedLength > MAX_PROMPT_CHARACTERS) throw promptTooLong(unneutralisedLength, 'unneutralised')
+
+  const prompt = parts.map(part => typeof part === 'string' ? part : recordDataBlock(part.name, neutraliseTagLike(part.value, RECORD_DATA_LIKE))).join('')
+  if (prompt.length > MAX_PROMPT_CHARACTERS) throw promptTooLong(prompt.length, 'rendered')
+  return { prompt, unresolved: [...unresolved.values()], recordData: parts.some(part => typeof part !== 'string') }
+}
+
+function recordDataBlock (name: string, content: string): string {
+  return `<record-data name="${name}">${content}</record-data>`
+}
+
+/**
+ * The INVALID_INPUT error for a prompt over the limit, measured on the template alone, on the prompt with the
+ * values inserted before neutralisation (which only ever adds characters: hence "at least"), or as rendered.
+ */
+function promptTooLong (length: number, measured: 'template' | 'unneutralised' | 'rendered'): AppError {
+  const count = length.toLocaleString('en-US')
+  const size = measured === 'template'
+    ? `${count} characters long before its placeholders are filled in`
+    : `${measured === 'unneutralised' ? 'at least ' : ''}${count} characters long once its placeholders are filled in`
+  return new AppError('INVALID_INPUT', `The prompt is ${size}; the limit is ${MAX_PROMPT_CHARACTERS.toLocaleString('en-US')}. Shorten the prompt or the record data it includes.`)
 }
 
 /**
@@ -195,13 +222,8 @@ function resolve (name: string, lookup: ReadonlyMap<string, PlaceholderValue>): 
   return value === null ? '' : String(value)
 }
 
-// `<`, fullwidth and small-form less-than signs, then optional slash and spacing, then record-data in any case and
-// with any separator: every spelling a model might read as our tag.
-const DELIMITER_LIKE = /[<\uFF1C\uFE64]\s*\/?\s*record[\s_-]*data/giu
-
-function neutraliseDelimiters (value: string): string {
-  return value.replace(DELIMITER_LIKE, match => '&lt;' + match.slice(1))
-}
+// Every spelling a model might read as our tag (see tag-like.ts), matched in linear time.
+const RECORD_DATA_LIKE = tagLikePattern(['record', 'data'])
 
 function lowercaseLookup (values: PlaceholderValues): Map<string, PlaceholderValue> {
   const entries = values instanceof Map ? [...values.entries()] : Object.entries(values)

@@ -69,7 +69,9 @@ export function createHubSpotDefinitions (options: HubSpotDefinitionsOptions): H
       throw errorFromAnswer(`HubSpot gave an unexpected answer when asked to ${what}: HTTP ${answer.status} where ${expected} was expected.`, answer)
     }
     const hint = answer.status === 401 || answer.status === 403 ? DEVELOPER_KEY_HINT : ''
-    throw errorFromAnswer(`HubSpot refused to ${what} (${answer.description}).${hint}`, answer)
+    // The operator publishing definitions needs HubSpot's own words (which field is wrong); this never reaches a
+    // portal's workflow history, and the words are scrubbed of the developer key all the same.
+    throw errorFromAnswer(`HubSpot refused to ${what} (${answer.operatorDescription}).${hint}`, answer)
   }
 
   return {

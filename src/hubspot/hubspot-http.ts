@@ -4,11 +4,15 @@ import { scrubSecrets } from '../../plugins/scrub-secrets.ts'
 /**
  * The one transport every HubSpot call goes through: one timeout, JSON parsing, one error type, and one place
  * where HubSpot's words are turned into text of ours, scrubbed of every secret the call knew.
+ *
+ * HubSpot's free text can quote what a call carried (the portal's token, the developer key), so what reaches a
+ * workflow's history is our own sentence for the status plus HubSpot's category and correlation id, never its
+ * words; only the operator's own tools (publishing definitions) see HubSpot's words, scrubbed and cut short.
  */
 
 /** Limit for each HubSpot call unless the caller sets another. */
 export const DEFAULT_TIMEOUT_MS = 10_000
-/** HubSpot's own message is quoted up to this length: enough to act on, too little to flood a log. */
+/** HubSpot's own message is quoted (to the operator only) up to this length: enough to act on, too little to flood a log. */
 const QUOTED_TEXT_LENGTH = 300
 /** Validation answers list one item per problem; the first few say what is wrong. */
 const QUOTED_DETAILS = 5
@@ -54,8 +58,17 @@ export interface HubSpotAnswer {
   readonly retryAfterMs?: number
   readonly category?: string
   readonly correlationId?: string
-  /** `HTTP 400 invalid_grant: <HubSpot's words> (category …, correlation id …)`, bounded and scrubbed: safe to quote. */
+  /**
+   * `HTTP 403: HubSpot refused access (…) (category …, correlation id …)`: our sentence for the status, the OAuth
+   * error code when it is one RFC 6749 defines, HubSpot's category and correlation id. None of HubSpot's free
+   * text, and scrubbed: safe to quote anywhere, workflow history included.
+   */
   readonly description: string
+  /**
+   * `HTTP 400: <HubSpot's words> (<details>) (category …, correlation id …)`, bounded and scrubbed (case variants
+   * and fragments of every secret too), for the operator's own tools only: never for a portal's workflow history.
+   */
+  readonly operatorDescription: string
 }
 
 export interface HubSpotHttpOptions {
@@ -74,14 +87,17 @@ export interface HubSpotHttp {
    * unreachable or too slow rejects with HubSpotApiError status 0.
    */
   send (what: string, request: HubSpotRequest, secrets?: ReadonlyArray<string | undefined>): Promise<HubSpotAnswer>
-  /** Text with the client-wide secrets and `secrets` removed. */
+  /** Text with the client-wide secrets and `secrets` removed, in any letter case, whole or in pieces. */
   scrub (text: string, secrets?: ReadonlyArray<string | undefined>): string
 }
 
 export function createHubSpotHttp (options: HubSpotHttpOptions): HubSpotHttp {
   const apiBaseUrl = options.apiBaseUrl.replace(/\/+$/, '')
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  const scrub = (text: string, secrets: ReadonlyArray<string | undefined> = []): string => scrubSecrets(text, [...options.secrets, ...secrets])
+  const scrub = (text: string, secrets: ReadonlyArray<string | undefined> = []): string => {
+    const all = [...options.secrets, ...secrets]
+    return scrubFragments(scrubSecrets(text, all), all)
+  }
 
   return {
     scrub,
@@ -107,8 +123,9 @@ export function createHubSpotHttp (options: HubSpotHttpOptions): HubSpotHttp {
       try { body = text === '' ? undefined : JSON.parse(text) } catch { body = undefined }
       const record = asRecord(body)
       const retryAfterMs = retryAfterMsFrom(response.headers.get('retry-after'))
-      const category = stringOrUndefined(record?.category)
-      const correlationId = stringOrUndefined(record?.correlationId)
+      const category = categoryOf(record)
+      const correlationId = correlationIdOf(record)
+      const answer = { status: response.status, body, text }
       return {
         status: response.status,
         ok: response.ok,
@@ -117,7 +134,8 @@ export function createHubSpotHttp (options: HubSpotHttpOptions): HubSpotHttp {
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
         ...(category === undefined ? {} : { category }),
         ...(correlationId === undefined ? {} : { correlationId }),
-        description: scrub(describeAnswer({ status: response.status, body, text }), secrets)
+        description: scrub(describeAnswer(answer), secrets),
+        operatorDescription: scrub(describeAnswerVerbosely(answer), secrets)
       }
     }
   }
@@ -134,23 +152,111 @@ export function errorFromAnswer (message: string, answer: HubSpotAnswer, details
   })
 }
 
+type AnswerText = { readonly status: number, readonly body: unknown, readonly text: string }
+
+/**
+ * `HTTP 400 invalid_grant: HubSpot found the request invalid (category …, correlation id …)`: our words for the
+ * status, with only the parts of HubSpot's answer that are codes of a known shape. Not scrubbed: `send` scrubs it
+ * into `HubSpotAnswer.description`.
+ */
+export function describeAnswer (answer: AnswerText): string {
+  const body = asRecord(answer.body)
+  const error = stringOrUndefined(body?.error)
+  const oauthError = error !== undefined && OAUTH_ERROR_CODES.has(error) ? ` ${error}` : ''
+  return `HTTP ${answer.status}${oauthError}: ${statusSentence(answer.status)}${codesOf(body)}`
+}
+
 /**
  * `HTTP 400 invalid_grant: <description>` or `HTTP 403: <message> (<detail>; …) (category …, correlation id …)`,
  * bounded in length. Reads OAuth's RFC 6749 body, HubSpot's API error body, or plain text (a proxy's HTML page).
- * Not scrubbed: `send` scrubs it into `HubSpotAnswer.description`.
+ * Not scrubbed: `send` scrubs it into `HubSpotAnswer.operatorDescription`.
  */
-export function describeAnswer (answer: { readonly status: number, readonly body: unknown, readonly text: string }): string {
+export function describeAnswerVerbosely (answer: AnswerText): string {
   const body = asRecord(answer.body)
   const error = stringOrUndefined(body?.error)
   const text = stringOrUndefined(body?.error_description) ?? stringOrUndefined(body?.message) ?? (body === undefined ? answer.text.trim() : '')
   const details = Array.isArray(body?.errors)
     ? body.errors.map(item => stringOrUndefined(asRecord(item)?.message)).filter((message): message is string => message !== undefined).slice(0, QUOTED_DETAILS)
     : []
+  const head = `HTTP ${answer.status}${error === undefined ? '' : ` ${error.slice(0, QUOTED_CODE_LENGTH)}`}`
+  const quoted = `${text === '' ? '' : `: ${text}`}${details.length === 0 ? '' : ` (${details.join('; ')})`}`
+  return `${head}${quoted.slice(0, QUOTED_TEXT_LENGTH)}${codesOf(body)}`
+}
+
+/** The error codes of RFC 6749 §5.2, the only OAuth `error` values quoted: a fixed list cannot carry a secret. */
+const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope'])
+const QUOTED_CODE_LENGTH = 64
+/** HubSpot's categories are upper-case words (`MISSING_SCOPES`); anything else is not one. */
+const CATEGORY_SHAPE = /^[A-Z][A-Z0-9_]{0,63}$/
+/** HubSpot's correlation ids are UUIDs; letters, digits and dashes are accepted, bounded. */
+const CORRELATION_ID_SHAPE = /^[A-Za-z0-9-]{1,64}$/
+
+function categoryOf (body: Record<string, unknown> | undefined): string | undefined {
   const category = stringOrUndefined(body?.category)
+  return category !== undefined && CATEGORY_SHAPE.test(category) ? category : undefined
+}
+
+function correlationIdOf (body: Record<string, unknown> | undefined): string | undefined {
   const correlationId = stringOrUndefined(body?.correlationId)
-  const extras = [category === undefined ? '' : `category ${category}`, correlationId === undefined ? '' : `correlation id ${correlationId}`].filter(Boolean).join(', ')
-  const head = `HTTP ${answer.status}${error === undefined ? '' : ` ${error}`}`
-  return `${head}${text === '' ? '' : `: ${text.slice(0, QUOTED_TEXT_LENGTH)}`}${details.length === 0 ? '' : ` (${details.join('; ')})`}${extras === '' ? '' : ` (${extras})`}`
+  return correlationId !== undefined && CORRELATION_ID_SHAPE.test(correlationId) ? correlationId : undefined
+}
+
+/** ` (category …, correlation id …)`, or nothing: what HubSpot's support asks for, and safe to quote once scrubbed. */
+function codesOf (body: Record<string, unknown> | undefined): string {
+  const category = categoryOf(body)
+  const correlationId = correlationIdOf(body)
+  const codes = [category === undefined ? '' : `category ${category}`, correlationId === undefined ? '' : `correlation id ${correlationId}`].filter(Boolean).join(', ')
+  return codes === '' ? '' : ` (${codes})`
+}
+
+/** Our sentence for each status HubSpot answers with. */
+function statusSentence (status: number): string {
+  if (status >= 200 && status < 300) return 'HubSpot\'s answer was not the one expected'
+  if (status === 400) return 'HubSpot found the request invalid'
+  if (status === 401) return 'HubSpot refused the credentials'
+  if (status === 403) return 'HubSpot refused access (a missing scope or permission)'
+  if (status === 404) return 'HubSpot found nothing there'
+  if (status === 409) return 'HubSpot reported a conflict'
+  if (status === 429) return 'HubSpot is rate limiting this app'
+  if (status >= 500) return 'HubSpot had a problem on its side'
+  return 'HubSpot answered with an unexpected status'
+}
+
+/**
+ * A run of this many characters of a secret counts as a piece of it: a key's first or last eight characters
+ * identify it. Secrets shorter than twice this are only ever removed whole (their pieces would be ordinary words).
+ */
+const FRAGMENT_LENGTH = 8
+const REDACTED = '[redacted]'
+
+/**
+ * `text` with every run of characters that shares FRAGMENT_LENGTH consecutive characters with a secret replaced,
+ * compared without regard to (ASCII) case: upper-cased, cut or partly masked secrets go too. Linear in the text.
+ */
+export function scrubFragments (text: string, secrets: ReadonlyArray<string | undefined>): string {
+  const pieces = new Set<string>()
+  for (const secret of secrets) {
+    if (secret === undefined || secret.length < 2 * FRAGMENT_LENGTH) continue
+    const folded = asciiLowerCase(secret)
+    for (let start = 0; start + FRAGMENT_LENGTH <= folded.length; start++) pieces.add(folded.slice(start, start + FRAGMENT_LENGTH))
+  }
+  if (pieces.size === 0) return text
+  // ASCII-only folding keeps every index of `folded` on the same character of `text`.
+  const folded = asciiLowerCase(text)
+  const covered = new Uint8Array(text.length)
+  for (let start = 0; start + FRAGMENT_LENGTH <= folded.length; start++) {
+    if (pieces.has(folded.slice(start, start + FRAGMENT_LENGTH))) covered.fill(1, start, start + FRAGMENT_LENGTH)
+  }
+  let scrubbed = ''
+  for (let index = 0; index < text.length; index++) {
+    if (covered[index] === 0) scrubbed += text[index]
+    else if (index === 0 || covered[index - 1] === 0) scrubbed += REDACTED
+  }
+  return scrubbed
+}
+
+function asciiLowerCase (text: string): string {
+  return text.replace(/[A-Z]/g, letter => letter.toLowerCase())
 }
 
 export function asRecord (value: unknown): Record<string, unknown> | undefined {

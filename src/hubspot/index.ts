@@ -1,11 +1,10 @@
 import type { OAuthRepository } from '../../db/repositories/oauth-repository.ts'
-import type { Settings } from '../../plugins/config/settings.ts'
 import type { Keyring } from '../../plugins/keyring/keyring.ts'
 import { createCallbackCompleter, type CompleteCallbacks } from './callbacks.ts'
 import { createRecordPropertyReader, type RecordPropertyRead } from './crm.ts'
 import { createHubSpotDefinitions, type HubSpotDefinitions } from './definitions.ts'
 import { createHubSpotHttp } from './hubspot-http.ts'
-import { createHubSpotOAuth, type HubSpotLogger, type HubSpotOAuth } from './oauth.ts'
+import { createHubSpotOAuth, type HubSpotClientSettings, type HubSpotLogger, type HubSpotOAuth } from './oauth.ts'
 
 /**
  * The one HubSpot client: every call to HubSpot's API goes through it, over one transport (`hubspot-http.ts`) with
@@ -20,10 +19,10 @@ export { MAX_COMPLETIONS_PER_CALL, type CallbackCompletion, type CompleteCallbac
 export { crmObjectPath, type RecordPropertyRead } from './crm.ts'
 export { createHubSpotDefinitions, type DefinitionPage, type HubSpotDefinitions, type RemoteDefinition } from './definitions.ts'
 export { createHubSpotHttp, DEFAULT_TIMEOUT_MS, HubSpotApiError, type HubSpotHttp } from './hubspot-http.ts'
-export { HUBSPOT_AUTHORIZE_URL, REFRESH_MARGIN_MS, STATE_MAX_AGE_MS, type HubSpotLogger } from './oauth.ts'
+export { HUBSPOT_AUTHORIZE_URL, REFRESH_MARGIN_MS, STATE_MAX_AGE_MS, type HubSpotClientSettings, type HubSpotLogger } from './oauth.ts'
 
 export interface HubSpotClientOptions {
-  readonly settings: Pick<Settings, 'publicUrl' | 'hubspot'>
+  readonly settings: HubSpotClientSettings
   readonly repositories: { readonly oauth: OAuthRepository }
   readonly keyring: Keyring
   readonly clock: () => number

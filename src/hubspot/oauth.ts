@@ -33,8 +33,17 @@ export interface HubSpotLogger {
   error (object: object, message?: string): void
 }
 
+/**
+ * The settings the HubSpot client reads. Signature checking is the HubSpot-signature plugin's business, not the
+ * client's, so its switch is left out (and callers building a client need not set it).
+ */
+export interface HubSpotClientSettings {
+  readonly publicUrl: Settings['publicUrl']
+  readonly hubspot: Omit<Settings['hubspot'], 'acceptV2Signatures'>
+}
+
 export interface HubSpotOAuthOptions {
-  readonly settings: Pick<Settings, 'publicUrl' | 'hubspot'>
+  readonly settings: HubSpotClientSettings
   readonly repositories: { readonly oauth: OAuthRepository }
   readonly keyring: Keyring
   readonly clock: () => number

@@ -1,6 +1,9 @@
 import t from 'tap'
 import {
+  MAX_ANSWER_CHARACTERS,
   MAX_RESPONSE_CHARACTERS,
+  MAX_SCHEMA_CHARACTERS,
+  MAX_SCHEMA_DEPTH,
   cleanText,
   formatInstructions,
   jsonSchemaFor,
@@ -300,6 +303,74 @@ t.test('parseJsonSchemaInput refuses what cannot be a schema', async t => {
   ]
   for (const [raw, message] of refused) {
     t.throws(() => parseJsonSchemaInput(raw), { code: 'INVALID_INPUT', message }, String(raw).slice(0, 40))
+  }
+})
+
+t.test('schemas are bounded in depth and size, and their patterns must suit a linear-time engine', async t => {
+  const nested = (levels: number): Record<string, unknown> => {
+    let schema: Record<string, unknown> = { type: 'string' }
+    for (let level = 1; level < levels; level++) schema = { not: schema }
+    return schema
+  }
+  t.ok(parseJsonSchemaInput(JSON.stringify(nested(MAX_SCHEMA_DEPTH))), `${MAX_SCHEMA_DEPTH} levels are accepted`)
+  t.throws(() => parseJsonSchemaInput(JSON.stringify(nested(MAX_SCHEMA_DEPTH + 1))), { code: 'INVALID_INPUT', message: `The JSON schema is nested more than ${MAX_SCHEMA_DEPTH} levels deep; at most ${MAX_SCHEMA_DEPTH} levels of objects and arrays are allowed.` })
+  t.throws(() => parseJsonSchemaInput({ description: 'x'.repeat(MAX_SCHEMA_CHARACTERS) }), { code: 'INVALID_INPUT', message: /characters long; at most 20000 are allowed/ }, 'a parsed schema is measured as JSON too')
+  t.match(accepted('json', '"x"', { schema: nested(MAX_SCHEMA_DEPTH + 1) }), /^problem: The JSON schema is nested more than 32 levels deep/, 'also when the caller did not check it')
+
+  for (const schema of ['{"type": "string", "pattern": "^(?=a)"}', '{"type": "string", "pattern": "(a)\\\\1"}', '{"patternProperties": {"(?<!x)y": {}}}']) {
+    t.throws(() => parseJsonSchemaInput(schema), { code: 'INVALID_INPUT', message: /^The pattern .* cannot be used: patterns run on a linear-time engine \(RE2\) without look-ahead, look-behind or back-references/ }, schema)
+  }
+  const code = parseJsonSchemaInput('{"type": "object", "properties": {"code": {"type": "string", "pattern": "^\\\\d{3}-[a-z]+$"}}, "patternProperties": {"^x-": {"type": "number"}}}')
+  t.same(accepted('json', '{"code": "123-abc", "x-score": 1}', { schema: code }), { responseJson: '{"code":"123-abc","x-score":1}' })
+  t.same(accepted('json', '{"code": "12-abc"}', { schema: code }), 'problem: The JSON does not match the schema: /code must match pattern "^\\d{3}-[a-z]+$".')
+  t.same(accepted('json', '{"x-score": "high"}', { schema: code }), 'problem: The JSON does not match the schema: /x-score must be number.')
+  t.same(accepted('json', '{"name": "Zoë"}', { schema: { properties: { name: { pattern: '^\\p{Lu}\\p{Ll}+$' } } } }), { responseJson: '{"name":"Zoë"}' }, 'Unicode classes work')
+})
+
+t.test('answers longer than MAX_ANSWER_CHARACTERS are refused, except text, which is cut', async t => {
+  const long = `The answer is 42.${' '.repeat(MAX_ANSWER_CHARACTERS)}`
+  t.same(accepted('number', long), `problem: The answer is ${long.length} characters long; at most ${MAX_ANSWER_CHARACTERS} are read.`)
+  t.same(accepted('number', long.slice(0, MAX_ANSWER_CHARACTERS)), { responseNumber: '42' })
+  t.same(parseAnswer('text', long), { ok: true, fields: {}, response: 'The answer is 42.' })
+  t.equal(cleanText('x'.repeat(MAX_ANSWER_CHARACTERS * 2)).length, MAX_RESPONSE_CHARACTERS)
+})
+
+t.test('fences are stripped exactly as the former regular expression did', async t => {
+  // The former, backtracking implementation: the reference on short answers, where backtracking costs nothing.
+  const reference = (answer: string): string => {
+    const text = answer.trim()
+    const inner = /^(```|~~~)[^\n]*\n([\s\S]*?)\n?[ \t]*\1$/.exec(text)?.[2]
+    return inner === undefined || /^[ \t]*(```|~~~)/m.test(inner) ? text : inner.trim()
+  }
+  const pieces = ['```', '~~~', '\n', ' ', '\t', 'a', '`', '\r', '\u2028']
+  const differences: string[] = []
+  let answers = ['']
+  for (let length = 1; length <= 5; length++) {
+    answers = answers.flatMap(answer => pieces.map(piece => answer + piece))
+    for (const answer of answers) if (cleanText(answer) !== reference(answer)) differences.push(answer)
+  }
+  t.same(differences, [], 'every answer of up to five pieces')
+})
+
+t.test('choices are found as whole words, the outermost mention counting', async t => {
+  const choices = ['Very hot', 'Hot', 'C++', 'C', 'Ünïcode']
+  const cases: Array<[string, string | undefined]> = [
+    ['hot hot hot', 'Hot'],
+    ['very hot, very hot', 'Very hot'],
+    ['hotter', undefined],
+    ['the grade is c++, really', 'C++'],
+    ['c+++', 'C++'],
+    ['😀hot😀', 'Hot'],
+    ['𐐀hot', undefined],
+    ['hot𐐀', undefined],
+    ['ünïcode!', 'Ünïcode'],
+    ['very hot and hot', undefined]
+  ]
+  t.same(accepted('choice', 'C or very hot', { choices }), 'problem: The answer names more than one choice (Very hot, C); exactly one of Very hot; Hot; C++; C; Ünïcode is needed.', 'named in the order of the choices field')
+  for (const [answer, expected] of cases) {
+    const result = accepted('choice', answer, { choices })
+    if (expected === undefined) t.match(result, /^problem: /, `${answer} is refused`)
+    else t.same(result, { responseChoice: expected }, answer)
   }
 })
 

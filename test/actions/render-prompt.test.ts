@@ -143,6 +143,23 @@ t.test('a rendered prompt over the limit is INVALID_INPUT', async t => {
   t.throws(() => renderPrompt(`${justRight}{{a}}`, { a: 'y' }), { code: 'INVALID_INPUT', message: /200,001 characters long.*limit is 200,000/ })
 })
 
+t.test('lengths are checked before any pattern reads the template or the record data', async t => {
+  t.throws(() => renderPrompt('x'.repeat(MAX_PROMPT_CHARACTERS + 1), {}), { code: 'INVALID_INPUT', message: /^The prompt is 200,001 characters long before its placeholders are filled in; the limit is 200,000\./ })
+  const block = '<record-data name="a"></record-data>'.length
+  t.throws(() => renderPrompt('{{a}}', { a: 'y'.repeat(MAX_PROMPT_CHARACTERS) }), { code: 'INVALID_INPUT', message: `The prompt is at least ${(MAX_PROMPT_CHARACTERS + block).toLocaleString('en-US')} characters long once its placeholders are filled in; the limit is 200,000. Shorten the prompt or the record data it includes.` })
+  const fits = '</record-data>'.repeat(Math.floor((MAX_PROMPT_CHARACTERS - block) / '</record-data>'.length))
+  t.throws(() => renderPrompt('{{a}}', { a: fits }), { code: 'INVALID_INPUT', message: /^The prompt is 2\d\d,\d{3} characters long once/ }, 'neutralising can still take a prompt over the limit')
+})
+
+t.test('every spelling of the record-data tag is still neutralised', async t => {
+  for (const spelling of ['<record-data', '</record-data', '< /record data', '<\t/ \nRecord__-Data', '\uFE64/RECORD DATA', '<  /  record   data', '<recorddata']) {
+    t.equal(renderPrompt('{{a}}', { a: spelling }).prompt, `<record-data name="a">&lt;${spelling.slice(1)}</record-data>`, JSON.stringify(spelling))
+  }
+  for (const harmless of ['< / / record-data', '<record', 'record-data>']) {
+    t.equal(renderPrompt('{{a}}', { a: harmless }).prompt, `<record-data name="a">${harmless}</record-data>`, JSON.stringify(harmless))
+  }
+})
+
 t.test('joinInstructions keeps the order and skips empty parts', async t => {
   t.equal(joinInstructions(undefined, '  ', undefined), undefined)
   t.equal(joinInstructions('Be brief.', undefined, RECORD_DATA_INSTRUCTIONS, 'Answer with exactly true or false, nothing else.'),

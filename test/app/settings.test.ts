@@ -1,4 +1,4 @@
-import { statSync, readFileSync, existsSync } from 'node:fs'
+import { statSync, readFileSync, existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import Fastify from 'fastify'
@@ -27,6 +27,7 @@ t.test('bad settings stop the boot with one line naming the variable', async t =
     [{ PORT: '70000' }, /^PORT must be <= 65535/],
     [{ SYNC_BUDGET_MS: '10' }, /^SYNC_BUDGET_MS must be >= 100/],
     [{ STORE_PROMPTS: 'maybe' }, /^STORE_PROMPTS must be boolean/],
+    [{ HUBSPOT_SIGNATURE_V2: 'maybe' }, /^HUBSPOT_SIGNATURE_V2 must be boolean/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be equal to one of the allowed values \(fatal, error/],
     [{ ENCRYPTION_KEY: 'dG9vLXNob3J0' }, /^ENCRYPTION_KEY must be base64 of 32 random bytes/],
     [{ ENCRYPTION_KEYS: 'nocolon' }, /^ENCRYPTION_KEYS entry 1/],
@@ -84,4 +85,36 @@ t.test('unknown routes and server errors use the error format without internals'
   t.same(broken.json(), { statusCode: 500, code: 'INTERNAL', error: 'Internal Server Error', message: 'Something went wrong on our side.' })
   t.notMatch(broken.body, /database|sqlite|at /i, 'no internals or stack in the body')
   t.match(built.logs.join('\n'), /unexpected error/, 'but the log has it')
+})
+
+/** Every run of six characters of `secret` that `text` contains: none, when nothing of the secret leaked. */
+function fragmentsOf (secret: string, text: string): string[] {
+  const fragments: string[] = []
+  for (let start = 0; start + 6 <= secret.length; start++) {
+    const fragment = secret.slice(start, start + 6)
+    if (text.includes(fragment)) fragments.push(fragment)
+  }
+  return fragments
+}
+
+t.test('a malformed secrets.json stops the boot naming the file and the problem, never its contents', async t => {
+  const canary = 'Qz8vKmW3xTn5RbJ7pLd2YhFs9GcV4eUa'
+  const validToken = 'Xa1Xa1Xa1Xa1Xa1Xa1Xa1Xa1'
+  const cases: Array<[string, string, RegExp]> = [
+    ['not JSON (the key left unquoted)', `{"ENCRYPTION_KEY": ${canary}, "ADMIN_TOKEN": "${validToken}"}`, /is not valid JSON/],
+    ['not an object', JSON.stringify(canary), /missing ENCRYPTION_KEY or ADMIN_TOKEN/],
+    ['null', 'null', /missing ENCRYPTION_KEY or ADMIN_TOKEN/],
+    ['a key that is not 32 bytes', JSON.stringify({ ENCRYPTION_KEY: canary, ADMIN_TOKEN: validToken }), /ENCRYPTION_KEY in it is not base64 of 32 bytes/]
+  ]
+  for (const [name, contents, problem] of cases) {
+    const dataDir = t.testdir()
+    const file = join(dataDir, 'secrets.json')
+    writeFileSync(file, contents)
+    const error = await boot({ DATA_DIR: dataDir, ENCRYPTION_KEY: undefined, ADMIN_TOKEN: undefined })
+    const message = error?.message ?? ''
+    t.match(message, problem, name)
+    t.ok(message.startsWith(file), `${name}: names the file`)
+    t.notMatch(message, /\n/, `${name}: one line`)
+    t.same(fragmentsOf(canary, message), [], `${name}: no part of the contents`)
+  }
 })

@@ -1,5 +1,10 @@
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import t, { type Test } from 'tap'
-import { openDatabase } from '../../db/database.ts'
+import { MIGRATIONS_FOLDER, openDatabase } from '../../db/database.ts'
 import type { ExecutionFinish, ExecutionStart } from '../../db/repositories/executions-repository.ts'
 import { createRepositories } from '../../db/repositories/index.ts'
 
@@ -320,4 +325,51 @@ t.test('startRun counts one more start and returns the new count', async t => {
   t.equal(executions.startRun(id), 3)
   t.equal(executions.find(id)?.runs, 3)
   t.equal(executions.startRun(12345), 0, 'an unknown execution counts nothing')
+})
+
+t.test('one callbackId sent by two portals is two executions: neither gets the other\'s stored answer', async t => {
+  const executions = executionsOf(t)
+  const shared = start({ callbackId: 'callback-shared' })
+  const first = newId(executions.claim(shared))
+  executions.finish(first, success())
+
+  const other = executions.claim({ ...shared, portalId: PORTAL + 1 })
+  t.equal(other.kind, 'new', 'the other portal claims its own execution')
+  t.not(newId(other), first)
+  t.equal(executions.find(newId(other))?.portalId, PORTAL + 1)
+
+  const again = executions.claim(shared)
+  t.equal(again.kind === 'existing' ? again.execution.id : undefined, first, 'the first portal still gets its own')
+})
+
+t.test('a database from before the per-portal key migrates with its rows and gets the (portal, callbackId) index', async t => {
+  const directory = t.testdir()
+  // The migrations as they were before 0002, so the database starts as an existing deployment's would.
+  const earlier = join(directory, 'migrations')
+  mkdirSync(join(earlier, 'meta'), { recursive: true })
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> }
+  const before = journal.entries.filter(entry => entry.tag < '0002')
+  for (const entry of before) copyFileSync(join(MIGRATIONS_FOLDER, `${entry.tag}.sql`), join(earlier, `${entry.tag}.sql`))
+  writeFileSync(join(earlier, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: before }))
+
+  const file = join(directory, 'app.db')
+  const old = new Database(file)
+  migrate(drizzle(old), { migrationsFolder: earlier })
+  const insert = old.prepare('insert into executions (portal_id, action, callback_id, status, started_at) values (?, ?, ?, ?, ?)')
+  insert.run(PORTAL, 'custom-llm', 'callback-old-a', 'success', STARTED_AT)
+  insert.run(PORTAL + 1, 'custom-llm', 'callback-old-b', 'success', STARTED_AT)
+  insert.run(PORTAL, 'test', null, 'success', STARTED_AT)
+  insert.run(PORTAL, 'test', null, 'success', STARTED_AT)
+  old.close()
+
+  const handle = openDatabase(file)
+  t.teardown(() => handle.close())
+  t.ok(handle.ready(), 'every migration is applied')
+  const columns = handle.sqlite.prepare("select name from pragma_index_info('executions_callback') order by seqno").all() as Array<{ name: string }>
+  t.same(columns.map(column => column.name), ['portal_id', 'callback_id'])
+  const executions = createRepositories(handle.db).executions
+  t.equal(executions.recent(PORTAL, 10).length, 3, 'the rows are kept')
+  const replay = executions.claim(start({ callbackId: 'callback-old-a' }))
+  t.equal(replay.kind, 'existing', 'an old execution is still found by its portal and callbackId')
+  t.equal(executions.claim(start({ callbackId: 'callback-old-a', portalId: PORTAL + 1 })).kind, 'new', 'but not by another portal')
 })

@@ -78,7 +78,7 @@ t.test('429 with Retry-After: retry, with retryAfterMs from the header; the next
   stub.failCallbacks({ status: 429, retryAfterSeconds: 7 })
   const answer = await complete(completion('ap-limited'))
   t.match(answer, { kind: 'retry', status: 429, retryAfterMs: 7000 })
-  t.match('message' in answer ? answer.message : '', /HubSpot refused to complete the execution ap-limited for portal 8675309 \(HTTP 429: You have reached your secondly limit/)
+  t.match('message' in answer ? answer.message : '', /HubSpot refused to complete the execution ap-limited for portal 8675309 \(HTTP 429: HubSpot is rate limiting this app \(category RATE_LIMITS, correlation id [\w-]+\)\)\.$/)
   t.same(stub.state.completedCallbacks, [], 'nothing completed')
   t.equal(stub.state.callbackFaults.length, 0, 'the fault is used up')
 
@@ -96,7 +96,7 @@ t.test('5xx: retry without retryAfterMs, for single and batch calls', async t =>
   const { stub, complete, assertNothingLeaked } = await installed(t)
   stub.failCallbacks(500, 503)
   const single = await complete(completion('ap-500'))
-  t.match(single, { kind: 'retry', status: 500, message: /HTTP 500: internal error \(category INTERNAL_ERROR, correlation id [\w-]+\)/ })
+  t.match(single, { kind: 'retry', status: 500, message: /HTTP 500: HubSpot had a problem on its side \(category INTERNAL_ERROR, correlation id [\w-]+\)/ })
   t.notOk('retryAfterMs' in single)
   t.match(await complete(completion('ap-503-a'), completion('ap-503-b')), { kind: 'retry', status: 503, message: /complete 2 executions \(ap-503-a, ap-503-b\)/ })
   t.same(stub.state.completedCallbacks, [])
@@ -137,22 +137,22 @@ t.test('401: the access token is refreshed once and the completion sent again, a
 t.test('401 again after the refresh: refused, and no third call', async t => {
   const { stub, complete, tokenRequests, assertNothingLeaked } = await installed(t)
   stub.failCallbacks(401, 401)
-  t.match(await complete(completion('ap-never-authorised')), { kind: 'refused', status: 401, message: /HTTP 401: The OAuth token used to make this call expired/ })
+  t.match(await complete(completion('ap-never-authorised')), { kind: 'refused', status: 401, message: /HTTP 401: HubSpot refused the credentials \(category EXPIRED_AUTHENTICATION/ })
   t.equal(stub.callbackRequests().length, 2, 'the first call and one retry')
   t.equal(tokenRequests('refresh_token'), 1)
   assertNothingLeaked()
 })
 
-t.test('403 and other 4xx: refused, with HubSpot\'s words scrubbed of the token it echoed', async t => {
+t.test('403 and other 4xx: refused, in our words, never HubSpot\'s (which may echo the token)', async t => {
   const { stub, complete, assertNothingLeaked } = await installed(t)
   const [token] = stub.issuedTokens()
   stub.failCallbacks({ status: 403, message: `The token ${token} lacks the automation scope.` })
   const forbidden = await complete(completion('ap-forbidden'))
-  t.match(forbidden, { kind: 'refused', status: 403, message: /HTTP 403: The token \[redacted\] lacks the automation scope\. \(category MISSING_SCOPES/ })
+  t.match(forbidden, { kind: 'refused', status: 403, message: /HTTP 403: HubSpot refused access \(a missing scope or permission\) \(category MISSING_SCOPES/ })
   t.notMatch(JSON.stringify(forbidden), HUBSPOT_STUB_ACCESS_TOKEN_PREFIX)
 
   t.match(await complete(completion('ap-bad-state', { outputFields: { response: 'no state' } })), {
-    kind: 'refused', status: 400, message: /HTTP 400: outputFields\.hs_execution_state must be one of SUCCESS, FAIL_CONTINUE/
+    kind: 'refused', status: 400, message: /HTTP 400: HubSpot found the request invalid \(category VALIDATION_ERROR/
   }, 'the stub validates the body as HubSpot does')
 
   stub.once('POST /automation/actions/callbacks/2026-03/:callbackId/complete', hubSpotError(404, 'No callback found for the given callbackId.', 'OBJECT_NOT_FOUND'))

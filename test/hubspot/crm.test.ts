@@ -64,11 +64,11 @@ t.test('readRecordProperties: 404 is {}, 401 refreshes once and retries, 403 exp
   stub.once('GET /crm/v3/objects/contacts/904', { status: 403, body: { status: 'error', message: 'This app hasn\'t been granted all required scopes to make this call.', category: 'MISSING_SCOPES', correlationId: 'c-1' } })
   const forbidden = await failure(client.readRecordProperties(PORTAL, 'CONTACT', '904', ['firstname']))
   t.equal(forbidden.code, 'HUBSPOT_API_ERROR')
-  t.match(forbidden.message, /HubSpot refused to read CONTACT 904 for portal 8675309 \(HTTP 403: This app hasn't been granted .* \(category MISSING_SCOPES, correlation id c-1\)\)/)
+  t.match(forbidden.message, /HubSpot refused to read CONTACT 904 for portal 8675309 \(HTTP 403: HubSpot refused access \(a missing scope or permission\) \(category MISSING_SCOPES, correlation id c-1\)\)/)
   t.match(forbidden.message, /HUBSPOT_OAUTH_SCOPES includes .* crm\.objects\.contacts\.read/)
 
   stub.once('GET /crm/v3/objects/contacts/904', { status: 500, body: { status: 'error', message: 'internal error', category: 'INTERNAL_ERROR' } })
-  t.match((await failure(client.readRecordProperties(PORTAL, 'CONTACT', '904', ['firstname']))).message, /HTTP 500: internal error/)
+  t.match((await failure(client.readRecordProperties(PORTAL, 'CONTACT', '904', ['firstname']))).message, /HTTP 500: HubSpot had a problem on its side/)
 
   // A 401 even after the refresh is not retried forever.
   stub.once('GET /crm/v3/objects/contacts/904', { status: 401, body: {} }, { status: 401, body: {} })
@@ -87,5 +87,27 @@ t.test('readRecordProperties: a refresh that finds the grant revoked reads as no
   stub.revokeRefreshTokens(PORTAL)
   t.equal(await client.readRecordProperties(PORTAL, 'CONTACT', '904', ['firstname']), undefined)
   t.equal(repositories.portals.find(PORTAL)?.installStatus, 'reinstall_required')
+  assertNothingLeaked()
+})
+
+t.test('readRecordProperties: only HubSpot object type names and numeric ids reach the CRM API', async t => {
+  const { client, stub, install, failure, assertNothingLeaked } = await setupClient(t)
+  await install()
+  for (const [objectType, objectId] of [['p_widgets', '1'], ['p12345_widgets', '2'], ['2-123456', '3'], ['LINE_ITEM', '18446744073709551615']] as const) {
+    stub.seedRecord(crmObjectPath(objectType), objectId, { name: objectType })
+    t.same(await client.readRecordProperties(PORTAL, objectType, objectId, ['name']), { name: objectType }, `${objectType} ${objectId} is read`)
+  }
+  const before = stub.requests.length
+  const refused: Array<[string, string]> = [
+    ['..', '904'], ['.', '904'], ['CONTACT', '..'], ['CONTACT', '.'], ['contacts/904', '1'], ['CONTACT', '904/associations'],
+    ['CONTACT', '904?archived=true'], ['p.widgets', '1'], ['-contacts', '1'], ['', '1'], ['CONTACT', ''], ['CONTACT', '-1'],
+    ['CONTACT', '1.5'], ['CONTACT', '123456789012345678901'], ['a'.repeat(101), '1'], ['CONTACT', '9%2F..']
+  ]
+  for (const [objectType, objectId] of refused) {
+    const error = await failure(client.readRecordProperties(PORTAL, objectType, objectId, ['firstname']))
+    t.equal(error.code, 'INVALID_INPUT', `${JSON.stringify(objectType)} ${JSON.stringify(objectId)} is refused`)
+    t.match(error.message, /HubSpot object type|numeric record id/, 'and the message says what a valid one looks like')
+  }
+  t.equal(stub.requests.length, before, 'none of them reached HubSpot')
   assertNothingLeaked()
 })

@@ -43,7 +43,8 @@ for (const testCase of CASES) {
   t.test(`${testCase.provider}: connect, execute, and its bad-key answers`, async t => {
     const stub = await testCase.start()
     t.teardown(() => stub.close())
-    const built = await buildApp(t, testCase.setting === undefined ? { ALLOWED_PROVIDER_HOSTS: '127.0.0.1' } : { [testCase.setting]: stub.baseUrl })
+    // host:port: a bare loopback host admits its default port only, never every port on the machine.
+    const built = await buildApp(t, testCase.setting === undefined ? { ALLOWED_PROVIDER_HOSTS: new URL(stub.origin).host } : { [testCase.setting]: stub.baseUrl })
     const url = `/api/portals/77/connections/${testCase.provider}`
     const body = (apiKey: string) => ({ apiKey, ...(testCase.setting === undefined ? { baseUrl: stub.baseUrl } : {}) })
 

@@ -4,15 +4,13 @@ import execute from './execute.ts'
 import options from './options.ts'
 
 /**
- * HubSpot-facing routes. Everything here is signed by HubSpot with the app's client secret: the raw body is kept
- * for the signature, which is checked before the body is even validated, so a forged request never reaches a
- * provider.
+ * HubSpot-facing routes. Everything here is signed by HubSpot with the app's client secret: the signature is
+ * checked over the bytes received before the body is even parsed, so a forged request costs no parsing and never
+ * reaches a provider.
  */
 export default async function hubspotRoutes (fastify: FastifyInstance): Promise<void> {
   await fastify.register(async signed => {
-    signed.addHook('onRequest', signed.requireHubSpotConfigured)
-    signed.keepRawJsonBody(signed)
-    signed.addHook('preValidation', signed.verifyHubSpotSignature)
+    signed.requireHubSpotSignature(signed)
     await signed.register(execute)
     await signed.register(options)
   })
