@@ -68,6 +68,8 @@ export const executions = sqliteTable('executions', {
   portalId: integer('portal_id').notNull(),
   /** `custom-llm`, `openai-assistant` or `test`. */
   action: text('action').notNull(),
+  /** Where HubSpot's run came from (`WORKFLOWS`, `AGENTS`, `COPILOT`, `STANDALONE`, `TEST`), when it said so. */
+  source: text('source'),
   callbackId: text('callback_id'),
   provider: text('provider'),
   model: text('model'),

@@ -9,6 +9,7 @@ export interface ExecutionStart {
   readonly portalId: number
   readonly action: string
   readonly callbackId?: string
+  readonly source?: string
   readonly startedAt: number
   /** JSON the call can be made again from after a crash; cleared when the execution finishes. */
   readonly request: string

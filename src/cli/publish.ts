@@ -16,6 +16,11 @@ export const PUBLISH_USAGE = `Usage: llm-actions publish
 Creates or updates the "custom-llm" and "openai-assistant" workflow action definitions of a HubSpot app
 (published, so every portal that installed the app sees them). Definitions already up to date are left alone.
 
+Which path fits your app:
+  a project app (every app created since 2026-06-23)  write the project and upload it instead:
+      npx llm-actions print-definitions --format hsmeta --out hubspot-project && cd hubspot-project && hs project upload
+  a legacy public app that already exists             this command, with its app id and developer API key
+
 Environment:
   HUBSPOT_APP_ID              the app's id (required)
   HUBSPOT_DEVELOPER_API_KEY   developer API key of the account that owns the app (required)

@@ -8,7 +8,9 @@ export const ExecutionBodySchema = Type.Object({
     actionDefinitionId: Type.Optional(Type.Integer()),
     actionDefinitionVersion: Type.Optional(Type.Integer())
   }),
-  context: Type.Optional(Type.Object({ source: Type.Optional(Type.String()), workflowId: Type.Optional(Type.Integer()) })),
+  context: Type.Optional(Type.Object({ source: Type.Optional(Type.String({ maxLength: 100 })), workflowId: Type.Optional(Type.Integer()) })),
+  /** The date-versioned platform's run context; agent, copilot, standalone and test runs may come without `object`. */
+  requestContext: Type.Optional(Type.Object({ source: Type.Optional(Type.String({ maxLength: 100 })) })),
   object: Type.Optional(Type.Object({
     objectId: Type.Optional(Type.Union([Type.Integer(), Type.String()])),
     objectType: Type.Optional(Type.String()),
@@ -18,6 +20,17 @@ export const ExecutionBodySchema = Type.Object({
 })
 
 export type ExecutionBody = Static<typeof ExecutionBodySchema>
+
+/** Sources HubSpot names (hubspot.md §9A); anything else is kept as `OTHER` so free text never reaches the records. */
+const KNOWN_SOURCES: ReadonlySet<string> = new Set(['WORKFLOWS', 'AGENTS', 'COPILOT', 'STANDALONE', 'TEST'])
+
+/** Where the run came from: `requestContext.source`, else the older `context.source`. */
+export function executionSource (body: ExecutionBody): string | undefined {
+  const source = body.requestContext?.source ?? body.context?.source
+  if (source === undefined) return undefined
+  const normalized = source.trim().toUpperCase()
+  return KNOWN_SOURCES.has(normalized) ? normalized : 'OTHER'
+}
 
 export const OutputFieldsResponseSchema = Type.Object({
   outputFields: Type.Record(Type.String(), Type.String())

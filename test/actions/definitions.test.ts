@@ -175,6 +175,34 @@ t.test('output fields are the contract\'s, with valid types', async t => {
   }
 })
 
+t.test('output fields carry typed schemas (2026-03), consistent with their CRM types', async t => {
+  const SCHEMA_TYPES = ['INTEGER', 'LONG', 'DOUBLE', 'STRING', 'BOOLEAN', 'ARRAY', 'OBJECT']
+  /** Which CRM-style type may carry which typed schema. */
+  const SCHEMA_FOR_TYPE: Record<string, string[]> = { string: ['STRING'], number: ['INTEGER', 'LONG', 'DOUBLE'], bool: ['BOOLEAN'], json: ['OBJECT', 'ARRAY'] }
+  for (const { key, definition } of entries) {
+    const schemas = Object.fromEntries(definition.outputFields.map(({ typeDefinition }) => [typeDefinition.name, typeDefinition.schema]))
+    t.same(schemas, {
+      response: { type: 'STRING' },
+      responseNumber: { type: 'DOUBLE' },
+      responseBoolean: { type: 'BOOLEAN' },
+      responseChoice: { type: 'STRING' },
+      responseJson: { type: 'STRING' },
+      provider: { type: 'STRING' },
+      model: { type: 'STRING' },
+      inputTokens: { type: 'INTEGER', minimum: 0 },
+      outputTokens: { type: 'INTEGER', minimum: 0 },
+      errorCode: { type: 'STRING' },
+      errorMessage: { type: 'STRING' }
+    }, key)
+    for (const { typeDefinition } of definition.outputFields) {
+      t.ok(SCHEMA_TYPES.includes(typeDefinition.schema.type), `${key}.${typeDefinition.name}: a known schema type`)
+      t.ok(SCHEMA_FOR_TYPE[typeDefinition.type]?.includes(typeDefinition.schema.type), `${key}.${typeDefinition.name}: ${typeDefinition.type} carries ${typeDefinition.schema.type}`)
+    }
+    t.notOk(definition.outputFields.some(({ typeDefinition }) => typeDefinition.name === 'costUsd'), 'no costUsd output')
+    for (const { typeDefinition } of definition.inputFields) t.notOk('schema' in typeDefinition, `${key}.${typeDefinition.name}: inputs take no output schema`)
+  }
+})
+
 t.test('an execution rule for every error code, then a catch-all', async t => {
   t.same([...EXECUTION_ERROR_CODES], CONTRACT_ERROR_CODES)
   for (const { key, definition } of entries) {

@@ -258,6 +258,7 @@ t.test('the publish command', async t => {
   const help = await runWith({}, ['--help'])
   t.equal(help.code, 0)
   t.match(help.out, /Usage: llm-actions publish/)
+  t.match(help.out, /project app.*\n.*print-definitions --format hsmeta --out .*hs project upload/, "it says which path fits a project app")
   const bad = await runWith(env, ['--force'])
   t.equal(bad.code, 2)
   t.match(bad.errors, /Usage: llm-actions publish/)

@@ -1,5 +1,3 @@
-import { readFileSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import t from 'tap'
 import { BUILTIN_PROVIDERS } from '../../providers/builtin.ts'
 import { buildActionDefinitions } from '../../src/actions/definitions/build-definitions.ts'
@@ -67,14 +65,22 @@ t.test('hsmeta: one workflow-action file per action', async t => {
   t.ok('outputFields' in documented)
 })
 
-t.test('hsmeta --out writes the files', async t => {
-  const directory = join(t.testdir({}), 'src', 'app', 'workflow-actions')
-  const { code, out } = await print(['--format=hsmeta', '--out', directory])
+t.test('hsmeta --agent-tools: the same files, also offered to HubSpot\'s AI agents', async t => {
+  const plain = JSON.parse((await print(['--format', 'hsmeta'])).out).files
+  const { code, out } = await print(['--format', 'hsmeta', '--agent-tools'])
   t.equal(code, 0)
-  t.same(readdirSync(directory).sort(), ['custom-llm-hsmeta.json', 'openai-assistant-hsmeta.json'])
-  t.match(out, `wrote ${join(directory, 'custom-llm-hsmeta.json')}\n`)
-  const written = JSON.parse(readFileSync(join(directory, 'openai-assistant-hsmeta.json'), 'utf8'))
-  t.same(written, JSON.parse((await print(['--format', 'hsmeta'])).out).files['openai-assistant-hsmeta.json'])
+  const { files } = JSON.parse(out)
+  t.same(Object.keys(files), Object.keys(plain))
+  for (const [name, file] of Object.entries<{ config: Record<string, unknown> }>(files)) {
+    const clients = file.config.supportedClients as Array<{ client: string, toolType?: string, llmConfig?: { actionDescription: string } }>
+    t.same(clients.map(entry => entry.client), ['WORKFLOWS', 'AGENTS'], name)
+    t.equal(clients[1]?.toolType, 'GENERATE')
+    t.type(clients[1]?.llmConfig?.actionDescription, 'string')
+    const { supportedClients: _with, ...rest } = file.config
+    const { supportedClients: _without, ...plainRest } = plain[name].config
+    t.same(rest, plainRest, `${name}: nothing else changes`)
+  }
+  t.notMatch(JSON.stringify(plain), /AGENTS|llmConfig|toolType/, 'without the flag, no agent keys')
 })
 
 t.test('help and bad arguments', async t => {
@@ -82,7 +88,11 @@ t.test('help and bad arguments', async t => {
   t.equal(help.code, 0)
   t.match(help.out, /^Usage: llm-actions print-definitions \[--format v4\|hsmeta\]/)
   t.equal((await print(['-h'])).code, 0)
-  for (const argv of [['--format', 'yaml'], ['--bogus'], ['extra'], ['--out', '/tmp/x'], ['--documented-only'], ['--format']]) {
+  for (const argv of [
+    ['--format', 'yaml'], ['--bogus'], ['extra'], ['--out', '/tmp/x'], ['--documented-only'], ['--format'], ['--agent-tools'],
+    ['--format', 'hsmeta', '--distribution', 'private'], ['--format', 'hsmeta', '--force'], ['--format', 'hsmeta', '--out', ''],
+    ['--format', 'hsmeta', '--out', '/tmp/never-written-by-this-test', '--distribution', 'public']
+  ]) {
     const result = await print(argv)
     t.equal(result.code, 2, argv.join(' '))
     t.match(result.errors, /^error: .*\n\nUsage: llm-actions print-definitions/s)

@@ -11,13 +11,14 @@ import { ERROR_CATALOGUE, type ErrorCode } from '../../../plugins/errors.ts'
 import type { ActionModule } from '../action-module.ts'
 import { BUILTIN_ACTIONS, type ActionKey } from '../builtin-actions.ts'
 import type {
-  ActionDefinition, ActionLabels, ExecutionRule, FieldControlType, FieldDataType, FieldTypeDefinition, InputFieldDefinition, OutputFieldDefinition
+  ActionDefinition, ActionLabels, ExecutionRule, FieldControlType, FieldDataType, FieldTypeDefinition, InputFieldDefinition, OutputFieldDefinition,
+  OutputSchema
 } from './definition-types.ts'
 import { COPY, LABEL_LOCALES, type FieldCopy, type LabelLocale, type LanguageCopy } from './labels/index.ts'
 
 export type {
   ActionDefinition, ActionLabels, ExecutionRule, FieldControlType, FieldDataType, FieldTypeDefinition, InputFieldDefinition,
-  InputFieldDependency, InputFieldName, OutputFieldDefinition, StaticOption, SupportedValueType
+  InputFieldDependency, InputFieldName, OutputFieldDefinition, OutputFieldTypeDefinition, OutputSchema, StaticOption, SupportedValueType
 } from './definition-types.ts'
 
 /** Where HubSpot posts executions of an action, relative to PUBLIC_URL. Publishing matches existing definitions by it. */
@@ -135,10 +136,31 @@ const OUTPUT_TYPES: Readonly<Record<OutputFieldName, readonly [FieldDataType, Fi
   errorMessage: ['string', 'textarea']
 }
 
+/**
+ * The typed schema of each output (hubspot.md §9A), what a branch or an agent can rely on. Synchronous answers
+ * still carry every value as a string (HubSpot's rule); the schema says what that string holds.
+ */
+export const OUTPUT_SCHEMAS: Readonly<Record<OutputFieldName, OutputSchema>> = {
+  response: { type: 'STRING' },
+  responseNumber: { type: 'DOUBLE' },
+  responseBoolean: { type: 'BOOLEAN' },
+  // The allowed answers are the workflow's own `choices` input, unknown here: a plain string.
+  responseChoice: { type: 'STRING' },
+  // Definitions are static, one per action for every workflow: a workflow's own jsonSchema input is not known at
+  // definition time, so the JSON answer is declared as its serialised text, not as an OBJECT with properties.
+  responseJson: { type: 'STRING' },
+  provider: { type: 'STRING' },
+  model: { type: 'STRING' },
+  inputTokens: { type: 'INTEGER', minimum: 0 },
+  outputTokens: { type: 'INTEGER', minimum: 0 },
+  errorCode: { type: 'STRING' },
+  errorMessage: { type: 'STRING' }
+}
+
 function outputFields (): OutputFieldDefinition[] {
   return OUTPUT_FIELDS.map(name => {
     const [type, fieldType] = OUTPUT_TYPES[name]
-    return { typeDefinition: { name, type, fieldType, options: [] } }
+    return { typeDefinition: { name, type, fieldType, options: [], schema: OUTPUT_SCHEMAS[name] } }
   })
 }
 

@@ -40,8 +40,24 @@ export interface InputFieldDefinition {
   readonly isRequired: boolean
 }
 
+/**
+ * The typed schema of an output field on the 2026-03 platform (hubspot.md §9A, `FieldTypeDefinition.schema`): what a
+ * later workflow step (a branch, an agent) may rely on, next to the CRM-style `type`/`fieldType` pair.
+ */
+export type OutputSchema =
+  | { readonly type: 'INTEGER' | 'LONG', readonly minimum?: number, readonly maximum?: number }
+  | { readonly type: 'DOUBLE', readonly minimum?: number, readonly maximum?: number }
+  | { readonly type: 'STRING' }
+  | { readonly type: 'BOOLEAN' }
+  | { readonly type: 'ARRAY', readonly items: OutputSchema }
+  | { readonly type: 'OBJECT', readonly properties: Readonly<Record<string, OutputSchema>> }
+
+export interface OutputFieldTypeDefinition extends FieldTypeDefinition {
+  readonly schema: OutputSchema
+}
+
 export interface OutputFieldDefinition {
-  readonly typeDefinition: FieldTypeDefinition
+  readonly typeDefinition: OutputFieldTypeDefinition
 }
 
 export type InputFieldDependency =

@@ -6,6 +6,7 @@
  */
 
 import type { ActionKey } from '../builtin-actions.ts'
+import { supportedClients, type SupportedClient } from './agent-tools.ts'
 import type { ActionDefinitionEntry } from './build-definitions.ts'
 import type { ActionDefinition } from './definition-types.ts'
 
@@ -22,7 +23,8 @@ export interface HsmetaConfig {
   readonly actionUrl: string
   /** The v4 `published` under its hsmeta name. */
   readonly isPublished: boolean
-  readonly supportedClients: ReadonlyArray<{ readonly client: 'WORKFLOWS' }>
+  /** WORKFLOWS, and with `agentTools` also AGENTS (with its toolType and llmConfig). */
+  readonly supportedClients: readonly SupportedClient[]
   readonly inputFields: ActionDefinition['inputFields']
   readonly inputFieldDependencies: ActionDefinition['inputFieldDependencies']
   readonly outputFields: ActionDefinition['outputFields']
@@ -47,6 +49,8 @@ export interface HsmetaOptions {
    * we have is cut off, so they are sent unless an upload rejects them. `functions` is never written: we have none.
    */
   readonly documentedKeysOnly?: boolean
+  /** Also offer the action to HubSpot's AI agents (`supportedClients` AGENTS). Off by default. */
+  readonly agentTools?: boolean
 }
 
 export function hsmetaFileName (key: ActionKey): string {
@@ -60,7 +64,7 @@ export function toHsmeta (key: ActionKey, definition: ActionDefinition, options:
     config: {
       actionUrl: definition.actionUrl,
       isPublished: definition.published,
-      supportedClients: [{ client: 'WORKFLOWS' }],
+      supportedClients: supportedClients(key, options.agentTools === true),
       inputFields: definition.inputFields,
       inputFieldDependencies: definition.inputFieldDependencies,
       outputFields: definition.outputFields,

@@ -190,6 +190,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
         portalId: request.portalId,
         action: request.action,
         ...(request.callbackId === undefined ? {} : { callbackId: request.callbackId }),
+        ...(request.source === undefined ? {} : { source: request.source }),
         startedAt,
         request: JSON.stringify({ inputFields: request.inputFields, ...(request.object === undefined ? {} : { object: request.object }) }),
         expiresAt: startedAt + EXECUTION_EXPIRY_MS

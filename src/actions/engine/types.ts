@@ -12,6 +12,8 @@ export interface ExecutionRequest {
   readonly portalId: number
   /** HubSpot's id for this execution; absent for test runs. Redeliveries carry the same one. */
   readonly callbackId?: string
+  /** Where HubSpot's run came from (`WORKFLOWS`, `AGENTS`, …); agent and copilot runs may have no `object`. */
+  readonly source?: string
   readonly inputFields: Readonly<Record<string, unknown>>
   readonly object?: {
     readonly objectId?: number | string

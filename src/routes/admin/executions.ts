@@ -9,6 +9,8 @@ const Count = Type.Union([Type.Integer(), Type.Null()])
 const ExecutionSchema = Type.Object({
   id: Type.Integer(),
   action: Type.String(),
+  /** Where HubSpot's run came from: `WORKFLOWS`, `AGENTS`, `COPILOT`, `STANDALONE`, `TEST`, `OTHER`, or null. */
+  source: Type.Union([Type.String(), Type.Null()]),
   callbackId: Type.Union([Type.String(), Type.Null()]),
   status: Type.String(),
   provider: Type.Union([Type.String(), Type.Null()]),
@@ -57,6 +59,7 @@ export function executionJson (row: ExecutionRow) {
   return {
     id: row.id,
     action: row.action,
+    source: row.source,
     callbackId: row.callbackId,
     status: row.status,
     provider: row.provider,

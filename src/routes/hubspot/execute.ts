@@ -5,7 +5,7 @@ import type { ExecutionOutcome } from '../../actions/engine/types.ts'
 import { errorBody } from '../../error-handler.ts'
 import { AppError } from '../../../plugins/errors.ts'
 import { ErrorSchema } from '../../schemas/common.ts'
-import { ExecutionBodySchema, OutputFieldsResponseSchema } from '../../schemas/hubspot.ts'
+import { ExecutionBodySchema, executionSource, OutputFieldsResponseSchema } from '../../schemas/hubspot.ts'
 
 /**
  * The execution routes (contract §3.5), one per built-in action: SUCCESS / FAIL_CONTINUE as 200, BLOCK as 200 when
@@ -29,14 +29,16 @@ const execute: FastifyPluginAsyncTypebox = async fastify => {
       schema: { body: ExecutionBodySchema, response: { 200: OutputFieldsResponseSchema, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema } }
     }, async (request, reply) => {
       const body = request.body
+      const source = executionSource(body)
       const outcome = await fastify.engine.execute({
         action: action.key,
         portalId: body.origin.portalId,
         callbackId: body.callbackId,
+        ...(source === undefined ? {} : { source }),
         inputFields: body.inputFields,
         ...(body.object === undefined ? {} : { object: body.object })
       }, { resolvePlan: action.resolvePlan, wait: 'budget' })
-      request.log.info({ portalId: body.origin.portalId, callbackId: body.callbackId, action: action.key, outcome: describe(outcome) }, 'execution answered')
+      request.log.info({ portalId: body.origin.portalId, callbackId: body.callbackId, action: action.key, source, outcome: describe(outcome) }, 'execution answered')
       return send(reply, outcome)
     })
   }
