@@ -22,9 +22,18 @@ export interface ScrubOptions {
   /**
    * Also redact every run of at least this many consecutive characters of a secret (case-insensitive), so a
    * key's first ten or last eight characters go too. For text nobody needs to read closely (a plugin's error
-   * message bound for the log); ordinary words inside a secret would be redacted with it.
+   * message bound for the log); ordinary words inside a secret would be redacted with it. Secrets shorter than
+   * twice this length are removed whole only.
    */
   readonly fragmentLength?: number
+}
+
+/**
+ * Lower case for ASCII letters only: every index of the result stays on the same character of the input (full
+ * Unicode folding changes lengths, `İ` becomes two characters), and secrets and their encodings are ASCII.
+ */
+function asciiLowerCase (text: string): string {
+  return text.replace(/[A-Z]/g, letter => letter.toLowerCase())
 }
 
 /**
@@ -34,8 +43,8 @@ export interface ScrubOptions {
  */
 export function scrubSecrets (text: string, secrets: ReadonlyArray<string | undefined>, options: ScrubOptions = {}): string {
   const known = secrets.filter((secret): secret is string => secret !== undefined && secret.length >= MINIMUM_SECRET_LENGTH)
-  const forms = new Set(known.flatMap(encodedForms).map(form => form.toLowerCase()))
-  let scrubbed = redactRanges(text, matchingRanges(text.toLowerCase(), forms))
+  const forms = new Set(known.flatMap(encodedForms).map(asciiLowerCase))
+  let scrubbed = redactRanges(text, matchingRanges(asciiLowerCase(text), forms))
   if (options.fragmentLength !== undefined) scrubbed = redactFragments(scrubbed, known, options.fragmentLength)
   return scrubbed.replace(SECRET_SHAPES, REDACTED).replace(HAPIKEY_PARAMETER, `hapikey=${REDACTED}`)
 }
@@ -46,7 +55,7 @@ export function scrubSecrets (text: string, secrets: ReadonlyArray<string | unde
  */
 export function sharesSecretFragment (text: string, secrets: ReadonlyArray<string | undefined>, length = 6): boolean {
   const known = secrets.filter((secret): secret is string => secret !== undefined && secret.length >= MINIMUM_SECRET_LENGTH)
-  return matchingRanges(text.toLowerCase(), fragmentsOf(known, length), length).length > 0
+  return matchingRanges(asciiLowerCase(text), fragmentsOf(known, length), length).length > 0
 }
 
 function encodedForms (secret: string): string[] {
@@ -56,15 +65,17 @@ function encodedForms (secret: string): string[] {
 /** Every lowercase window of `length` characters of each secret's forms (a shorter secret is its own window). */
 function fragmentsOf (secrets: readonly string[], length: number): Set<string> {
   const windows = new Set<string>()
-  for (const form of secrets.flatMap(encodedForms).map(value => value.toLowerCase())) {
+  for (const form of secrets.flatMap(encodedForms).map(asciiLowerCase)) {
     if (form.length <= length) windows.add(form)
     for (let start = 0; start + length <= form.length; start++) windows.add(form.slice(start, start + length))
   }
   return windows
 }
 
+/** Secrets shorter than twice the fragment length are only removed whole: their pieces would be ordinary words. */
 function redactFragments (text: string, secrets: readonly string[], length: number): string {
-  return redactRanges(text, matchingRanges(text.toLowerCase(), fragmentsOf(secrets, length), length))
+  const long = secrets.filter(secret => secret.length >= 2 * length)
+  return redactRanges(text, matchingRanges(asciiLowerCase(text), fragmentsOf(long, length), length))
 }
 
 /**

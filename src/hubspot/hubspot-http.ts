@@ -96,7 +96,7 @@ export function createHubSpotHttp (options: HubSpotHttpOptions): HubSpotHttp {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const scrub = (text: string, secrets: ReadonlyArray<string | undefined> = []): string => {
     const all = [...options.secrets, ...secrets]
-    return scrubFragments(scrubSecrets(text, all), all)
+    return scrubSecrets(text, all, { fragmentLength: FRAGMENT_LENGTH })
   }
 
   return {
@@ -224,40 +224,9 @@ function statusSentence (status: number): string {
 
 /**
  * A run of this many characters of a secret counts as a piece of it: a key's first or last eight characters
- * identify it. Secrets shorter than twice this are only ever removed whole (their pieces would be ordinary words).
+ * identify it (secrets shorter than twice this are only ever removed whole).
  */
 const FRAGMENT_LENGTH = 8
-const REDACTED = '[redacted]'
-
-/**
- * `text` with every run of characters that shares FRAGMENT_LENGTH consecutive characters with a secret replaced,
- * compared without regard to (ASCII) case: upper-cased, cut or partly masked secrets go too. Linear in the text.
- */
-export function scrubFragments (text: string, secrets: ReadonlyArray<string | undefined>): string {
-  const pieces = new Set<string>()
-  for (const secret of secrets) {
-    if (secret === undefined || secret.length < 2 * FRAGMENT_LENGTH) continue
-    const folded = asciiLowerCase(secret)
-    for (let start = 0; start + FRAGMENT_LENGTH <= folded.length; start++) pieces.add(folded.slice(start, start + FRAGMENT_LENGTH))
-  }
-  if (pieces.size === 0) return text
-  // ASCII-only folding keeps every index of `folded` on the same character of `text`.
-  const folded = asciiLowerCase(text)
-  const covered = new Uint8Array(text.length)
-  for (let start = 0; start + FRAGMENT_LENGTH <= folded.length; start++) {
-    if (pieces.has(folded.slice(start, start + FRAGMENT_LENGTH))) covered.fill(1, start, start + FRAGMENT_LENGTH)
-  }
-  let scrubbed = ''
-  for (let index = 0; index < text.length; index++) {
-    if (covered[index] === 0) scrubbed += text[index]
-    else if (index === 0 || covered[index - 1] === 0) scrubbed += REDACTED
-  }
-  return scrubbed
-}
-
-function asciiLowerCase (text: string): string {
-  return text.replace(/[A-Z]/g, letter => letter.toLowerCase())
-}
 
 export function asRecord (value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined
