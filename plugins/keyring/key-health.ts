@@ -1,3 +1,4 @@
+import type { Logger } from '../logger.ts'
 import type { ConnectionsRepository } from '../../db/repositories/connections-repository.ts'
 import { connectionKeyContext } from '../../db/secret-contexts.ts'
 import { KeyringError, type Keyring } from './keyring.ts'
@@ -14,10 +15,6 @@ export interface ConnectionName {
   readonly provider: string
 }
 
-export interface KeyHealthLog {
-  info (object: object, message: string): void
-  error (object: object, message: string): void
-}
 
 /** A connection's provider key in clear. Throws KeyringError when the configured keys cannot decrypt it. */
 export function decryptConnectionKey (keyring: Keyring, stored: StoredConnectionKey): string {
@@ -32,7 +29,7 @@ const NAMED_IN_MESSAGE = 10
  * connections become `key_unreadable`; ones that were and now decrypt become `connected` again.
  */
 export function checkStoredKeys (
-  collaborators: { readonly connections: ConnectionsRepository, readonly keyring: Keyring, readonly clock: () => number, readonly log: KeyHealthLog }
+  collaborators: { readonly connections: ConnectionsRepository, readonly keyring: Keyring, readonly clock: () => number, readonly log: Pick<Logger, 'info' | 'error'> }
 ): { unreadable: ConnectionName[], readableAgain: ConnectionName[] } {
   const { connections, keyring, clock, log } = collaborators
   const unreadable: ConnectionName[] = []

@@ -1,3 +1,4 @@
+import type { Logger } from '../../plugins/logger.ts'
 import type { Repositories } from '../../db/repositories/index.ts'
 export { connectionKeyContext } from '../../db/secret-contexts.ts'
 import type { Keyring } from '../../plugins/keyring/keyring.ts'
@@ -5,11 +6,7 @@ import type { ModelCatalogue } from '../../plugins/model-catalogue/model-catalog
 import type { Settings } from '../../plugins/config/settings.ts'
 import type { ProviderRegistry } from '../../providers/registry.ts'
 
-export interface ActionLogger {
-  info (object: object, message?: string): void
-  warn (object: object, message?: string): void
-  error (object: object, message?: string): void
-}
+export type ActionLogger = Logger
 
 /** Everything an action may use, handed in by the route layer; actions never reach for globals or Fastify. */
 export interface ActionContext {

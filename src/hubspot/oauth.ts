@@ -1,3 +1,4 @@
+import type { Logger } from '../../plugins/logger.ts'
 import { randomBytes } from 'node:crypto'
 import type { OAuthRepository } from '../../db/repositories/oauth-repository.ts'
 import { oauthTokenContext } from '../../db/secret-contexts.ts'
@@ -27,11 +28,7 @@ export const REFRESH_MARGIN_MS = 5 * 60_000
 /** Who audit events written here name as the actor (kept from before the client had its own folder: audit trails compare it). */
 const ACTOR = 'hubspot-oauth'
 
-export interface HubSpotLogger {
-  info (object: object, message?: string): void
-  warn (object: object, message?: string): void
-  error (object: object, message?: string): void
-}
+export type HubSpotLogger = Logger
 
 /**
  * The settings the HubSpot client reads. Signature checking is the HubSpot-signature plugin's business, not the
