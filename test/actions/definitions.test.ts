@@ -8,22 +8,8 @@ import {
 } from '../../src/actions/definitions/build-definitions.ts'
 import { ACTION_KEYS, type ActionKey } from '../../src/actions/builtin-actions.ts'
 import { ERROR_CATALOGUE } from '../../plugins/errors.ts'
+import { VALID_FIELD_TYPES } from '../helpers/hubspot-field-rules.ts'
 
-/**
- * type → allowed fieldType, from HubSpot's properties guide ("Property type and fieldType values"): action
- * inputs "mimic CRM properties" (hubspot.md §1.4). Narrower than the enum lists, which allow any mix.
- */
-const VALID_FIELD_TYPES: Record<string, string[]> = {
-  bool: ['booleancheckbox', 'calculation_equation'],
-  enumeration: ['booleancheckbox', 'checkbox', 'radio', 'select', 'calculation_equation'],
-  date: ['date'],
-  datetime: ['date'],
-  string: ['file', 'text', 'textarea', 'calculation_equation', 'html', 'phonenumber'],
-  number: ['number', 'calculation_equation'],
-  object_coordinates: ['text'],
-  json: ['text'],
-  phone_number: ['phonenumber']
-}
 const LOCALES = ['en', 'de', 'fr', 'ja', 'es', 'pt-br', 'nl']
 /** Strings that are the same in every language. Everything else must be translated. */
 const PROPER_NOUNS = new Set(['JSON'])

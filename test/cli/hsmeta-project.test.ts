@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import t, { type Test } from 'tap'
 import { run } from '../../src/cli/print-definitions.ts'
+import { VALID_FIELD_TYPES } from '../helpers/hubspot-field-rules.ts'
 
 const PUBLIC_URL = 'https://llm.agency.example/llm'
 /** Canary values: none may appear in any written file or in the output. */
@@ -13,18 +14,6 @@ const SECRETS = {
 }
 const ENV = { PUBLIC_URL: `${PUBLIC_URL}/`, HUBSPOT_CLIENT_ID: 'canary-client-id-0a9f', ...SECRETS }
 
-/** type → allowed fieldType, as in test/actions/definitions.test.ts (hubspot.md §1.4: inputs mimic CRM properties). */
-const VALID_FIELD_TYPES: Record<string, string[]> = {
-  bool: ['booleancheckbox', 'calculation_equation'],
-  enumeration: ['booleancheckbox', 'checkbox', 'radio', 'select', 'calculation_equation'],
-  date: ['date'],
-  datetime: ['date'],
-  string: ['file', 'text', 'textarea', 'calculation_equation', 'html', 'phonenumber'],
-  number: ['number', 'calculation_equation'],
-  object_coordinates: ['text'],
-  json: ['text'],
-  phone_number: ['phonenumber']
-}
 const SCHEMA_TYPES = ['INTEGER', 'LONG', 'DOUBLE', 'STRING', 'BOOLEAN', 'ARRAY', 'OBJECT']
 const LOCALES = ['en', 'fr', 'de', 'ja', 'es', 'pt-br', 'nl']
 const ACTION_FILES = ['src/app/workflow-actions/custom-llm-hsmeta.json', 'src/app/workflow-actions/openai-assistant-hsmeta.json']
