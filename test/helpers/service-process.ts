@@ -12,14 +12,14 @@ import { HUBSPOT_STUB_ACCESS_TOKEN_PREFIX, HUBSPOT_STUB_CLIENT_ID, HUBSPOT_STUB_
 import { OPENAI_GOOD_KEY } from '../stubs/openai-stub.ts'
 
 /**
- * The service as a child process, started exactly as production starts it (`node --import tsx src/server.ts` in the
- * repository root), for tests that need a real process: SIGKILL in the middle of calls, SIGTERM and its exit code.
+ * The service as a child process, started exactly as production starts it (`node dist/src/server.js` in the
+ * repository root, the build `npm test` makes first), for tests that need a real process: SIGKILL in the middle of calls, SIGTERM and its exit code.
  * Everything listens on 127.0.0.1. Each child's stdout and stderr are kept, and printed as comments when the test
  * fails; every child still running is SIGKILLed in the test's teardown.
  */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const SERVER_ENTRY = 'src/server.ts'
+const SERVER_ENTRY = 'dist/src/server.js'
 
 export const EXECUTE_PATH = '/hubspot/actions/custom-llm'
 export const ADMIN_HEADERS = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } as const
@@ -133,7 +133,7 @@ function spawnService (name: string, environment: Record<string, string>): Servi
     const value = process.env[key]
     if (value !== undefined && env[key] === undefined) env[key] = value
   }
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child: ChildProcess = spawn(process.execPath, [SERVER_ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   if (child.pid === undefined) throw new Error('could not spawn the service')
   const pid = child.pid
   const port = Number(environment.PORT)
