@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url'
 import type { ProviderDefinition } from '../../providers/contract.ts'
 import { loadProviderPackages } from '../../providers/load-providers.ts'
 import { createProviderRegistry, type RegistryEntry } from '../../providers/registry.ts'
-import { runProviderConformance } from '../../providers/testing/index.ts'
 import { captureLogger } from '../helpers/provider-context.ts'
 import { stubScenarios } from '../helpers/conformance-scenarios.ts'
+import { assertConformance } from '../helpers/conformance-tap.ts'
 import { ECHO_FAILURES, ECHO_GOOD_KEY, startEchoStub } from '../stubs/echo-stub.ts'
 
 const ECHO_PACKAGE = fileURLToPath(new URL('../fixtures/provider-plugin/', import.meta.url))
@@ -43,7 +43,7 @@ t.test('the loaded fixture registers and keeps the provider contract', async t =
   t.teardown(() => stub.close())
   const entries = await loadProviderPackages([join(ECHO_PACKAGE, 'index.ts')], { cwd: REPOSITORY })
   t.equal(register(entries, stub.origin).find('echo')?.label, 'Echo (test fixture)')
-  await runProviderConformance(t, {
+  const report = await assertConformance(t, {
     definition: entries[0]?.definition as ProviderDefinition,
     baseUrl: stub.origin,
     goodKey: ECHO_GOOD_KEY,
@@ -52,6 +52,7 @@ t.test('the loaded fixture registers and keeps the provider contract', async t =
     scenarios: stubScenarios(stub, 'POST /echo', ECHO_FAILURES),
     rateLimitRetryAfterMs: 1000
   })
+  t.ok(report.passed, 'the report says it passed')
 })
 
 t.test('npm package names resolve from cwd\'s node_modules, as import would', async t => {
