@@ -1,8 +1,7 @@
-import Anthropic from '@anthropic-ai/sdk'
+import type { APIError } from '@anthropic-ai/sdk'
 import { ProviderError, providerErrorFromNetwork } from '../errors.ts'
 import { providerErrorFromVendorHttp } from '../http-failure.ts'
-
-type APIError = InstanceType<typeof Anthropic.APIError>
+import { loadAnthropicSdk } from './anthropic-sdk.ts'
 
 // Anthropic answers an exhausted credit balance or a workspace's own spend limit with a plain 400; its wording is
 // the only sign. Matched loosely because a quota verdict is still permanent if the wording drifts into REJECTED.
@@ -11,10 +10,12 @@ const BILLING_WORDING = /credit balance is too low|reached your specified (api )
 /** Maps what `@anthropic-ai/sdk` throws to ProviderErrors. */
 export function mapAnthropicError (error: unknown, signal: AbortSignal): ProviderError {
   if (ProviderError.is(error)) return error
-  if (error instanceof Anthropic.APIUserAbortError || error instanceof Anthropic.APIConnectionError) {
+  // Only a loaded SDK can have thrown one of its errors; until it is, whatever arrives is a network failure.
+  const sdk = loadAnthropicSdk.loaded()
+  if (sdk === undefined || error instanceof sdk.APIUserAbortError || error instanceof sdk.APIConnectionError) {
     return providerErrorFromNetwork(error, signal)
   }
-  if (error instanceof Anthropic.APIError && typeof error.status === 'number') {
+  if (error instanceof sdk.APIError && typeof error.status === 'number') {
     return providerErrorFromVendorHttp({
       vendor: 'Anthropic',
       status: error.status,

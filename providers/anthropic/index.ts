@@ -1,11 +1,11 @@
-import Anthropic from '@anthropic-ai/sdk'
 import type { ProviderModel } from '../contract.ts'
 import { defineProvider } from '../define-provider.ts'
-import { createClientCache } from '../client-cache.ts'
+import { createLazyClientCache } from '../client-cache.ts'
 import { checkKey } from '../key-check.ts'
 import { mapAnthropicError } from './anthropic-errors.ts'
 import { invokeMessages } from './anthropic-messages.ts'
 import { ANTHROPIC_MODELS, anthropicLiveProfile, anthropicProfile, type AnthropicModelProfile } from './anthropic-models.ts'
+import { loadAnthropicSdk } from './anthropic-sdk.ts'
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com'
 
@@ -20,7 +20,7 @@ export default defineProvider({
   create (context) {
     // The key is always passed, so the SDK never falls back to environment variables or on-disk profiles. The
     // explicit timeout also lifts the SDK's refusal of long non-streaming calls. Retries belong to the service.
-    const clientFor = createClientCache(credentials => new Anthropic({
+    const clientFor = createLazyClientCache(loadAnthropicSdk, ({ Anthropic }, credentials) => new Anthropic({
       apiKey: credentials.apiKey,
       baseURL: credentials.baseUrl ?? context.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
       timeout: context.timeoutMs,
@@ -36,12 +36,13 @@ export default defineProvider({
       capabilities: modelId => profileFor(modelId).capabilities,
 
       validateKey: (credentials, { signal }) =>
-        checkKey(() => clientFor(credentials).models.list({ limit: 1 }, { signal }), error => mapAnthropicError(error, signal)),
+        checkKey(async () => await (await clientFor(credentials)).models.list({ limit: 1 }, { signal }), error => mapAnthropicError(error, signal)),
 
       async listModels (credentials, { signal }) {
         const models: ProviderModel[] = []
         try {
-          for await (const model of clientFor(credentials).models.list({ limit: 1000 }, { signal })) {
+          const client = await clientFor(credentials)
+          for await (const model of client.models.list({ limit: 1000 }, { signal })) {
             if (model.lifecycle === 'retired') continue
             const profile = anthropicLiveProfile(model)
             if (learned.size >= LEARNED_CAPACITY) learned.clear()
@@ -59,8 +60,8 @@ export default defineProvider({
         return models
       },
 
-      invoke: request => invokeMessages(request, {
-        client: clientFor(request),
+      invoke: async request => await invokeMessages(request, {
+        client: await clientFor(request),
         profile: profileFor(request.modelId),
         mapError: mapAnthropicError
       })

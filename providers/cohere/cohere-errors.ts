@@ -1,6 +1,6 @@
-import { CohereError } from 'cohere-ai'
 import { ProviderError, providerErrorFromNetwork } from '../errors.ts'
 import { providerErrorFromVendorHttp } from '../http-failure.ts'
+import { loadCohereSdk } from './cohere-sdk.ts'
 
 /** 498 is Cohere's "invalid token": a revoked or malformed key, as permanent as a 401. */
 const AUTH_STATUSES: ReadonlySet<number> = new Set([401, 403, 498])
@@ -12,7 +12,9 @@ const AUTH_STATUSES: ReadonlySet<number> = new Set([401, 403, 498])
  */
 export function mapCohereError (error: unknown, signal: AbortSignal): ProviderError {
   if (ProviderError.is(error)) return error
-  if (!(error instanceof CohereError) || typeof error.statusCode !== 'number') {
+  // Only a loaded SDK can have thrown a CohereError; until it is, whatever arrives is a network failure.
+  const sdk = loadCohereSdk.loaded()
+  if (sdk === undefined || !(error instanceof sdk.CohereError) || typeof error.statusCode !== 'number') {
     // No status: the request never got an answer. cohere-ai 8.1.0 reports its own timeout as a plain CohereError
     // whose message is `"timeout"` (not the documented CohereTimeoutError), our abort as "The user aborted a
     // request", and a refused connection as "fetch failed"; the shared rules tell them apart by signal and message.

@@ -1,11 +1,11 @@
-import { CohereClientV2 } from 'cohere-ai'
 import type { ProviderCredentials, ProviderModel } from '../contract.ts'
 import { defineProvider } from '../define-provider.ts'
-import { createClientCache } from '../client-cache.ts'
+import { createLazyClientCache } from '../client-cache.ts'
 import { checkKey } from '../key-check.ts'
 import { mapCohereError } from './cohere-errors.ts'
 import { invokeCohereChat } from './cohere-chat.ts'
 import { COHERE_MODELS, cohereCapabilities } from './cohere-models.ts'
+import { loadCohereSdk } from './cohere-sdk.ts'
 
 /** The origin only: the SDK appends `v1/…` and `v2/…` itself. */
 export const COHERE_DEFAULT_BASE_URL = 'https://api.cohere.com'
@@ -18,7 +18,7 @@ export default defineProvider({
   create (context) {
     // Retries belong to the service (one policy for every provider), so the SDK makes exactly one attempt. Its
     // timeout is whole seconds; rounding up keeps it from firing before the call's own deadline does.
-    const clientFor = createClientCache(credentials => new CohereClientV2({
+    const clientFor = createLazyClientCache(loadCohereSdk, ({ CohereClientV2 }, credentials) => new CohereClientV2({
       token: credentials.apiKey,
       environment: credentials.baseUrl ?? context.baseUrl ?? COHERE_DEFAULT_BASE_URL,
       timeoutInSeconds: Math.ceil(context.timeoutMs / 1000),
@@ -27,10 +27,11 @@ export default defineProvider({
     }))
 
     async function listChatModels (credentials: ProviderCredentials, signal: AbortSignal): Promise<ProviderModel[]> {
+      const client = await clientFor(credentials)
       const models: ProviderModel[] = []
       let pageToken: string | undefined
       do {
-        const page = await clientFor(credentials).models.list(
+        const page = await client.models.list(
           { endpoint: 'chat', pageSize: 100, ...(pageToken === undefined ? {} : { pageToken }) },
           { abortSignal: signal, maxRetries: 0 }
         )
@@ -50,7 +51,7 @@ export default defineProvider({
 
       // The models list rather than `checkApiKey()`, which throws a TypeError on the v2 client in cohere-ai 8.1.0.
       validateKey: (credentials, { signal }) => checkKey(
-        () => clientFor(credentials).models.list({ pageSize: 1 }, { abortSignal: signal, maxRetries: 0 }),
+        async () => await (await clientFor(credentials)).models.list({ pageSize: 1 }, { abortSignal: signal, maxRetries: 0 }),
         error => mapCohereError(error, signal)
       ),
 
@@ -62,7 +63,7 @@ export default defineProvider({
         }
       },
 
-      invoke: request => invokeCohereChat(request, { client: clientFor(request), mapError: mapCohereError })
+      invoke: async request => await invokeCohereChat(request, { client: await clientFor(request), mapError: mapCohereError })
     }
   }
 })

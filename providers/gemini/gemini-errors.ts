@@ -1,6 +1,6 @@
-import { ApiError } from '@google/genai'
 import { ProviderError, providerErrorFromNetwork } from '../errors.ts'
 import { providerErrorFromVendorHttp } from '../http-failure.ts'
+import { loadGeminiSdk } from './gemini-sdk.ts'
 
 /** Google's error body: `{"error": {"code", "message", "status": "<RPC status>", "details": [...]}}`. */
 interface GoogleErrorBody {
@@ -20,7 +20,9 @@ interface GoogleErrorBody {
  */
 export function mapGeminiError (error: unknown, signal: AbortSignal): ProviderError {
   if (ProviderError.is(error)) return error
-  if (!(error instanceof ApiError)) return providerErrorFromNetwork(error, signal)
+  // Only a loaded SDK can have thrown an ApiError; until it is, whatever arrives is a network failure.
+  const sdk = loadGeminiSdk.loaded()
+  if (sdk === undefined || !(error instanceof sdk.ApiError)) return providerErrorFromNetwork(error, signal)
   const status = error.status
   const body = parseBody(error.message)
   const details = Array.isArray(body.details) ? body.details : []

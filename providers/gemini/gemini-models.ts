@@ -1,4 +1,4 @@
-import { ThinkingLevel, type ThinkingConfig } from '@google/genai'
+import type { ThinkingConfig, ThinkingLevel } from '@google/genai'
 import type { ModelCapabilities, ProviderModel, ReasoningEffort } from '../contract.ts'
 
 const ALL_EFFORTS: readonly ReasoningEffort[] = ['low', 'medium', 'high']
@@ -52,7 +52,8 @@ export function acceptsSystemInstruction (modelId: string): boolean {
 
 /** Our budgets for Gemini 2.5 (our choice); each model's own ceiling below caps them. */
 const THINKING_BUDGETS: Readonly<Record<ReasoningEffort, number>> = { low: 1024, medium: 8192, high: 24576 }
-const THINKING_LEVELS: Readonly<Record<ReasoningEffort, ThinkingLevel>> = { low: ThinkingLevel.LOW, medium: ThinkingLevel.MEDIUM, high: ThinkingLevel.HIGH }
+// The SDK's `ThinkingLevel` values, written out so this table needs no SDK loaded; the template type checks each one.
+const THINKING_LEVELS: Readonly<Record<ReasoningEffort, `${ThinkingLevel}`>> = { low: 'LOW', medium: 'MEDIUM', high: 'HIGH' }
 
 /**
  * Gemini 2.5 takes a thinking budget in tokens, Gemini 3 and later a level. Exactly one of the two is sent: Gemini
@@ -65,7 +66,7 @@ export function geminiThinkingConfig (modelId: string, effort: ReasoningEffort):
     const ceiling = id.startsWith('gemini-2.5-pro') ? 32768 : 24576
     return { thinkingBudget: Math.min(THINKING_BUDGETS[effort], ceiling) }
   }
-  return { thinkingLevel: THINKING_LEVELS[effort] }
+  return { thinkingLevel: THINKING_LEVELS[effort] as ThinkingLevel }
 }
 
 const CURATED: ReadonlyArray<[string, string]> = [

@@ -1,11 +1,11 @@
-import { GoogleGenAI } from '@google/genai'
 import type { ProviderModel } from '../contract.ts'
 import { defineProvider } from '../define-provider.ts'
-import { createClientCache } from '../client-cache.ts'
+import { createLazyClientCache } from '../client-cache.ts'
 import { checkKey } from '../key-check.ts'
 import { mapGeminiError } from './gemini-errors.ts'
 import { invokeGemini } from './gemini-generate.ts'
 import { GEMINI_MODELS, geminiCapabilities, isGeminiTextModel, liveGeminiCapabilities } from './gemini-models.ts'
+import { loadGeminiSdk } from './gemini-sdk.ts'
 
 /** Google Gemini (the Gemini Developer API) through `@google/genai`. */
 export default defineProvider({
@@ -13,7 +13,7 @@ export default defineProvider({
   label: 'Google Gemini',
   hosts: ['generativelanguage.googleapis.com'],
   create (context) {
-    const clientFor = createClientCache(credentials => {
+    const clientFor = createLazyClientCache(loadGeminiSdk, ({ GoogleGenAI }, credentials) => {
       const baseUrl = credentials.baseUrl ?? context.baseUrl
       return new GoogleGenAI({
         apiKey: credentials.apiKey,
@@ -38,7 +38,7 @@ export default defineProvider({
 
       // Listing one model is free. The key travels in the x-goog-api-key header, never in the URL.
       validateKey: (credentials, { signal }) => checkKey(
-        () => clientFor(credentials).models.list({ config: { pageSize: 1, abortSignal: signal } }),
+        async () => await (await clientFor(credentials)).models.list({ config: { pageSize: 1, abortSignal: signal } }),
         error => mapGeminiError(error, signal)
       ),
 
@@ -46,7 +46,7 @@ export default defineProvider({
         try {
           const models: ProviderModel[] = []
           // The pager fetches the following pages itself, with the same config (and so the same signal).
-          const pager = await clientFor(credentials).models.list({ config: { pageSize: 100, abortSignal: signal } })
+          const pager = await (await clientFor(credentials)).models.list({ config: { pageSize: 100, abortSignal: signal } })
           for await (const model of pager) {
             const id = model.name?.replace(/^models\//, '')
             if (id === undefined || id === '' || !isGeminiTextModel(id, model.supportedActions)) continue
@@ -58,7 +58,7 @@ export default defineProvider({
         }
       },
 
-      invoke: request => invokeGemini(request, { client: clientFor(request), mapError: mapGeminiError })
+      invoke: async request => await invokeGemini(request, { client: await clientFor(request), mapError: mapGeminiError })
     }
   }
 })

@@ -37,15 +37,15 @@ export default defineProvider({
       capabilities,
 
       validateKey: (credentials, { signal }) =>
-        checkKey(() => clientFor(credentials).models.list({ signal }), error => mapError(error, signal)),
+        checkKey(async () => await (await clientFor(credentials)).models.list({ signal }), error => mapError(error, signal)),
 
       async listModels (credentials, { signal }) {
-        return await listOpenAIModels(clientFor(credentials), signal, { include: isChatModel, capabilities, mapError })
+        return await listOpenAIModels(await clientFor(credentials), signal, { include: isChatModel, capabilities, mapError })
       },
 
       // Chat Completions, not Responses: many self-hosted servers only speak the former.
       async invoke (request) {
-        return await invokeChatCompletions(request, { client: clientFor(request), mapError, maxTokensField: 'max_tokens' })
+        return await invokeChatCompletions(request, { client: await clientFor(request), mapError, maxTokensField: 'max_tokens' })
       }
     }
   }

@@ -22,12 +22,12 @@ export default defineProvider({
       capabilities: openaiCapabilities,
 
       validateKey: (credentials, { signal }) =>
-        checkKey(() => clientFor(credentials).models.list({ signal }), error => mapError(error, signal)),
+        checkKey(async () => await (await clientFor(credentials)).models.list({ signal }), error => mapError(error, signal)),
 
-      listModels: (credentials, { signal }) =>
-        listOpenAIModels(clientFor(credentials), signal, { include: isOpenAITextModel, capabilities: openaiCapabilities, mapError }),
+      listModels: async (credentials, { signal }) =>
+        await listOpenAIModels(await clientFor(credentials), signal, { include: isOpenAITextModel, capabilities: openaiCapabilities, mapError }),
 
-      invoke: request => invokeResponses(request, { client: clientFor(request), mapError })
+      invoke: async request => await invokeResponses(request, { client: await clientFor(request), mapError })
     }
   }
 })

@@ -1,6 +1,6 @@
-import OpenAI from 'openai'
 import type { ProviderContext, ProviderCredentials } from '../contract.ts'
-import { createClientCache } from '../client-cache.ts'
+import { createLazyClientCache } from '../client-cache.ts'
+import { loadOpenAISdk } from './openai-sdk.ts'
 
 /**
  * One `openai` SDK client per key and base URL, for every vendor that speaks OpenAI's wire format. Retries belong
@@ -9,7 +9,7 @@ import { createClientCache } from '../client-cache.ts'
  * them to another vendor. An empty key sends no Authorization header (keyless self-hosted servers).
  */
 export function openAIClientCache (context: ProviderContext, baseUrlFor: (credentials: ProviderCredentials) => string) {
-  return createClientCache(credentials => new OpenAI({
+  return createLazyClientCache(loadOpenAISdk, ({ OpenAI }, credentials) => new OpenAI({
     apiKey: credentials.apiKey === '' ? 'no-key' : credentials.apiKey,
     ...(credentials.apiKey === '' ? { defaultHeaders: { Authorization: null } } : {}),
     organization: null,

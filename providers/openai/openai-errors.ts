@@ -1,11 +1,12 @@
-import OpenAI from 'openai'
+import type { APIError } from 'openai'
 import { ProviderError, providerErrorFromHttp, providerErrorFromNetwork } from '../errors.ts'
+import { loadOpenAISdk } from './openai-sdk.ts'
 
 export interface OpenAIErrorRules {
   /** The vendor's name, for messages. */
   readonly vendor: string
   /** Vendors that answer a bad key with something other than 401/403 (xAI: 400 "Incorrect API key"). */
-  readonly isAuthFailure?: (error: InstanceType<typeof OpenAI.APIError>) => boolean
+  readonly isAuthFailure?: (error: APIError) => boolean
 }
 
 /**
@@ -14,10 +15,12 @@ export interface OpenAIErrorRules {
  */
 export function mapOpenAIError (error: unknown, signal: AbortSignal, rules: OpenAIErrorRules): ProviderError {
   if (ProviderError.is(error)) return error
-  if (error instanceof OpenAI.APIUserAbortError || error instanceof OpenAI.APIConnectionError) {
+  // Only a loaded SDK can have thrown one of its errors; until it is, whatever arrives is a network failure.
+  const sdk = loadOpenAISdk.loaded()
+  if (sdk === undefined || error instanceof sdk.APIUserAbortError || error instanceof sdk.APIConnectionError) {
     return providerErrorFromNetwork(error, signal)
   }
-  if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
+  if (error instanceof sdk.APIError && typeof error.status === 'number') {
     const auth = rules.isAuthFailure?.(error) === true
     const quota = error.code === 'insufficient_quota' || error.type === 'insufficient_quota'
     const detail = vendorMessage(error)
@@ -37,7 +40,7 @@ export function mapOpenAIError (error: unknown, signal: AbortSignal, rules: Open
   return providerErrorFromNetwork(error, signal)
 }
 
-function vendorMessage (error: InstanceType<typeof OpenAI.APIError>): string {
+function vendorMessage (error: APIError): string {
   const body = error.error as unknown
   if (typeof body === 'string') return body
   if (typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string') {

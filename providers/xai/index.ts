@@ -30,18 +30,18 @@ export default defineProvider({
 
       // GET /v1/api-key costs nothing and also tells a blocked or disabled key from a working one.
       validateKey: (credentials, { signal }) => checkKey(async () => {
-        const info = await clientFor(credentials).get<XaiKeyInfo>('/api-key', { signal })
+        const info = await (await clientFor(credentials)).get<XaiKeyInfo>('/api-key', { signal })
         const problem = info.team_blocked === true ? 'its team is blocked'
           : info.api_key_blocked === true ? 'it is blocked'
             : info.api_key_disabled === true ? 'it is disabled' : undefined
         if (problem !== undefined) throw new ProviderError('PROVIDER_AUTH', `xAI accepted the API key, but ${problem}.`)
       }, error => mapXaiError(error, signal)),
 
-      listModels: (credentials, { signal }) =>
-        listOpenAIModels(clientFor(credentials), signal, { include: isXaiTextModel, capabilities: xaiCapabilities, mapError: mapXaiError }),
+      listModels: async (credentials, { signal }) =>
+        await listOpenAIModels(await clientFor(credentials), signal, { include: isXaiTextModel, capabilities: xaiCapabilities, mapError: mapXaiError }),
 
       // xAI keeps responses for 30 days unless told not to; invokeResponses always sends store: false.
-      invoke: request => invokeResponses(request, { client: clientFor(request), mapError: mapXaiError })
+      invoke: async request => await invokeResponses(request, { client: await clientFor(request), mapError: mapXaiError })
     }
   }
 })
