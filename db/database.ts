@@ -37,11 +37,16 @@ export function makePrivateDirectory (directory: string): void {
  * Opens the SQLite file (creating its folder), switches to WAL so readers never wait for the writer, and applies
  * pending migrations before anything else can touch it. The files are owner-only (0600); `:memory:` works for tests.
  */
-export function openDatabase (file: string): DatabaseHandle {
+export function openDatabase (file: string, options: { readonly trace?: (statement: string) => void } = {}): DatabaseHandle {
   const onDisk = file !== ':memory:'
   if (onDisk) createPrivateFile(file)
-  const sqlite = new Database(file)
+  // `trace` sees every statement SQLite runs (tests count an execution's round trips with it).
+  const sqlite = new Database(file, options.trace === undefined ? {} : { verbose: (statement: unknown) => options.trace?.(String(statement)) })
   sqlite.pragma('journal_mode = WAL')
+  // In WAL mode NORMAL syncs at checkpoints rather than at every commit: a committed transaction survives a crash
+  // of the process (which is what exactly-once needs: a claimed callbackId stays claimed), and only a power loss
+  // or an OS crash can take back the last commits before the next checkpoint. FULL would fsync every execution.
+  sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   const db = drizzle(sqlite, { schema })

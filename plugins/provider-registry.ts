@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { BUILTIN_PROVIDERS } from '../providers/builtin.ts'
+import { createLeanFetch } from '../providers/lean-fetch.ts'
 import { loadProviderPackages } from '../providers/load-providers.ts'
 import { createProviderRegistry, type ProviderRegistry, type RegistryEntry } from '../providers/registry.ts'
 
@@ -13,7 +14,7 @@ declare module 'fastify' {
 export interface ProviderRegistryOptions {
   /** Extra providers registered after the built-ins and packages (tests, embedding applications). */
   readonly extraProviders?: readonly RegistryEntry[]
-  /** The fetch every provider is given; tests inject one. */
+  /** The fetch every provider is given (`createLeanFetch()` when absent); tests inject one. */
   readonly fetch?: typeof globalThis.fetch
 }
 
@@ -25,8 +26,9 @@ async function providerRegistry (fastify: FastifyInstance, options: ProviderRegi
     ...packages,
     ...(options.extraProviders ?? [])
   ]
+  const fetch = options.fetch ?? createLeanFetch()
   const registry = createProviderRegistry(entries, id => ({
-    fetch: options.fetch ?? globalThis.fetch,
+    fetch,
     baseUrl: fastify.config.providerBaseUrls[id],
     timeoutMs: fastify.config.providerTimeoutMs,
     log: fastify.log.child({ provider: id })

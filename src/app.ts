@@ -11,6 +11,7 @@ import keyCheck from '../plugins/key-check.ts'
 import keyring from '../plugins/keyring/index.ts'
 import modelCatalogue from '../plugins/model-catalogue/index.ts'
 import providerRegistry from '../plugins/provider-registry.ts'
+import requestLog from '../plugins/request-log.ts'
 import type { RegistryEntry } from '../providers/registry.ts'
 import hubspot from './hubspot/plugin.ts'
 import { errorHandler, notFoundHandler } from './error-handler.ts'
@@ -28,6 +29,8 @@ export interface AppOptions {
   /** The fetch given to providers and HubSpot clients (tests inject loopback-only ones). */
   readonly fetch?: typeof globalThis.fetch
   readonly clock?: () => number
+  /** Sees every SQL statement the database runs (tests count round trips with it). */
+  readonly databaseTrace?: (statement: string) => void
 }
 
 /**
@@ -39,8 +42,9 @@ export default async function app (fastify: FastifyInstance, options: AppOptions
   await fastify.register(config, { environment: options.environment })
   fastify.log.level = fastify.config.logLevel
   await fastify.register(sensible)
+  await fastify.register(requestLog)
   await fastify.register(clock, { clock: options.clock })
-  await fastify.register(database)
+  await fastify.register(database, { trace: options.databaseTrace })
   await fastify.register(keyring)
   await fastify.register(keyCheck)
   await fastify.register(hubspot, { fetch: options.fetch })

@@ -1,4 +1,4 @@
-import type { FastifyLoggerOptions, RawServerDefault } from 'fastify'
+import { LogController, type FastifyLoggerOptions, type RawServerDefault } from 'fastify'
 import type { PinoLoggerOptions } from 'fastify/types/logger.js'
 
 /**
@@ -25,4 +25,13 @@ export function loggerOptions (level = 'info'): FastifyLoggerOptions<RawServerDe
       req: request => ({ method: request.method, url: request.url.replace(/([?&](code|state)=)[^&]*/g, '$1[redacted]'), remoteAddress: request.ip })
     }
   }
+}
+
+/**
+ * Fastify's own per-request lines ("incoming request", "request completed") are off: the app's request-log plugin
+ * writes one line per request instead, with what the route adds (an execution's outcome). The server and the test
+ * app both use this, so tests see the lines production writes.
+ */
+export function requestLogController (): LogController {
+  return new LogController({ disableRequestLogging: true })
 }

@@ -1,14 +1,18 @@
 import Fastify from 'fastify'
 import fp from 'fastify-plugin'
+import pino from 'pino'
 import app from './app.ts'
-import { loggerOptions } from './logger-options.ts'
+import { loggerOptions, requestLogController } from './logger-options.ts'
 
 /**
  * Process entry: builds the app, listens, and shuts down gracefully on SIGTERM/SIGINT (stop accepting, let
  * in-flight requests finish, give running provider calls SHUTDOWN_GRACE_MS, close the database). A bad setting ends the boot with one line naming it.
  */
 const server = Fastify({
-  logger: loggerOptions(process.env.LOG_LEVEL ?? 'info'),
+  // Log lines go out asynchronously, so a slow stdout reader never holds up the event loop; pino flushes what is
+  // buffered when the process exits, and a SIGKILL can cost the last lines, never an execution.
+  logger: { ...loggerOptions(process.env.LOG_LEVEL ?? 'info'), stream: pino.destination({ dest: 1, sync: false }) },
+  logController: requestLogController(),
   // Long provider calls are answered within SYNC_BUDGET_MS or handed to a callback; this is a safety net.
   requestTimeout: 120_000,
   bodyLimit: 1024 * 1024,

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { AppDatabase } from '../database.ts'
 import { auditEvents, connections, portals } from '../schema.ts'
 
@@ -41,14 +41,42 @@ function toRecord (row: Row): ConnectionRecord {
   }
 }
 
-/** Connections and their audit trail. Every change and its audit event commit together or not at all. */
-export function createConnectionsRepository (db: AppDatabase) {
+/** How many connections `find` keeps in memory (least recently used go first): 10,000 portals' busiest. */
+export const CONNECTION_CACHE_SIZE = 10_000
+
+/**
+ * Connections and their audit trail. Every change and its audit event commit together or not at all.
+ *
+ * `find`, which every execution and options request runs, answers from a write-through cache: each method here
+ * that changes a connection drops its entry in the same call, so a switched key, a disconnect or a new allowlist
+ * is seen by the very next execution. That holds because this process is the database's only writer (the CLI's
+ * `rekey` changes ciphertexts only, which decrypt to the same key); several instances on one database would need
+ * the cache to expire.
+ */
+export function createConnectionsRepository (db: AppDatabase, options: { readonly cacheSize?: number } = {}) {
   const where = (portalId: number, provider: string) => and(eq(connections.portalId, portalId), eq(connections.provider, provider))
+  const selectOne = db.select().from(connections)
+    .where(and(eq(connections.portalId, sql.placeholder('portalId')), eq(connections.provider, sql.placeholder('provider')))).prepare()
+  const cacheSize = options.cacheSize ?? CONNECTION_CACHE_SIZE
+  const cache = new Map<string, ConnectionRecord>()
+  const cacheKey = (portalId: number, provider: string) => `${portalId}\u0000${provider}`
+  const forget = (portalId: number, provider: string) => { cache.delete(cacheKey(portalId, provider)) }
 
   return {
     find (portalId: number, provider: string): ConnectionRecord | undefined {
-      const row = db.select().from(connections).where(where(portalId, provider)).get()
-      return row === undefined ? undefined : toRecord(row)
+      const key = cacheKey(portalId, provider)
+      const cached = cache.get(key)
+      if (cached !== undefined) {
+        cache.delete(key)
+        cache.set(key, cached)
+        return cached
+      }
+      const row = selectOne.get({ portalId, provider })
+      if (row === undefined) return undefined
+      const record = Object.freeze(toRecord(row))
+      cache.set(key, record)
+      if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string)
+      return record
     },
 
     list (portalId: number): ConnectionRecord[] {
@@ -57,6 +85,7 @@ export function createConnectionsRepository (db: AppDatabase) {
 
     /** Connects, or switches the key of an existing connection (keeping its allowlist). Returns which it was. */
     save (input: SaveConnection): 'connect' | 'switch_key' {
+      forget(input.portalId, input.provider)
       return db.transaction(tx => {
         tx.insert(portals).values({ portalId: input.portalId }).onConflictDoNothing().run()
         const existing = tx.select({ id: connections.id }).from(connections).where(where(input.portalId, input.provider)).get()
@@ -89,6 +118,7 @@ export function createConnectionsRepository (db: AppDatabase) {
 
     /** Erases the connection (and so its key). False when there was none. */
     remove (portalId: number, provider: string, actor: string, at: number): boolean {
+      forget(portalId, provider)
       return db.transaction(tx => {
         const removed = tx.delete(connections).where(where(portalId, provider)).returning({ id: connections.id }).all()
         if (removed.length === 0) return false
@@ -98,6 +128,7 @@ export function createConnectionsRepository (db: AppDatabase) {
     },
 
     setAllowedModels (portalId: number, provider: string, models: readonly string[] | null, actor: string, at: number): boolean {
+      forget(portalId, provider)
       return db.transaction(tx => {
         const updated = tx.update(connections).set({ allowedModels: models === null ? null : JSON.stringify(models) })
           .where(where(portalId, provider)).returning({ id: connections.id }).all()
@@ -111,17 +142,19 @@ export function createConnectionsRepository (db: AppDatabase) {
 
     /** Records the provider's verdict on the key at its last use. */
     setStatus (portalId: number, provider: string, status: ConnectionStatus, at: number): void {
+      forget(portalId, provider)
       db.update(connections).set(status === 'connected' ? { status, lastValidatedAt: at } : { status })
         .where(where(portalId, provider)).run()
     },
 
     /** For `rekey`: every ciphertext, and a way to replace one. */
-    allCiphertexts (): Array<Pick<Row, 'id' | 'portalId' | 'provider' | 'encryptedKey'>> {
-      return db.select({ id: connections.id, portalId: connections.portalId, provider: connections.provider, encryptedKey: connections.encryptedKey })
+    allCiphertexts (): Array<Pick<Row, 'id' | 'portalId' | 'provider' | 'encryptedKey' | 'status'>> {
+      return db.select({ id: connections.id, portalId: connections.portalId, provider: connections.provider, encryptedKey: connections.encryptedKey, status: connections.status })
         .from(connections).all()
     },
 
     replaceCiphertext (id: number, encryptedKey: string): void {
+      cache.clear()
       db.update(connections).set({ encryptedKey }).where(eq(connections.id, id)).run()
     },
 

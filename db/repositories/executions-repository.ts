@@ -39,15 +39,39 @@ export interface ExecutionFinish {
 export type ExecutionRow = typeof executions.$inferSelect
 
 const TOKEN_COLUMNS = ['inputTokens', 'outputTokens', 'cachedInputTokens', 'reasoningTokens'] as const
+type TokenColumn = typeof TOKEN_COLUMNS[number]
 
-/** Tokens are added to what earlier runs of the same execution spent (a run handed back for a retry costs too). */
-function addedTokens (finish: ExecutionFinish) {
-  const added: Partial<Record<typeof TOKEN_COLUMNS[number], SQL>> = {}
-  for (const column of TOKEN_COLUMNS) {
-    const value = finish[column]
-    if (value !== undefined) added[column] = sql`coalesce(${executions[column]}, 0) + ${value}`
+/**
+ * Tokens are added to what earlier runs of the same execution spent (a run handed back for a retry costs too); a
+ * run that reported none leaves the column as it was.
+ */
+function addedTokens (column: TokenColumn) {
+  const added = sql.placeholder(column)
+  return sql`case when ${added} is null then ${executions[column]} else coalesce(${executions[column]}, 0) + ${added} end`
+}
+
+/** What a finish writes, as the prepared update's parameters: every column bound, absent ones as NULL. */
+function finishParameters (id: number, finish: ExecutionFinish) {
+  return {
+    id,
+    status: finish.status,
+    provider: finish.provider ?? null,
+    model: finish.model ?? null,
+    errorCode: finish.errorCode ?? null,
+    errorMessage: finish.errorMessage ?? null,
+    inputTokens: finish.inputTokens ?? null,
+    outputTokens: finish.outputTokens ?? null,
+    cachedInputTokens: finish.cachedInputTokens ?? null,
+    reasoningTokens: finish.reasoningTokens ?? null,
+    finishReason: finish.finishReason ?? null,
+    adjustments: finish.adjustments === undefined || finish.adjustments.length === 0 ? null : JSON.stringify(finish.adjustments),
+    outputFields: finish.outputFields === undefined ? null : JSON.stringify(finish.outputFields),
+    fallbackReason: finish.fallbackReason ?? null,
+    prompt: finish.prompt ?? null,
+    response: finish.response ?? null,
+    finishedAt: finish.finishedAt,
+    latencyMs: finish.latencyMs ?? null
   }
-  return added
 }
 
 export type Claim =
@@ -65,7 +89,57 @@ export type BlockMark =
  * two deliveries of one callbackId, or a BLOCK and a finish, can never interleave inside one.
  */
 export function createExecutionsRepository (db: AppDatabase) {
-  const byId = (id: number) => db.select().from(executions).where(eq(executions.id, id)).get()
+  // The statements every execution runs are built and prepared once, for the life of the process: building a
+  // query and preparing it again cost more than running it (see test/bench). Placeholders bind the values.
+  const placeholder = sql.placeholder
+  const selectById = db.select().from(executions).where(eq(executions.id, placeholder('id'))).prepare()
+  const byId = (id: number): ExecutionRow | undefined => selectById.get({ id })
+  const selectByCallback = db.select().from(executions)
+    .where(and(eq(executions.portalId, placeholder('portalId')), eq(executions.callbackId, placeholder('callbackId')))).prepare()
+  const insertExecution = db.insert(executions).values({
+    portalId: placeholder('portalId'),
+    action: placeholder('action'),
+    callbackId: placeholder('callbackId'),
+    source: placeholder('source'),
+    startedAt: placeholder('startedAt'),
+    request: placeholder('request'),
+    expiresAt: placeholder('expiresAt'),
+    status: 'running',
+    runs: 1
+  }).onConflictDoNothing({ target: [executions.portalId, executions.callbackId] }).returning({ id: executions.id }).prepare()
+  // An update's set takes SQL rather than bare placeholders.
+  const bound = (name: string) => sql`${placeholder(name)}`
+  // A finish queues the outcome for HubSpot's callback API when HubSpot was told BLOCK (and there is an outcome
+  // to send), decided by the row itself inside the one UPDATE, so no outcome is written without its delivery.
+  const queued = sql`(${executions.answered} is 'block' and ${executions.callbackId} is not null and ${placeholder('queueable')} = 1)`
+  const whenQueued = (then: SQL, otherwise: SQL) => sql`case when ${queued} then ${then} else ${otherwise} end`
+  const finishStatement = db.update(executions).set({
+    status: bound('status'),
+    provider: bound('provider'),
+    model: bound('model'),
+    errorCode: bound('errorCode'),
+    errorMessage: bound('errorMessage'),
+    inputTokens: addedTokens('inputTokens'),
+    outputTokens: addedTokens('outputTokens'),
+    cachedInputTokens: addedTokens('cachedInputTokens'),
+    reasoningTokens: addedTokens('reasoningTokens'),
+    finishReason: bound('finishReason'),
+    adjustments: bound('adjustments'),
+    outputFields: bound('outputFields'),
+    fallbackReason: bound('fallbackReason'),
+    prompt: bound('prompt'),
+    response: bound('response'),
+    finishedAt: bound('finishedAt'),
+    latencyMs: bound('latencyMs'),
+    request: null,
+    completionState: whenQueued(sql`'pending'`, sql`${executions.completionState}`),
+    completionAttempts: whenQueued(sql`0`, sql`${executions.completionAttempts}`),
+    completionDueAt: whenQueued(bound('finishedAt'), sql`${executions.completionDueAt}`),
+    completionError: whenQueued(sql`null`, sql`${executions.completionError}`)
+  // HubSpot was told BLOCK, so it will not retry: a transient failure is not written, and the engine runs it again.
+  }).where(and(eq(executions.id, placeholder('id')), sql`not (${executions.answered} is 'block' and ${placeholder('status')} = 'retry')`))
+    .returning({ completionPending: sql<number>`${queued}` }).prepare()
+  const updateBlocked = db.update(executions).set({ answered: 'block' }).where(eq(executions.id, placeholder('id'))).prepare()
 
   return {
     /**
@@ -73,61 +147,50 @@ export function createExecutionsRepository (db: AppDatabase) {
      * instead of a new one, except one that was handed back for a retry (429/503), which is claimed again.
      */
     claim (start: ExecutionStart): Claim {
+      // One statement for a new execution: the insert claims the callbackId itself, and the unique index on
+      // (portal_id, callback_id) turns a delivery HubSpot already sent into no row. A callbackId is unique only
+      // within one portal: another portal's id never replays this one's answer.
+      const inserted = insertExecution.get({
+        portalId: start.portalId, action: start.action, callbackId: start.callbackId ?? null, source: start.source ?? null,
+        startedAt: start.startedAt, request: start.request, expiresAt: start.expiresAt
+      })
+      if (inserted !== undefined) return { kind: 'new', id: inserted.id, runs: 1 }
       return db.transaction(tx => {
-        if (start.callbackId !== undefined) {
-          // A callbackId is unique only within one portal: looked up alone, another portal's id would replay this one's answer.
-          const existing = tx.select().from(executions)
-            .where(and(eq(executions.portalId, start.portalId), eq(executions.callbackId, start.callbackId))).get()
-          if (existing !== undefined && existing.status !== 'retry') return { kind: 'existing', execution: existing }
-          if (existing !== undefined) {
-            const runs = existing.runs + 1
-            // A new run describes itself afresh; only the tokens earlier runs spent stay, and finish adds to them.
-            tx.update(executions).set({
-              status: 'running', startedAt: start.startedAt, finishedAt: null, errorCode: null, errorMessage: null,
-              request: start.request, expiresAt: start.expiresAt, runs,
-              provider: null, model: null, finishReason: null, latencyMs: null, adjustments: null, outputFields: null,
-              fallbackReason: null, prompt: null, response: null, answered: null
-            }).where(eq(executions.id, existing.id)).run()
-            return { kind: 'new', id: existing.id, runs }
-          }
-        }
-        const inserted = tx.insert(executions).values({ ...start, status: 'running', runs: 1 }).returning({ id: executions.id }).get()
-        return { kind: 'new', id: inserted.id, runs: 1 }
+        const existing = selectByCallback.get({ portalId: start.portalId, callbackId: start.callbackId ?? null })
+        if (existing === undefined) throw new Error('the execution insert claimed nothing and found no earlier delivery')
+        if (existing.status !== 'retry') return { kind: 'existing', execution: existing }
+        const runs = existing.runs + 1
+        // A new run describes itself afresh; only the tokens earlier runs spent stay, and finish adds to them.
+        tx.update(executions).set({
+          status: 'running', startedAt: start.startedAt, finishedAt: null, errorCode: null, errorMessage: null,
+          request: start.request, expiresAt: start.expiresAt, runs,
+          provider: null, model: null, finishReason: null, latencyMs: null, adjustments: null, outputFields: null,
+          fallbackReason: null, prompt: null, response: null, answered: null
+        }).where(eq(executions.id, existing.id)).run()
+        return { kind: 'new', id: existing.id, runs }
       })
     },
 
     /** Records that HubSpot was answered BLOCK, unless the execution finished in the meantime. */
     markBlocked (id: number): BlockMark {
       return db.transaction(tx => {
-        const row = tx.select().from(executions).where(eq(executions.id, id)).get()
+        const row = byId(id)
         if (row === undefined) throw new Error(`execution ${id} does not exist`)
         if (row.status !== 'running') return { kind: 'finished', execution: row }
-        tx.update(executions).set({ answered: 'block' }).where(eq(executions.id, id)).run()
+        updateBlocked.run({ id })
         return { kind: 'blocked' }
       })
     },
 
     /**
-     * Writes the outcome and forgets the stored request. A finished execution that HubSpot was told BLOCK about
-     * joins the completion queue in the same transaction, so no outcome can be written without its delivery.
+     * Writes the outcome and forgets the stored request, in one statement. A finished execution that HubSpot was
+     * told BLOCK about joins the completion queue in that same statement. `written` is false when nothing was
+     * written: a transient failure of an execution HubSpot was told BLOCK about (the engine runs it again).
      */
     finish (id: number, finish: ExecutionFinish): { readonly written: boolean, readonly completionPending: boolean } {
-      return db.transaction(tx => {
-        const row = tx.select({ answered: executions.answered, callbackId: executions.callbackId }).from(executions).where(eq(executions.id, id)).get()
-        const blocked = row?.answered === 'block'
-        // HubSpot was told BLOCK, so it will not retry: a transient failure stays unfinished and the engine runs it again.
-        if (blocked && finish.status === 'retry') return { written: false, completionPending: false }
-        const completionPending = blocked && row.callbackId !== null && finish.outputFields !== undefined && finish.status !== 'expired'
-        tx.update(executions).set({
-          ...finish,
-          ...addedTokens(finish),
-          adjustments: finish.adjustments === undefined || finish.adjustments.length === 0 ? null : JSON.stringify(finish.adjustments),
-          outputFields: finish.outputFields === undefined ? null : JSON.stringify(finish.outputFields),
-          request: null,
-          ...(completionPending ? { completionState: 'pending', completionAttempts: 0, completionDueAt: finish.finishedAt, completionError: null } : {})
-        }).where(eq(executions.id, id)).run()
-        return { written: true, completionPending }
-      })
+      const queueable = finish.outputFields !== undefined && finish.status !== 'expired'
+      const row = finishStatement.get({ ...finishParameters(id, finish), queueable: queueable ? 1 : 0 })
+      return row === undefined ? { written: false, completionPending: false } : { written: true, completionPending: row.completionPending === 1 }
     },
 
     /** Counts one more start of an unfinished execution's call (a resume), returning the new count. */

@@ -48,10 +48,19 @@ export function findConnection (context: ActionContext, portalId: number, provid
 }
 
 /**
+ * Decrypted keys, one per connection record. The repository hands out the same record until the connection
+ * changes (switch key, disconnect, allowlist, status), so a key is decrypted once per change rather than once per
+ * execution, and a record the repository has dropped takes its key with it.
+ */
+const decryptedKeys = new WeakMap<ConnectionRecord, ProviderCredentials>()
+
+/**
  * The decrypted key, for one call. The keyring refuses a ciphertext moved to another portal or provider, and one
  * under a key ENCRYPTION_KEYS no longer holds: KEY_UNREADABLE, which no retry can mend, so executions fail at once.
  */
 export function credentialsFor (context: ActionContext, connection: ConnectionRecord): ProviderCredentials {
+  const known = decryptedKeys.get(connection)
+  if (known !== undefined) return known
   let apiKey: string
   try {
     apiKey = decryptConnectionKey(context.keyring, connection)
@@ -60,7 +69,9 @@ export function credentialsFor (context: ActionContext, connection: ConnectionRe
     // The keyring's reason (a missing key id, a failed authentication) tells a workflow builder nothing: say what to do.
     throw new AppError('KEY_UNREADABLE', `The stored ${connection.provider} API key of portal ${connection.portalId} cannot be decrypted: ENCRYPTION_KEYS is wrong, or no longer holds the key it was encrypted with. Put that key back into ENCRYPTION_KEYS, or connect ${connection.provider} again (PUT /api/portals/${connection.portalId}/connections/${connection.provider}).`, { cause: error })
   }
-  return { apiKey, ...(connection.baseUrl === null ? {} : { baseUrl: connection.baseUrl }) }
+  const credentials = Object.freeze({ apiKey, ...(connection.baseUrl === null ? {} : { baseUrl: connection.baseUrl }) })
+  decryptedKeys.set(connection, credentials)
+  return credentials
 }
 
 /**

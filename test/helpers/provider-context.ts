@@ -1,4 +1,5 @@
 import type { ProviderContext, ProviderDefinition, LlmProvider, ProviderLogger } from '../../providers/contract.ts'
+import { createLeanFetch } from '../../providers/lean-fetch.ts'
 import { createProviderRegistry } from '../../providers/registry.ts'
 
 export interface CapturedLogger extends ProviderLogger {
@@ -11,10 +12,13 @@ export function captureLogger (): CapturedLogger {
   return { lines, debug: write, info: write, warn: write }
 }
 
-/** Builds one provider through the real registry, pointed at a stub. */
+/** The fetch providers get in production, shared by the tests that build providers. */
+const leanFetch = createLeanFetch()
+
+/** Builds one provider through the real registry, pointed at a stub, with the fetch production gives it. */
 export function buildProvider (definition: ProviderDefinition, context: Partial<ProviderContext> = {}): LlmProvider {
   const registry = createProviderRegistry([{ definition, origin: `test ${definition.id}` }], () => ({
-    fetch: globalThis.fetch,
+    fetch: leanFetch,
     timeoutMs: 5000,
     log: captureLogger(),
     ...context

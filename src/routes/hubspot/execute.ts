@@ -38,7 +38,7 @@ const execute: FastifyPluginAsyncTypebox = async fastify => {
         inputFields: body.inputFields,
         ...(body.object === undefined ? {} : { object: body.object })
       }, { resolvePlan: action.resolvePlan, wait: 'budget' })
-      request.log.info({ portalId: body.origin.portalId, callbackId: body.callbackId, action: action.key, source, outcome: describe(outcome) }, 'execution answered')
+      request.logLine = { message: 'execution answered', details: { portalId: body.origin.portalId, callbackId: body.callbackId, action: action.key, source, outcome: describe(outcome) } }
       return send(reply, outcome)
     })
   }
