@@ -1,112 +1,126 @@
 /**
- * `npm run bench`: what this service adds on top of the provider's own latency. Everything runs on loopback
- * against a zero-latency OpenAI stub, so the provider round trip is as small as it can be and the service's
- * share is as visible as it can be. Prints a table and writes test/bench/results/latest.json.
+ * `npm run bench`: the service side by side with the floor (calling the provider directly) and with Portkey's
+ * open-source gateway, all in front of one OpenAI stub, every piece its own process on loopback. Also times the
+ * start-up on 10,000 portals, the model dropdown on that database, and the service's memory over 100,000
+ * executions. Prints a table with the issue's targets and writes test/bench/results/latest.json.
+ *
+ * Settings: BENCH_DURATION_S (8), BENCH_EXECUTIONS (100000), BENCH_ROUNDS (3), BENCH_PORTALS (10000).
+ * Quick run: `BENCH_DURATION_S=3 BENCH_EXECUTIONS=20000 npm run bench`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
-import Fastify from 'fastify'
-import fp from 'fastify-plugin'
-import app from '../../src/app.ts'
-import openai from '../../providers/openai/index.ts'
-import { buildProvider } from '../helpers/provider-context.ts'
-import { TEST_ADMIN_TOKEN, TEST_CLIENT_SECRET, TEST_ENCRYPTION_KEY } from '../helpers/build-app.ts'
-import { OPENAI_GOOD_KEY, startOpenAIStub } from '../stubs/openai-stub.ts'
-import { Signature } from '@hubspot/api-client'
+import { readSettings } from './bench-settings.ts'
+import { cleanUp, installCleanupHandlers, ownFolder } from './cleanup.ts'
+import { runMemoryPhase } from './memory-phase.ts'
+import { residentMemory, startPortkey, startStub } from './processes.ts'
+import { formatReport, machine, writeReport, type Report } from './report.ts'
+import { RateMemory, runRounds, warmUp, type Scenario } from './rounds.ts'
+import { BENCH_PROVIDER_CONCURRENCY, connectOpenAI, startService } from './service-setup.ts'
+import { runStartupPhase } from './startup-phase.ts'
+import { checkGoals, DIRECT, PORTKEY, SERVICE, summarizeScenario } from './summary.ts'
+import { directTarget, latestProviderCall, portkeyTarget, serviceTarget } from './targets.ts'
 
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1000)
-const WARMUP = 100
+const log = (line: string): void => { process.stderr.write(`bench: ${line}\n`) }
 
-function summarize (samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b)
-  const at = (quantile: number) => sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))]!
-  return { mean: samples.reduce((sum, value) => sum + value, 0) / samples.length, p50: at(0.5), p95: at(0.95), p99: at(0.99) }
+function portkeyVersion (): string {
+  const manifest = new URL('../../node_modules/@portkey-ai/gateway/package.json', import.meta.url)
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version
 }
 
-function settledHeap (): number {
-  (globalThis as { gc?: () => void }).gc?.()
-  return process.memoryUsage().heapUsed
-}
-
-async function measure (label: string, run: (index: number) => Promise<void>) {
-  for (let index = 0; index < WARMUP; index++) await run(-index - 1)
-  const samples: number[] = []
-  for (let index = 0; index < ITERATIONS; index++) {
-    const started = performance.now()
-    await run(index)
-    samples.push(performance.now() - started)
+async function main (): Promise<void> {
+  const began = performance.now()
+  const loadBefore = loadavg()[0] ?? 0
+  const settings = readSettings()
+  if (!existsSync(fileURLToPath(new URL('../../dist/src/server.js', import.meta.url)))) {
+    throw new Error('dist/src/server.js is missing: run `npm run build` first (`npm run bench` does)')
   }
-  // The stub records every request for tests; the benchmark must not count that as the service's memory.
-  stub.requests.length = 0
-  return { label, ...summarize(samples) }
-}
+  const measurements = settings.rounds * (settings.concurrencies.length * 3 * settings.seconds + 3 * settings.slowSeconds)
+  if (loadBefore > 0.5) log(`the machine is already busy (load average ${loadBefore.toFixed(2)}): expect noisy numbers`)
+  log(`about ${Math.ceil(measurements / 60)} min of measured load, plus warm-up, start-up and ${settings.executions} executions for memory`)
 
-const stub = await startOpenAIStub()
-const dataDir = mkdtempSync(join(tmpdir(), 'llm-actions-bench-'))
-const server = Fastify({ logger: false })
-await server.register(fp(app), {
-  environment: {
-    DATA_DIR: dataDir, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ADMIN_TOKEN: TEST_ADMIN_TOKEN, HUBSPOT_CLIENT_SECRET: TEST_CLIENT_SECRET,
-    OPENAI_BASE_URL: stub.baseUrl, LOG_LEVEL: 'silent', RATE_LIMIT_PER_PORTAL: '1000000', PORT: '0'
+  const runFolder = mkdtempSync(join(tmpdir(), 'llm-actions-bench-'))
+  ownFolder(runFolder)
+  log(`logs and data in ${runFolder} (removed at the end)`)
+
+  const [fastStub, slowStub, portkey] = await Promise.all([startStub(runFolder, 0), startStub(runFolder, settings.slowLatencyMs), startPortkey(runFolder)])
+  const startup = await runStartupPhase(settings, runFolder, fastStub, log)
+
+  const [{ service }, { service: slowService }] = await Promise.all([
+    startService('service', runFolder, join(runFolder, 'data'), fastStub.origin),
+    startService(`service-${settings.slowLatencyMs}ms`, runFolder, join(runFolder, 'data-slow'), slowStub.origin)
+  ])
+  await connectOpenAI(service, 1)
+  await connectOpenAI(slowService, 1)
+
+  const fastLabel = '0 ms stub'
+  const slowLabel = `${settings.slowLatencyMs} ms stub`
+  const fastService = serviceTarget(SERVICE, service)
+  const memory = await runMemoryPhase(settings, service, fastService, log)
+
+  // What the service sent the stub: the other targets send exactly that.
+  const call = await latestProviderCall(fastStub)
+  // One set of objects for every 0 ms scenario, so each target is warmed up once.
+  const fastTargets = [directTarget(DIRECT, fastStub, call), portkeyTarget(PORTKEY, portkey, fastStub, call), fastService] as const
+  const scenarios: Scenario[] = [
+    ...settings.concurrencies.map(concurrency => ({
+      stubLabel: fastLabel,
+      stub: fastStub,
+      concurrency,
+      seconds: settings.seconds,
+      targets: fastTargets
+    })),
+    {
+      stubLabel: slowLabel,
+      stub: slowStub,
+      concurrency: settings.highConcurrency,
+      seconds: settings.slowSeconds,
+      targets: [directTarget(DIRECT, slowStub, call), portkeyTarget(PORTKEY, portkey, slowStub, call), serviceTarget(SERVICE, slowService)] as const
+    }
+  ]
+
+  const rates = new RateMemory()
+  rates.record(fastLabel, SERVICE, memory.requestsPerSecond)
+  await warmUp(scenarios, settings, rates, log)
+  const rounds = await runRounds(scenarios, settings, rates, log)
+
+  const portkeyRssBytes = residentMemory(portkey.pid)
+
+  const load = rounds.map(summarizeScenario)
+  const report: Report = {
+    at: new Date().toISOString(),
+    machine: { ...machine(), loadAverage: { before: loadBefore, after: loadavg()[0] ?? 0 } },
+    settings: { ...settings, serviceProviderConcurrency: BENCH_PROVIDER_CONCURRENCY },
+    notes: [
+      `Portkey ${portkeyVersion()} passes POST /v1/responses through to the stub (x-portkey-provider: openai, x-portkey-custom-host: <stub>/v1); ` +
+        'every measurement checked that the stub served at least one generation per answer, for all three targets.',
+      `direct and Portkey send the body the service's OpenAI SDK sends (${Buffer.byteLength(call.body)} bytes); ` +
+        'the service gets a signed HubSpot execution with a fresh callbackId per request.',
+      `the service runs as in production (node dist/src/server.js, LOG_LEVEL=info to a file) except PROVIDER_CONCURRENCY=${BENCH_PROVIDER_CONCURRENCY} ` +
+        '(default 16 per connection would cap the 200 ms variant at 80 req/s by design) and RATE_LIMIT_PER_PORTAL=1e9.',
+      `the load generator (autocannon, one thread) shares the machine's ${machine().cores} cores with the stub and the target: the direct floor is partly the generator's own limit.`,
+      'memory is read after 1 s without load (no forced GC: the service runs without --expose-gc, as in production).'
+    ],
+    load,
+    startup,
+    memory,
+    portkeyRssBytes,
+    goals: checkGoals(settings, load, startup, memory),
+    rounds,
+    runSeconds: (performance.now() - began) / 1000
   }
-})
-const address = await server.listen({ port: 0, host: '127.0.0.1' })
-const publicUrl = server.config.publicUrl
-const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' }
-await fetch(`${address}/api/portals/1/connections/openai`, { method: 'PUT', headers: admin, body: JSON.stringify({ apiKey: OPENAI_GOOD_KEY }) })
-
-const provider = buildProvider(openai, { baseUrl: stub.baseUrl })
-const heapBefore = settledHeap()
-const rssBefore = process.memoryUsage().rss
-
-const direct = await measure('provider call alone (SDK → stub)', async () => {
-  await provider.invoke({ apiKey: OPENAI_GOOD_KEY, modelId: 'gpt-5.4', prompt: 'Write a welcome for Ada.', signal: AbortSignal.timeout(10_000) })
-})
-
-let callback = 0
-const execute = await measure('signed execution (HubSpot → service → stub)', async () => {
-  const path = '/hubspot/actions/custom-llm'
-  const body = JSON.stringify({
-    callbackId: `ap-1-bench-${callback++}`,
-    origin: { portalId: 1 },
-    object: { objectId: 1, objectType: 'CONTACT', properties: { firstname: 'Ada' } },
-    inputFields: { provider: 'openai', model: 'gpt-5.4', prompt: 'Write a welcome for {{firstname}}.' }
-  })
-  const timestamp = Date.now()
-  const signature = Signature.getSignature('POST', 'v3', { signature: '', clientSecret: TEST_CLIENT_SECRET, url: publicUrl + path, requestBody: body, timestamp })
-  const response = await fetch(address + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': String(timestamp) }, body })
-  if (response.status !== 200) throw new Error(`execution answered ${response.status}: ${await response.text()}`)
-  await response.arrayBuffer()
-})
-
-const options = await measure('model options (cached list)', async () => {
-  const path = '/hubspot/actions/custom-llm/options'
-  const body = JSON.stringify({ origin: { portalId: 1 }, inputFieldName: 'model', inputFields: { provider: { type: 'STATIC_VALUE', value: 'openai' } } })
-  const timestamp = Date.now()
-  const signature = Signature.getSignature('POST', 'v3', { signature: '', clientSecret: TEST_CLIENT_SECRET, url: publicUrl + path, requestBody: body, timestamp })
-  const response = await fetch(address + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': String(timestamp) }, body })
-  await response.arrayBuffer()
-})
-
-const heapAfter = settledHeap()
-const rssAfter = process.memoryUsage().rss
-const overhead = { label: 'service overhead (execution − provider call)', mean: execute.mean - direct.mean, p50: execute.p50 - direct.p50, p95: execute.p95 - direct.p95, p99: execute.p99 - direct.p99 }
-const rows = [direct, execute, overhead, options]
-
-console.log(`\n${ITERATIONS} iterations each after ${WARMUP} warm-up, Node ${process.version}, loopback stub with no latency\n`)
-console.log(`${'measure'.padEnd(48)} ${'mean ms'.padStart(9)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)}`)
-for (const row of rows) {
-  console.log(`${row.label.padEnd(48)} ${row.mean.toFixed(2).padStart(9)} ${row.p50.toFixed(2).padStart(9)} ${row.p95.toFixed(2).padStart(9)} ${row.p99.toFixed(2).padStart(9)}`)
+  process.stdout.write(`\n${formatReport(report)}\n`)
+  log(`written: ${writeReport(report)}`)
 }
-console.log(`\nheap after GC: ${(heapBefore / 2 ** 20).toFixed(1)} MiB before, ${(heapAfter / 2 ** 20).toFixed(1)} MiB after ${ITERATIONS * 3 + WARMUP * 3} more calls; resident ${(rssBefore / 2 ** 20).toFixed(1)} → ${(rssAfter / 2 ** 20).toFixed(1)} MiB`)
 
-const resultsDir = join(import.meta.dirname, 'results')
-mkdirSync(resultsDir, { recursive: true })
-writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, iterations: ITERATIONS, rows, memory: { heapBefore, heapAfter, rssBefore, rssAfter } }, null, 2) + '\n')
-console.log(`written: ${join(resultsDir, 'latest.json')}`)
-
-await server.close()
-await stub.close()
-rmSync(dataDir, { recursive: true, force: true })
+installCleanupHandlers()
+try {
+  await main()
+} catch (error) {
+  process.stderr.write(`\nbench failed: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exitCode = 1
+} finally {
+  await cleanUp()
+}

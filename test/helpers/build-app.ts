@@ -23,6 +23,18 @@ export interface TestApp {
 
 interface TapLike { teardown (fn: () => unknown): void }
 
+/** The settings every test service starts from: its data directory, the test secrets, logging at info. */
+export function testEnvironment (dataDir: string): Record<string, string> {
+  return {
+    DATA_DIR: dataDir,
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    HUBSPOT_CLIENT_SECRET: TEST_CLIENT_SECRET,
+    PUBLIC_URL: TEST_PUBLIC_URL,
+    LOG_LEVEL: 'info'
+  }
+}
+
 export interface BuildAppOptions extends Omit<AppOptions, 'environment'> {
   /**
    * Boot on this existing data directory (to test a restart) instead of a fresh one. The caller owns it: it is
@@ -43,15 +55,7 @@ export async function buildApp (t: TapLike, environment: Record<string, string |
   const fastify = Fastify({ logger: { ...loggerOptions('info'), stream }, logController: requestLogController() })
   await fastify.register(fp(app), {
     ...options,
-    environment: {
-      DATA_DIR: dataDir,
-      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      HUBSPOT_CLIENT_SECRET: TEST_CLIENT_SECRET,
-      PUBLIC_URL: TEST_PUBLIC_URL,
-      LOG_LEVEL: 'info',
-      ...environment
-    }
+    environment: { ...testEnvironment(dataDir), ...environment }
   })
   await fastify.ready()
   t.teardown(async () => {

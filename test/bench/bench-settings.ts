@@ -1,0 +1,54 @@
+/**
+ * What a run measures and for how long, from the environment. The defaults keep a full run near six minutes on a
+ * two-core machine; `BENCH_DURATION_S=3 BENCH_EXECUTIONS=20000` makes a quick one.
+ */
+export interface BenchSettings {
+  /** Seconds per measurement against the 0 ms stub (BENCH_DURATION_S). */
+  readonly seconds: number
+  /** Seconds per measurement against the 200 ms stub: its throughput is set by the latency, so it settles fast. */
+  readonly slowSeconds: number
+  /** Seconds of warm-up per target before the first round. */
+  readonly warmupSeconds: number
+  /** Interleaved rounds; medians are taken across them (BENCH_ROUNDS). */
+  readonly rounds: number
+  readonly concurrencies: readonly number[]
+  /** The concurrency of the 200 ms variant and of the memory phase. */
+  readonly highConcurrency: number
+  readonly slowLatencyMs: number
+  /** Executions of the memory phase; memory is read halfway and at the end (BENCH_EXECUTIONS). */
+  readonly executions: number
+  /** Portals in the start-up database, each with five connections (BENCH_PORTALS). */
+  readonly portals: number
+  /** Portals the model-options measurement cycles through, spread evenly over the seeded ones. */
+  readonly optionPortals: number
+  /** Start-ups timed on the seeded database; the median is reported. */
+  readonly startups: number
+}
+
+function positiveNumber (name: string, fallback: number, options: { integer?: boolean } = {}): number {
+  const text = process.env[name]
+  if (text === undefined || text.trim() === '') return fallback
+  const value = Number(text)
+  if (!Number.isFinite(value) || value <= 0 || (options.integer === true && !Number.isInteger(value))) {
+    throw new Error(`${name} must be a positive ${options.integer === true ? 'integer' : 'number'}, got "${text}"`)
+  }
+  return value
+}
+
+export function readSettings (): BenchSettings {
+  const seconds = positiveNumber('BENCH_DURATION_S', 8)
+  const portals = positiveNumber('BENCH_PORTALS', 10_000, { integer: true })
+  return {
+    seconds,
+    slowSeconds: Math.max(2, seconds / 2),
+    warmupSeconds: Math.min(3, seconds),
+    rounds: positiveNumber('BENCH_ROUNDS', 3, { integer: true }),
+    concurrencies: [1, 10, 50],
+    highConcurrency: 50,
+    slowLatencyMs: 200,
+    executions: positiveNumber('BENCH_EXECUTIONS', 100_000, { integer: true }),
+    portals,
+    optionPortals: Math.min(1000, portals),
+    startups: 3
+  }
+}
