@@ -113,7 +113,11 @@ export const executions = sqliteTable('executions', {
   /** When the next completion attempt is due. */
   completionDueAt: integer('completion_due_at'),
   completionError: text('completion_error'),
-  completedAt: integer('completed_at')
+  completedAt: integer('completed_at'),
+  /** USD every run and attempt of this execution spent at known prices; see `costUnknown`. */
+  costUsd: real('cost_usd'),
+  /** 1 when some attempt's model has no known price: `costUsd` then counts only the priced ones. */
+  costUnknown: integer('cost_unknown').notNull().default(0)
 }, table => [
   uniqueIndex('executions_callback').on(table.portalId, table.callbackId),
   index('executions_portal_started').on(table.portalId, table.startedAt),
@@ -136,4 +140,17 @@ export const oauthTokens = sqliteTable('oauth_tokens', {
 export const oauthStates = sqliteTable('oauth_states', {
   nonce: text('nonce').primaryKey(),
   createdAt: integer('created_at').notNull()
+})
+
+/**
+ * A portal's monthly spending limit in USD. Months are calendar months in `timeZone` (an IANA name, UTC when
+ * null). `warnedMonth` is the month (`YYYY-MM`) whose `warnAtPercent` crossing was already logged.
+ */
+export const portalBudgets = sqliteTable('portal_budgets', {
+  portalId: integer('portal_id').primaryKey().references(() => portals.portalId),
+  monthlyLimitUsd: real('monthly_limit_usd').notNull(),
+  warnAtPercent: integer('warn_at_percent'),
+  timeZone: text('time_zone'),
+  warnedMonth: text('warned_month'),
+  updatedAt: integer('updated_at').notNull()
 })

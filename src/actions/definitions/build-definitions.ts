@@ -60,7 +60,8 @@ export const EXECUTION_ERROR_CODES = [
   'TEMPLATE_UNRESOLVED',
   'ASSISTANT_NOT_FOUND',
   'INVALID_INPUT',
-  'KEY_UNREADABLE'
+  'KEY_UNREADABLE',
+  'BUDGET_EXCEEDED'
 ] as const satisfies readonly ErrorCode[]
 export type ExecutionErrorCode = typeof EXECUTION_ERROR_CODES[number]
 
@@ -68,7 +69,7 @@ export type ExecutionErrorCode = typeof EXECUTION_ERROR_CODES[number]
 export const FALLBACK_RULE_NAME = 'otherError'
 
 export const OUTPUT_FIELDS = [
-  'response', 'responseNumber', 'responseBoolean', 'responseChoice', 'responseJson', 'provider', 'model', 'inputTokens', 'outputTokens', 'errorCode', 'errorMessage'
+  'response', 'responseNumber', 'responseBoolean', 'responseChoice', 'responseJson', 'provider', 'model', 'inputTokens', 'outputTokens', 'costUsd', 'errorCode', 'errorMessage'
 ] as const
 export type OutputFieldName = typeof OUTPUT_FIELDS[number]
 
@@ -132,6 +133,7 @@ const OUTPUT_TYPES: Readonly<Record<OutputFieldName, readonly [FieldDataType, Fi
   model: ['string', 'text'],
   inputTokens: ['number', 'number'],
   outputTokens: ['number', 'number'],
+  costUsd: ['number', 'number'],
   errorCode: ['string', 'text'],
   errorMessage: ['string', 'textarea']
 }
@@ -153,6 +155,8 @@ export const OUTPUT_SCHEMAS: Readonly<Record<OutputFieldName, OutputSchema>> = {
   model: { type: 'STRING' },
   inputTokens: { type: 'INTEGER', minimum: 0 },
   outputTokens: { type: 'INTEGER', minimum: 0 },
+  // Present only when the price of every model that answered is known (see the usage report's unpriced count).
+  costUsd: { type: 'DOUBLE', minimum: 0 },
   errorCode: { type: 'STRING' },
   errorMessage: { type: 'STRING' }
 }

@@ -51,6 +51,7 @@ const de: LanguageCopy = {
     model: 'KI-Modell',
     inputTokens: 'Eingabe-Tokens',
     outputTokens: 'Ausgabe-Tokens',
+    costUsd: 'Kosten (USD)',
     errorCode: 'Fehlercode',
     errorMessage: 'Fehlermeldung'
   },
@@ -67,6 +68,7 @@ const de: LanguageCopy = {
     ASSISTANT_NOT_FOUND: 'Den gewählten Assistenten gibt es nicht mehr. Wählen Sie in der Aktion einen anderen Assistenten.',
     INVALID_INPUT: 'Die Einstellungen der Aktion sind ungültig: {{errorMessage}}',
     KEY_UNREADABLE: 'Der Dienst kann den gespeicherten API-Schlüssel für diesen Anbieter nicht lesen. Bitten Sie den Betreiber des Dienstes, die Verschlüsselungsschlüssel zu prüfen, oder verbinden Sie den Anbieter auf der Verwaltungsseite neu.',
+    BUDGET_EXCEEDED: 'Dieses HubSpot-Konto hat sein monatliches KI-Budget ausgeschöpft, daher wurde das Modell nicht aufgerufen. Bitten Sie den Betreiber des Dienstes, das Budget zu erhöhen, oder warten Sie bis zum nächsten Monat.',
     fallback: 'Die Aktion ist fehlgeschlagen ({{errorCode}}): {{errorMessage}}'
   }
 }

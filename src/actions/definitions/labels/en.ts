@@ -51,6 +51,7 @@ const en: LanguageCopy = {
     model: 'AI model',
     inputTokens: 'Input tokens',
     outputTokens: 'Output tokens',
+    costUsd: 'Cost (USD)',
     errorCode: 'Error code',
     errorMessage: 'Error message'
   },
@@ -67,6 +68,7 @@ const en: LanguageCopy = {
     ASSISTANT_NOT_FOUND: 'The chosen assistant no longer exists. Choose another assistant in the action.',
     INVALID_INPUT: 'The action settings are not valid: {{errorMessage}}',
     KEY_UNREADABLE: 'The stored API key for this provider cannot be read by the service. Ask the service operator to check its encryption keys, or reconnect the provider on the admin page.',
+    BUDGET_EXCEEDED: 'This HubSpot account has spent its monthly AI budget, so the model was not called. Ask the service operator to raise the budget, or wait for next month.',
     fallback: 'The action failed ({{errorCode}}): {{errorMessage}}'
   }
 }

@@ -51,6 +51,7 @@ const es: LanguageCopy = {
     model: 'Modelo de IA',
     inputTokens: 'Tokens de entrada',
     outputTokens: 'Tokens de salida',
+    costUsd: 'Coste (USD)',
     errorCode: 'Código de error',
     errorMessage: 'Mensaje de error'
   },
@@ -67,6 +68,7 @@ const es: LanguageCopy = {
     ASSISTANT_NOT_FOUND: 'El asistente elegido ya no existe. Elige otro asistente en la acción.',
     INVALID_INPUT: 'La configuración de la acción no es válida: {{errorMessage}}',
     KEY_UNREADABLE: 'El servicio no puede leer la clave de API guardada para este proveedor. Pide al responsable del servicio que revise sus claves de cifrado o vuelve a conectar el proveedor en la página de administración.',
+    BUDGET_EXCEEDED: 'Esta cuenta de HubSpot ha gastado su presupuesto mensual de IA, así que no se llamó al modelo. Pide al responsable del servicio que amplíe el presupuesto o espera al mes que viene.',
     fallback: 'La acción ha fallado ({{errorCode}}): {{errorMessage}}'
   }
 }

@@ -51,6 +51,7 @@ const fr: LanguageCopy = {
     model: 'Modèle d’IA',
     inputTokens: 'Jetons d’entrée',
     outputTokens: 'Jetons de sortie',
+    costUsd: 'Coût (USD)',
     errorCode: 'Code d’erreur',
     errorMessage: 'Message d’erreur'
   },
@@ -67,6 +68,7 @@ const fr: LanguageCopy = {
     ASSISTANT_NOT_FOUND: 'L’assistant choisi n’existe plus. Choisissez un autre assistant dans l’action.',
     INVALID_INPUT: 'Les paramètres de l’action ne sont pas valides : {{errorMessage}}',
     KEY_UNREADABLE: 'Le service ne parvient pas à lire la clé API enregistrée pour ce fournisseur. Demandez à l’exploitant du service de vérifier ses clés de chiffrement, ou reconnectez le fournisseur depuis la page d’administration.',
+    BUDGET_EXCEEDED: 'Ce compte HubSpot a dépensé son budget IA mensuel : le modèle n’a pas été appelé. Demandez à l’exploitant du service d’augmenter le budget, ou attendez le mois prochain.',
     fallback: 'L’action a échoué ({{errorCode}}) : {{errorMessage}}'
   }
 }

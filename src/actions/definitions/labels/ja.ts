@@ -51,6 +51,7 @@ const ja: LanguageCopy = {
     model: 'AIモデル',
     inputTokens: '入力トークン数',
     outputTokens: '出力トークン数',
+    costUsd: 'コスト（USD）',
     errorCode: 'エラーコード',
     errorMessage: 'エラーメッセージ'
   },
@@ -67,6 +68,7 @@ const ja: LanguageCopy = {
     ASSISTANT_NOT_FOUND: '選択したアシスタントは存在しません。アクションで別のアシスタントを選択してください。',
     INVALID_INPUT: 'アクションの設定が無効です：{{errorMessage}}',
     KEY_UNREADABLE: 'このプロバイダー用に保存されたAPIキーをサービスが読み取れません。サービスの運用担当者に暗号化キーの確認を依頼するか、管理ページでプロバイダーを再接続してください。',
+    BUDGET_EXCEEDED: 'このHubSpotアカウントは今月のAI予算を使い切ったため、モデルは呼び出されませんでした。サービスの運用担当者に予算の引き上げを依頼するか、来月までお待ちください。',
     fallback: 'アクションが失敗しました（{{errorCode}}）：{{errorMessage}}'
   }
 }

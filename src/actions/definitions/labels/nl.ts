@@ -51,6 +51,7 @@ const nl: LanguageCopy = {
     model: 'AI-model',
     inputTokens: 'Invoertokens',
     outputTokens: 'Uitvoertokens',
+    costUsd: 'Kosten (USD)',
     errorCode: 'Foutcode',
     errorMessage: 'Foutmelding'
   },
@@ -67,6 +68,7 @@ const nl: LanguageCopy = {
     ASSISTANT_NOT_FOUND: 'De gekozen assistent bestaat niet meer. Kies een andere assistent in de actie.',
     INVALID_INPUT: 'De instellingen van de actie zijn ongeldig: {{errorMessage}}',
     KEY_UNREADABLE: 'De service kan de opgeslagen API-sleutel voor deze aanbieder niet lezen. Vraag de beheerder van de service de versleutelingssleutels te controleren, of koppel de aanbieder opnieuw op de beheerpagina.',
+    BUDGET_EXCEEDED: 'Dit HubSpot-account heeft zijn maandelijkse AI-budget opgebruikt, dus het model is niet aangeroepen. Vraag de beheerder van de service het budget te verhogen, of wacht tot volgende maand.',
     fallback: 'De actie is mislukt ({{errorCode}}): {{errorMessage}}'
   }
 }

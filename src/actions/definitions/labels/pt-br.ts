@@ -51,6 +51,7 @@ const ptBr: LanguageCopy = {
     model: 'Modelo de IA',
     inputTokens: 'Tokens de entrada',
     outputTokens: 'Tokens de saída',
+    costUsd: 'Custo (USD)',
     errorCode: 'Código de erro',
     errorMessage: 'Mensagem de erro'
   },
@@ -67,6 +68,7 @@ const ptBr: LanguageCopy = {
     ASSISTANT_NOT_FOUND: 'O assistente escolhido não existe mais. Escolha outro assistente na ação.',
     INVALID_INPUT: 'As configurações da ação não são válidas: {{errorMessage}}',
     KEY_UNREADABLE: 'O serviço não consegue ler a chave de API salva para este provedor. Peça ao responsável pelo serviço que verifique as chaves de criptografia ou reconecte o provedor na página de administração.',
+    BUDGET_EXCEEDED: 'Esta conta da HubSpot gastou seu orçamento mensal de IA, então o modelo não foi chamado. Peça ao responsável pelo serviço que aumente o orçamento ou aguarde o próximo mês.',
     fallback: 'A ação falhou ({{errorCode}}): {{errorMessage}}'
   }
 }
