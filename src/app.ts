@@ -10,6 +10,7 @@ import hubspotSignature from '../plugins/hubspot-signature/index.ts'
 import keyCheck from '../plugins/key-check.ts'
 import keyring from '../plugins/keyring/index.ts'
 import modelCatalogue from '../plugins/model-catalogue/index.ts'
+import prices from '../plugins/prices.ts'
 import providerRegistry from '../plugins/provider-registry.ts'
 import requestLog from '../plugins/request-log.ts'
 import type { RegistryEntry } from '../providers/registry.ts'
@@ -50,6 +51,7 @@ export default async function app (fastify: FastifyInstance, options: AppOptions
   await fastify.register(hubspot, { fetch: options.fetch })
   await fastify.register(providerRegistry, { extraProviders: options.extraProviders, fetch: options.fetch })
   await fastify.register(modelCatalogue, { clock: options.clock })
+  await fastify.register(prices)
   await fastify.register(executionEngine)
   await fastify.register(adminAuth)
   await fastify.register(hubspotSignature)

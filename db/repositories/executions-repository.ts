@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { AppDatabase } from '../database.ts'
 import { executions } from '../schema.ts'
+import { createUsageQueries } from './usage-queries.ts'
 
 export type ExecutionStatus = 'running' | 'success' | 'failed' | 'retry' | 'expired'
 export type CompletionState = 'pending' | 'delivered' | 'failed'
@@ -26,6 +27,10 @@ export interface ExecutionFinish {
   readonly outputTokens?: number
   readonly cachedInputTokens?: number
   readonly reasoningTokens?: number
+  /** USD this run's priced attempts cost; added to earlier runs'. */
+  readonly costUsd?: number
+  /** Some attempt of this run had usage but no known price; once set it stays set. */
+  readonly costUnknown?: boolean
   readonly finishReason?: string
   readonly adjustments?: readonly string[]
   readonly outputFields?: Readonly<Record<string, string>>
@@ -38,14 +43,14 @@ export interface ExecutionFinish {
 
 export type ExecutionRow = typeof executions.$inferSelect
 
-const TOKEN_COLUMNS = ['inputTokens', 'outputTokens', 'cachedInputTokens', 'reasoningTokens'] as const
-type TokenColumn = typeof TOKEN_COLUMNS[number]
+const ADDITIVE_COLUMNS = ['inputTokens', 'outputTokens', 'cachedInputTokens', 'reasoningTokens', 'costUsd'] as const
+type AdditiveColumn = typeof ADDITIVE_COLUMNS[number]
 
 /**
- * Tokens are added to what earlier runs of the same execution spent (a run handed back for a retry costs too); a
- * run that reported none leaves the column as it was.
+ * Tokens and cost are added to what earlier runs of the same execution spent (a run handed back for a retry costs
+ * too); a run that reported none leaves the column as it was.
  */
-function addedTokens (column: TokenColumn) {
+function addedTokens (column: AdditiveColumn) {
   const added = sql.placeholder(column)
   return sql`case when ${added} is null then ${executions[column]} else coalesce(${executions[column]}, 0) + ${added} end`
 }
@@ -63,6 +68,8 @@ function finishParameters (id: number, finish: ExecutionFinish) {
     outputTokens: finish.outputTokens ?? null,
     cachedInputTokens: finish.cachedInputTokens ?? null,
     reasoningTokens: finish.reasoningTokens ?? null,
+    costUsd: finish.costUsd ?? null,
+    costUnknown: finish.costUnknown === true ? 1 : 0,
     finishReason: finish.finishReason ?? null,
     adjustments: finish.adjustments === undefined || finish.adjustments.length === 0 ? null : JSON.stringify(finish.adjustments),
     outputFields: finish.outputFields === undefined ? null : JSON.stringify(finish.outputFields),
@@ -123,6 +130,8 @@ export function createExecutionsRepository (db: AppDatabase) {
     outputTokens: addedTokens('outputTokens'),
     cachedInputTokens: addedTokens('cachedInputTokens'),
     reasoningTokens: addedTokens('reasoningTokens'),
+    costUsd: addedTokens('costUsd'),
+    costUnknown: sql`max(${executions.costUnknown}, ${placeholder('costUnknown')})`,
     finishReason: bound('finishReason'),
     adjustments: bound('adjustments'),
     outputFields: bound('outputFields'),
@@ -261,22 +270,7 @@ export function createExecutionsRepository (db: AppDatabase) {
         .orderBy(desc(executions.id)).limit(limit).all()
     },
 
-    /** Totals per provider and model between two times (inclusive from, exclusive to). */
-    usage (portalId: number, from: number, to: number) {
-      return db.select({
-        provider: executions.provider,
-        model: executions.model,
-        executions: sql<number>`count(*)`,
-        errors: sql<number>`sum(case when ${executions.status} = 'failed' then 1 else 0 end)`,
-        inputTokens: sql<number>`coalesce(sum(${executions.inputTokens}), 0)`,
-        outputTokens: sql<number>`coalesce(sum(${executions.outputTokens}), 0)`,
-        cachedInputTokens: sql<number>`coalesce(sum(${executions.cachedInputTokens}), 0)`,
-        reasoningTokens: sql<number>`coalesce(sum(${executions.reasoningTokens}), 0)`
-      }).from(executions)
-        .where(and(eq(executions.portalId, portalId), gte(executions.startedAt, from), lt(executions.startedAt, to)))
-        .groupBy(executions.provider, executions.model)
-        .orderBy(executions.provider, executions.model).all()
-    }
+    ...createUsageQueries(db)
   }
 }
 

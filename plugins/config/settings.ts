@@ -2,6 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path'
 import type { Env } from './env-schema.ts'
 import { parseKeyring, type KeyringKey } from '../keyring/keyring.ts'
 import { loadOrCreateSecrets } from './secrets-file.ts'
+import { readPriceOverrides, type PriceOverrides } from './prices-file.ts'
 
 /** The service's settings, resolved from the validated environment. Holds secrets: never log it. */
 export interface Settings {
@@ -34,6 +35,8 @@ export interface Settings {
   readonly rateLimitPerPortal: number
   readonly maxInFlight: number
   readonly storePrompts: boolean
+  /** PRICES_FILE: USD per million tokens by provider and model, winning over the bundled price table. */
+  readonly priceOverrides: PriceOverrides
   /** Provider calls running at once per connection; more wait in a queue of at most `providerQueueLimit`. */
   readonly providerConcurrency: number
   readonly providerQueueLimit: number
@@ -61,6 +64,13 @@ export function resolveSettings (env: Env): Settings {
       ENCRYPTION_KEY: env.ENCRYPTION_KEY ?? (env.ENCRYPTION_KEYS === undefined ? generated?.secrets.ENCRYPTION_KEY : undefined),
       ENCRYPTION_KEYS: env.ENCRYPTION_KEYS
     })
+  } catch (error) {
+    throw new SettingsError((error as Error).message)
+  }
+
+  let priceOverrides: PriceOverrides = {}
+  try {
+    if (env.PRICES_FILE !== undefined) priceOverrides = readPriceOverrides(env.PRICES_FILE)
   } catch (error) {
     throw new SettingsError((error as Error).message)
   }
@@ -98,6 +108,7 @@ export function resolveSettings (env: Env): Settings {
     rateLimitPerPortal: env.RATE_LIMIT_PER_PORTAL,
     maxInFlight: env.MAX_IN_FLIGHT,
     storePrompts: env.STORE_PROMPTS,
+    priceOverrides,
     providerConcurrency: env.PROVIDER_CONCURRENCY,
     providerQueueLimit: env.PROVIDER_QUEUE_LIMIT,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,

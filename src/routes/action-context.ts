@@ -9,6 +9,7 @@ export function actionContext (fastify: FastifyInstance, log: FastifyBaseLogger 
     keyring: fastify.keyring,
     providers: fastify.providers,
     modelCatalogue: fastify.modelCatalogue,
+    prices: fastify.prices,
     clock: fastify.clock,
     log
   }

@@ -21,8 +21,8 @@ const CONTRACT_INPUTS: Record<ActionKey, string[]> = {
   'custom-llm': ['provider', 'model', 'fallbackProvider', 'fallbackModel', 'prompt', 'input1', 'input2', 'input3', 'temperature', 'reasoningEffort', 'maxOutputTokens', 'outputFormat', 'choices', 'jsonSchema'],
   'openai-assistant': ['assistant', 'prompt', 'input1', 'input2', 'input3', 'model', 'temperature', 'outputFormat', 'choices', 'jsonSchema']
 }
-const CONTRACT_OUTPUTS = ['response', 'responseNumber', 'responseBoolean', 'responseChoice', 'responseJson', 'provider', 'model', 'inputTokens', 'outputTokens', 'errorCode', 'errorMessage']
-const CONTRACT_ERROR_CODES = ['PROVIDER_NOT_CONNECTED', 'PROVIDER_UNKNOWN', 'MODEL_NOT_ALLOWED', 'PROVIDER_AUTH', 'PROVIDER_QUOTA', 'PROVIDER_REJECTED', 'PROVIDER_TIMEOUT', 'OUTPUT_FORMAT', 'TEMPLATE_UNRESOLVED', 'ASSISTANT_NOT_FOUND', 'INVALID_INPUT', 'KEY_UNREADABLE']
+const CONTRACT_OUTPUTS = ['response', 'responseNumber', 'responseBoolean', 'responseChoice', 'responseJson', 'provider', 'model', 'inputTokens', 'outputTokens', 'costUsd', 'errorCode', 'errorMessage']
+const CONTRACT_ERROR_CODES = ['PROVIDER_NOT_CONNECTED', 'PROVIDER_UNKNOWN', 'MODEL_NOT_ALLOWED', 'PROVIDER_AUTH', 'PROVIDER_QUOTA', 'PROVIDER_REJECTED', 'PROVIDER_TIMEOUT', 'OUTPUT_FORMAT', 'TEMPLATE_UNRESOLVED', 'ASSISTANT_NOT_FOUND', 'INVALID_INPUT', 'KEY_UNREADABLE', 'BUDGET_EXCEEDED']
 
 const entries = buildActionDefinitions({ publicUrl: `${PUBLIC_URL}/`, providers: PROVIDERS })
 const definitionOf = (key: ActionKey): ActionDefinition => {
@@ -156,6 +156,7 @@ t.test('output fields are the contract\'s, with valid types', async t => {
       responseJson: 'string/textarea',
       inputTokens: 'number/number',
       outputTokens: 'number/number',
+      costUsd: 'number/number',
       errorCode: 'string/text'
     })
   }
@@ -177,6 +178,7 @@ t.test('output fields carry typed schemas (2026-03), consistent with their CRM t
       model: { type: 'STRING' },
       inputTokens: { type: 'INTEGER', minimum: 0 },
       outputTokens: { type: 'INTEGER', minimum: 0 },
+      costUsd: { type: 'DOUBLE', minimum: 0 },
       errorCode: { type: 'STRING' },
       errorMessage: { type: 'STRING' }
     }, key)
@@ -184,7 +186,6 @@ t.test('output fields carry typed schemas (2026-03), consistent with their CRM t
       t.ok(SCHEMA_TYPES.includes(typeDefinition.schema.type), `${key}.${typeDefinition.name}: a known schema type`)
       t.ok(SCHEMA_FOR_TYPE[typeDefinition.type]?.includes(typeDefinition.schema.type), `${key}.${typeDefinition.name}: ${typeDefinition.type} carries ${typeDefinition.schema.type}`)
     }
-    t.notOk(definition.outputFields.some(({ typeDefinition }) => typeDefinition.name === 'costUsd'), 'no costUsd output')
     for (const { typeDefinition } of definition.inputFields) t.notOk('schema' in typeDefinition, `${key}.${typeDefinition.name}: inputs take no output schema`)
   }
 })

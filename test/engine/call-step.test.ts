@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap'
 import type { ActionContext } from '../../src/actions/action-context.ts'
+import { NO_BUDGET } from '../../src/actions/budgets/budget-guard.ts'
 import { resolveCustomLlm } from '../../src/actions/custom-llm/resolve-plan.ts'
 import { callProviders, PRIMARY_POLICY_WITH_FALLBACK, type CallLedger, type CallOptions } from '../../src/actions/engine/call.ts'
 import { createConnectionSlots, type ConnectionSlots } from '../../src/actions/engine/connection-slots.ts'
@@ -42,7 +43,7 @@ async function callSetup (t: Test): Promise<CallSetup> {
     }, resolveCustomLlm, undefined),
     call: async (prepared, ledger, options = {}) => {
       const deadline = Date.now() + 20_000
-      return await callProviders(context, prepared, ledger, { signal: AbortSignal.timeout(20_000), deadline, retryUntil: deadline, slots, mayRefuse: false, ...options })
+      return await callProviders(context, prepared, ledger, { signal: AbortSignal.timeout(20_000), deadline, retryUntil: deadline, slots, mayRefuse: false, budget: NO_BUDGET, ...options })
     }
   }
 }

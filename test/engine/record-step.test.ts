@@ -46,7 +46,9 @@ function ledgerWithFallback (): CallLedger {
     ],
     adjustments: ['Temperature 0.3 ignored: claude-sonnet-4-6 does not accept a temperature.'],
     target: callTarget(context, PORTAL, 'anthropic', 'claude-sonnet-4-6'),
-    fallbackReason: 'openai/gpt-4.1 failed with PROVIDER_AUTH (bad key); answered by the fallback anthropic/claude-sonnet-4-6.'
+    fallbackReason: 'openai/gpt-4.1 failed with PROVIDER_AUTH (bad key); answered by the fallback anthropic/claude-sonnet-4-6.',
+    // What the call step charged, each call at its own model's price.
+    costUsd: 0.0005125
   }
 }
 
@@ -66,10 +68,22 @@ t.test('an answer becomes the outputs: response, typed field, the target that an
       model: 'claude-sonnet-4-6',
       inputTokens: '22',
       outputTokens: '45',
+      costUsd: '0.000513',
       hs_execution_state: 'SUCCESS'
     }
   })
   t.not(recorded.outcome.kind === 'finished' ? recorded.outcome.adjustments : undefined, ledger.adjustments, 'the outcome holds its own copy of the adjustments')
+})
+
+t.test('the cost: written additively with the unknown flag; no costUsd output when a call was unpriced', async t => {
+  const execution = await prepared()
+  const priced = recordAnswer(EXECUTION_ID, execution, ledgerWithFallback(), parseAnswer('text', 'Two'), TIMES)
+  t.match(priced.finish, { costUsd: 0.0005125, costUnknown: false })
+  const unpriced = recordAnswer(EXECUTION_ID, execution, { ...ledgerWithFallback(), costUnknown: true }, parseAnswer('text', 'Two'), TIMES)
+  t.match(unpriced.finish, { costUsd: 0.0005125, costUnknown: true })
+  t.equal(unpriced.outcome.kind === 'finished' ? unpriced.outcome.outputFields.costUsd : 'none', undefined)
+  const nothingCalled = recordFailure(EXECUTION_ID, undefined, { results: [], adjustments: [] }, new AppError('TEMPLATE_UNRESOLVED', 'no value'), TIMES)
+  t.match(nothingCalled.finish, { costUsd: 0, costUnknown: false }, 'no call, no cost, and that is known')
 })
 
 t.test('the row of an answer: provider, model, summed usage, the last finish reason, the fallback reason, latency', async t => {

@@ -32,7 +32,7 @@ t.test('connect, then a signed execution answers with the model\'s text', async 
     const response = await execute(built, executionBody(PORTAL, fields()), { version })
     t.equal(response.statusCode, 200, version)
     t.same(response.json(), {
-      outputFields: { response: 'Hello Ada', provider: 'openai', model: 'gpt-5.4', inputTokens: '12', outputTokens: '20', hs_execution_state: 'SUCCESS' }
+      outputFields: { response: 'Hello Ada', provider: 'openai', model: 'gpt-5.4', inputTokens: '12', outputTokens: '20', costUsd: '0.000326', hs_execution_state: 'SUCCESS' }
     })
   }
   const sent = built.stub.generations().at(-1)?.json

@@ -2,7 +2,10 @@ import type { InvokeResult } from '../../../providers/contract.ts'
 import type { RetryPolicy } from '../../../providers/retry.ts'
 import { AppError, isAppError, type ErrorCode } from '../../../plugins/errors.ts'
 import type { ActionContext } from '../action-context.ts'
+import type { BudgetHold } from '../budgets/budget-guard.ts'
+import { estimateCallCost } from '../budgets/estimate-cost.ts'
 import { invokeProvider } from '../invoke-provider.ts'
+import { attemptCost } from '../pricing/attempt-cost.ts'
 import { parseAnswer, repairPrompt, type ParsedAnswer } from '../output-format.ts'
 import { callTarget } from '../plan-parts.ts'
 import type { ConnectionSlots } from './connection-slots.ts'
@@ -17,6 +20,10 @@ export interface CallLedger {
   /** The target that answered last (the fallback's, once it was used). */
   target?: CallTarget
   fallbackReason?: string
+  /** USD the answered calls cost, each at its own model's price (a repair and a fallback too); absent: none priced. */
+  costUsd?: number
+  /** Set once an answered call's model had no known price. */
+  costUnknown?: boolean
 }
 
 export interface CallOptions {
@@ -31,6 +38,8 @@ export interface CallOptions {
   readonly slots: ConnectionSlots
   /** Whether a full connection line may refuse this execution (HubSpot can still retry it). */
   readonly mayRefuse: boolean
+  /** The portal's monthly budget: every call (a repair, the fallback) is checked and reserved right before it goes out. */
+  readonly budget: BudgetHold
 }
 
 /** Failures a fallback can help with: the key or account, or a provider that stays down after its retries. */
@@ -65,22 +74,37 @@ export async function callProviders (context: ActionContext, prepared: PreparedE
 
 async function callWithRepair (context: ActionContext, target: CallTarget, prepared: PreparedExecution, ledger: CallLedger, options: CallOptions, policy: RetryPolicy | undefined): Promise<ParsedAnswer> {
   ledger.target = target
+  // A spent budget fails at once rather than after waiting in the connection's line.
+  options.budget.ensureRemaining()
   const release = await options.slots.acquire(target.connection.id, { mayRefuse: options.mayRefuse, signal: options.signal })
   try {
     const call = async (prompt: string): Promise<InvokeResult> => {
       const { request, adjustments } = prepared.requestFor(target, prompt)
       for (const adjustment of adjustments) if (!ledger.adjustments.includes(adjustment)) ledger.adjustments.push(adjustment)
-      const result = await invokeProvider(context, {
-        provider: target.provider,
-        connection: target.connection,
-        credentials: target.credentials,
-        request,
-        answerBy: options.retryUntil,
-        signal: options.signal,
-        ...(policy === undefined ? {} : { policy })
-      })
+      const price = context.prices.price(target.provider.id, target.modelId)
+      const settle = options.budget.reserve(estimateCallCost(price, request, target.provider.capabilities(target.modelId)))
+      let result: InvokeResult
+      try {
+        result = await invokeProvider(context, {
+          provider: target.provider,
+          connection: target.connection,
+          credentials: target.credentials,
+          request,
+          answerBy: options.retryUntil,
+          signal: options.signal,
+          ...(policy === undefined ? {} : { policy })
+        })
+      } catch (error) {
+        // A failed call reports no usage, so it is taken to have cost nothing.
+        settle(0)
+        throw error
+      }
       ledger.results.push(result)
       ledger.adjustments.push(...(result.adjustments ?? []))
+      const cost = attemptCost(context.prices, target.provider.id, target.modelId, result)
+      settle(cost ?? 0)
+      if (cost === undefined) ledger.costUnknown = true
+      else ledger.costUsd = (ledger.costUsd ?? 0) + cost
       return result
     }
     const first = await call(prepared.prompt)

@@ -1,6 +1,7 @@
 import type { ExecutionRow } from '../../../db/repositories/executions-repository.ts'
 import { AppError } from '../../../plugins/errors.ts'
 import type { ActionContext } from '../action-context.ts'
+import { createBudgetGuard, type BudgetGuard } from '../budgets/budget-guard.ts'
 import { blocked, EXECUTION_EXPIRY_MS, parseRequest, safely, shuttingDown, stillRunning, storageUnavailable, withinBudget } from './answers.ts'
 import { createCompletionQueue, type CompleteCallbacks } from './completion-queue.ts'
 import { createConnectionSlots } from './connection-slots.ts'
@@ -41,6 +42,8 @@ export interface ExecutionEngine {
   /** Stop taking work, give running calls SHUTDOWN_GRACE_MS, and leave the rest to the next start. */
   close (): Promise<void>
   readonly closing: boolean
+  /** The portals' monthly budgets as the check before each provider call holds them; the admin API reads and refreshes it. */
+  readonly budgets: BudgetGuard
   /** Executions this instance is working on (calls running or waiting, answers being written). */
   readonly active: number
 }
@@ -66,6 +69,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
   const executions = repositories.executions
   const slots = createConnectionSlots({ concurrency: settings.providerConcurrency, queueLimit: settings.providerQueueLimit })
   const completions = createCompletionQueue({ executions, complete: options.complete, clock, log: context.log })
+  const budgets = createBudgetGuard({ budgets: repositories.budgets, clock, log: context.log })
   const active = new Map<number, ActiveExecution>()
   const timers = new Set<NodeJS.Timeout>()
   let closing = false
@@ -87,7 +91,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     const finish = () => { active.delete(executionId); settleDone() }
 
     const start = (runStartedAt: number, refusable: boolean): Promise<JobResult> => {
-      const job = runJob({ context, slots, ...(options.readRecordProperties === undefined ? {} : { readRecordProperties: options.readRecordProperties }) }, {
+      const job = runJob({ context, slots, budgets, ...(options.readRecordProperties === undefined ? {} : { readRecordProperties: options.readRecordProperties }) }, {
         executionId, request, resolvePlan, startedAt: runStartedAt, mayRefuse: refusable
       })
       entry.job = job
@@ -288,6 +292,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     stopAccepting () { closing = true },
     close,
     get closing () { return closing },
+    budgets,
     get active () { return active.size }
   }
 }

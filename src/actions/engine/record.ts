@@ -2,6 +2,7 @@ import type { ExecutionFinish } from '../../../db/repositories/executions-reposi
 import type { Usage } from '../../../providers/contract.ts'
 import { AppError, type ErrorCode } from '../../../plugins/errors.ts'
 import { outputFormatError, type ParsedAnswer } from '../output-format.ts'
+import { formatCost } from '../pricing/attempt-cost.ts'
 import type { CallLedger } from './call.ts'
 import type { PreparedExecution } from './prepare.ts'
 import type { ExecutionOutcome, OutputFields } from './types.ts'
@@ -41,6 +42,8 @@ export function recordAnswer (executionId: number, prepared: PreparedExecution, 
     model: target.modelId,
     inputTokens: String(usage.inputTokens),
     outputTokens: String(usage.outputTokens),
+    // A partial sum would read as the whole cost in a workflow, so an unpriced attempt leaves the field out.
+    ...(ledger.costUnknown === true ? {} : { costUsd: formatCost(ledger.costUsd ?? 0) }),
     hs_execution_state: 'SUCCESS'
   }
   return {
@@ -50,6 +53,7 @@ export function recordAnswer (executionId: number, prepared: PreparedExecution, 
       provider: target.provider.id,
       model: target.modelId,
       ...usageColumns(usage),
+      ...costColumns(ledger),
       finishReason: ledger.results.at(-1)?.finishReason,
       adjustments: ledger.adjustments,
       outputFields,
@@ -70,6 +74,7 @@ export function recordFailure (executionId: number, prepared: PreparedExecution 
   const common = {
     ...(target === undefined ? {} : { provider: target.provider.id, model: target.modelId }),
     ...(ledger.results.length === 0 ? {} : usageColumns(sumUsage(ledger.results.map(result => result.usage)))),
+    ...costColumns(ledger),
     errorCode: error.code,
     errorMessage: error.message,
     ...(ledger.adjustments.length === 0 ? {} : { adjustments: ledger.adjustments }),
@@ -123,6 +128,11 @@ function usageColumns (usage: Usage) {
     ...optional('cachedInputTokens', usage.cachedInputTokens),
     ...optional('reasoningTokens', usage.reasoningTokens)
   }
+}
+
+/** Priced attempts summed; an execution that never reached a provider cost nothing, and that price is known. */
+function costColumns (ledger: CallLedger) {
+  return { costUsd: ledger.costUsd ?? 0, costUnknown: ledger.costUnknown === true }
 }
 
 function optional<Name extends string> (name: Name, value: number | undefined): Partial<Record<Name, number>> {

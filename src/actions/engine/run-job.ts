@@ -1,6 +1,7 @@
 import type { ExecutionsRepository } from '../../../db/repositories/executions-repository.ts'
 import { AppError, isAppError } from '../../../plugins/errors.ts'
 import type { ActionContext } from '../action-context.ts'
+import type { BudgetGuard } from '../budgets/budget-guard.ts'
 import { callProviders, type CallLedger } from './call.ts'
 import type { ConnectionSlots } from './connection-slots.ts'
 import { prepareExecution, type PreparedExecution } from './prepare.ts'
@@ -25,6 +26,7 @@ export interface JobInput {
 export interface JobDependencies {
   readonly context: ActionContext
   readonly slots: ConnectionSlots
+  readonly budgets: BudgetGuard
   readonly readRecordProperties?: RecordPropertyReader
 }
 
@@ -58,17 +60,26 @@ export function runJob (dependencies: JobDependencies, input: JobInput): Running
     let prepared: PreparedExecution | undefined
     let recorded: RecordedOutcome
     const settings = () => ({ storePrompts: context.settings.storePrompts, startedAt: input.startedAt, finishedAt: context.clock() })
+    // The run's claim on the portal's monthly budget: each provider call reserves its estimate, and the written
+    // outcome's cost replaces them all.
+    const budget = dependencies.budgets.open(input.request.portalId)
     try {
       prepared = await prepareExecution(context, input.request, input.resolvePlan, dependencies.readRecordProperties)
-      const parsed = await callProviders(context, prepared, ledger, { signal: controller.signal, deadline, retryUntil: input.mayRefuse ? Math.min(deadline, input.startedAt + context.settings.syncBudgetMs) : deadline, slots: dependencies.slots, mayRefuse: input.mayRefuse })
+      const parsed = await callProviders(context, prepared, ledger, { signal: controller.signal, deadline, retryUntil: input.mayRefuse ? Math.min(deadline, input.startedAt + context.settings.syncBudgetMs) : deadline, slots: dependencies.slots, mayRefuse: input.mayRefuse, budget })
       recorded = recordAnswer(input.executionId, prepared, ledger, parsed, settings())
     } catch (error) {
-      if (controller.signal.reason === SHUTDOWN) return { kind: 'interrupted' }
+      if (controller.signal.reason === SHUTDOWN) {
+        budget.close(undefined)
+        return { kind: 'interrupted' }
+      }
       if (!isAppError(error)) context.log.error({ executionId: input.executionId, err: error }, 'execution failed unexpectedly')
       const failure = isAppError(error) ? error : new AppError('INTERNAL', 'An unexpected error stopped this execution; HubSpot will retry it.', { retryAfterSeconds: 60 })
       recorded = recordFailure(input.executionId, prepared, ledger, failure, settings())
     }
-    return persist(context.repositories.executions, input.executionId, recorded)
+    // Closed in the same synchronous step as the write, so no budget read can fall between them and count it twice.
+    const result = persist(context.repositories.executions, input.executionId, recorded)
+    budget.close(recorded.finish.costUsd)
+    return result
   })().finally(() => { clearTimeout(timer) })
   return { result, abort: reason => controller.abort(reason) }
 }

@@ -1,7 +1,6 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { CompletionState, ExecutionRow } from '../../../db/repositories/executions-repository.ts'
-import { AppError } from '../../../plugins/errors.ts'
 import { ErrorSchema, PortalParamsSchema } from '../../schemas/common.ts'
 
 const Count = Type.Union([Type.Integer(), Type.Null()])
@@ -21,6 +20,8 @@ const ExecutionSchema = Type.Object({
   outputTokens: Count,
   cachedInputTokens: Count,
   reasoningTokens: Count,
+  /** USD at known prices, every run and attempt included; null when some attempt's price is unknown. */
+  costUsd: Type.Union([Type.Number(), Type.Null()]),
   finishReason: Type.Union([Type.String(), Type.Null()]),
   latencyMs: Count,
   adjustments: Type.Array(Type.String()),
@@ -41,17 +42,6 @@ const ExecutionSchema = Type.Object({
   response: Type.Optional(Type.String())
 })
 
-const UsageRowSchema = Type.Object({
-  provider: Type.Union([Type.String(), Type.Null()]),
-  model: Type.Union([Type.String(), Type.Null()]),
-  executions: Type.Integer(),
-  errors: Type.Integer(),
-  inputTokens: Type.Integer(),
-  outputTokens: Type.Integer(),
-  cachedInputTokens: Type.Integer(),
-  reasoningTokens: Type.Integer()
-})
-
 const isoOrNull = (time: number | null) => time === null ? null : new Date(time).toISOString()
 
 /** An execution as the admin API shows it: never the stored request (it holds the prompt and record data). */
@@ -70,6 +60,7 @@ export function executionJson (row: ExecutionRow) {
     outputTokens: row.outputTokens,
     cachedInputTokens: row.cachedInputTokens,
     reasoningTokens: row.reasoningTokens,
+    costUsd: row.costUnknown === 1 ? null : row.costUsd,
     finishReason: row.finishReason,
     latencyMs: row.latencyMs,
     adjustments: row.adjustments === null ? [] : JSON.parse(row.adjustments) as string[],
@@ -92,16 +83,7 @@ export function executionJson (row: ExecutionRow) {
   }
 }
 
-const DAY = 24 * 60 * 60 * 1000
-
-function parseTime (value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback
-  const time = Date.parse(value)
-  if (Number.isNaN(time)) throw new AppError('INVALID_INPUT', `${name} must be a date or time such as 2026-11-01 or 2026-11-01T12:00:00Z, got "${value}".`)
-  return time
-}
-
-/** Recent executions and usage totals (contract §4). */
+/** Recent executions (contract §4); usage reports are in usage.ts. */
 const executions: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/portals/:portalId/executions', {
     schema: {
@@ -124,39 +106,6 @@ const executions: FastifyPluginAsyncTypebox = async fastify => {
     const row = await fastify.engine.redeliver(request.params.portalId, request.params.id)
     request.log.info({ portalId: request.params.portalId, executionId: row.id, completion: row.completionState }, 'completion resent by an operator')
     return executionJson(row)
-  })
-
-  fastify.get('/portals/:portalId/usage', {
-    schema: {
-      params: PortalParamsSchema,
-      querystring: Type.Object({ from: Type.Optional(Type.String()), to: Type.Optional(Type.String()) }),
-      response: {
-        200: Type.Object({ from: Type.String(), to: Type.String(), items: Type.Array(UsageRowSchema), totals: Type.Omit(UsageRowSchema, ['provider', 'model']) }),
-        400: ErrorSchema,
-        401: ErrorSchema
-      }
-    }
-  }, async request => {
-    const now = fastify.clock()
-    const to = parseTime(request.query.to, 'to', now)
-    const from = parseTime(request.query.from, 'from', to - 30 * DAY)
-    if (from >= to) throw new AppError('INVALID_INPUT', '"from" must be before "to".')
-    const items = fastify.repositories.executions.usage(request.params.portalId, from, to).map(row => ({
-      ...row,
-      executions: Number(row.executions),
-      errors: Number(row.errors),
-      inputTokens: Number(row.inputTokens),
-      outputTokens: Number(row.outputTokens),
-      cachedInputTokens: Number(row.cachedInputTokens),
-      reasoningTokens: Number(row.reasoningTokens)
-    }))
-    const sum = (key: 'executions' | 'errors' | 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'reasoningTokens') => items.reduce((total, row) => total + row[key], 0)
-    return {
-      from: new Date(from).toISOString(),
-      to: new Date(to).toISOString(),
-      items,
-      totals: { executions: sum('executions'), errors: sum('errors'), inputTokens: sum('inputTokens'), outputTokens: sum('outputTokens'), cachedInputTokens: sum('cachedInputTokens'), reasoningTokens: sum('reasoningTokens') }
-    }
   })
 }
 

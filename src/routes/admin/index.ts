@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import assistants from './assistants.ts'
+import budget from './budget.ts'
 import connections from './connections.ts'
 import executions from './executions.ts'
 import invoke from './invoke.ts'
 import portals from './portals.ts'
 import providers from './providers.ts'
+import usage from './usage.ts'
 
 /** The admin API (contract §4): every route needs `Authorization: Bearer <ADMIN_TOKEN>`. */
 export default async function adminRoutes (fastify: FastifyInstance): Promise<void> {
@@ -14,5 +16,7 @@ export default async function adminRoutes (fastify: FastifyInstance): Promise<vo
   await fastify.register(connections)
   await fastify.register(assistants)
   await fastify.register(executions)
+  await fastify.register(budget)
+  await fastify.register(usage)
   await fastify.register(invoke)
 }

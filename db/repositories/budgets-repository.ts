@@ -1,0 +1,75 @@
+import { and, eq, gte, lt, sql } from 'drizzle-orm'
+import type { AppDatabase } from '../database.ts'
+import { auditEvents, executions, portalBudgets, portals } from '../schema.ts'
+
+export type BudgetRecord = typeof portalBudgets.$inferSelect
+
+/** What an admin sets: the limit, when to warn, and whose calendar months count. */
+export interface BudgetSettings {
+  readonly monthlyLimitUsd: number
+  readonly warnAtPercent: number | null
+  /** An IANA time zone; null for UTC. */
+  readonly timeZone: string | null
+}
+
+/** How a budget reads in the audit trail: `none`, or `50 USD a month, warn at 80%, Europe/Paris`. */
+export function describeBudget (budget: BudgetSettings | undefined): string {
+  if (budget === undefined) return 'none'
+  const warn = budget.warnAtPercent === null ? 'no warning' : `warn at ${budget.warnAtPercent}%`
+  return `${budget.monthlyLimitUsd} USD a month, ${warn}, ${budget.timeZone ?? 'UTC'}`
+}
+
+/**
+ * Portal budgets and their audit trail (a change and its audit event commit together), and the month's spend the
+ * budget check starts from. The engine keeps budgets and spend in memory; it reads here once per portal and month.
+ */
+export function createBudgetsRepository (db: AppDatabase) {
+  const placeholder = sql.placeholder
+  const selectOne = db.select().from(portalBudgets).where(eq(portalBudgets.portalId, placeholder('portalId'))).prepare()
+  // Reads the executions_portal_started index: one portal, one range of start times.
+  const selectSpend = db.select({ spent: sql<number>`coalesce(sum(${executions.costUsd}), 0)` }).from(executions)
+    .where(and(eq(executions.portalId, placeholder('portalId')), gte(executions.startedAt, placeholder('fromMs')), lt(executions.startedAt, placeholder('toMs'))))
+    .prepare()
+
+  return {
+    find (portalId: number): BudgetRecord | undefined {
+      return selectOne.get({ portalId })
+    },
+
+    /**
+     * Sets the portal's budget (creating the portal row if needed), or removes it with null, writing one audit
+     * event `budget` with the before and after. A new setting forgets an earlier warning, so the new threshold
+     * warns again when crossed. Returns the budget before and after.
+     */
+    save (portalId: number, settings: BudgetSettings | null, actor: string, at: number): { readonly before?: BudgetRecord, readonly after?: BudgetRecord } {
+      return db.transaction(tx => {
+        const before = tx.select().from(portalBudgets).where(eq(portalBudgets.portalId, portalId)).get()
+        let after: BudgetRecord | undefined
+        if (settings === null) {
+          tx.delete(portalBudgets).where(eq(portalBudgets.portalId, portalId)).run()
+        } else {
+          tx.insert(portals).values({ portalId }).onConflictDoNothing().run()
+          const values = { ...settings, warnedMonth: null, updatedAt: at }
+          after = tx.insert(portalBudgets).values({ portalId, ...values })
+            .onConflictDoUpdate({ target: portalBudgets.portalId, set: values }).returning().get()
+        }
+        if (before !== undefined || after !== undefined) {
+          tx.insert(auditEvents).values({ portalId, action: 'budget', actor, at, detail: `${describeBudget(before)} → ${describeBudget(after)}` }).run()
+        }
+        return { ...(before === undefined ? {} : { before }), ...(after === undefined ? {} : { after }) }
+      })
+    },
+
+    /** USD recorded for the portal's executions that started in [fromMs, toMs). */
+    monthSpend (portalId: number, fromMs: number, toMs: number): number {
+      return selectSpend.get({ portalId, fromMs, toMs })?.spent ?? 0
+    },
+
+    /** Remembers that the month's warning was logged, so a restart does not log it again. */
+    markWarned (portalId: number, month: string): void {
+      db.update(portalBudgets).set({ warnedMonth: month }).where(eq(portalBudgets.portalId, portalId)).run()
+    }
+  }
+}
+
+export type BudgetsRepository = ReturnType<typeof createBudgetsRepository>

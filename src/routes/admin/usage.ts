@@ -1,0 +1,105 @@
+import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type, type Static } from '@sinclair/typebox'
+import type { UsageGrouping, UsageTotals } from '../../../db/repositories/usage-queries.ts'
+import { AppError } from '../../../plugins/errors.ts'
+import { ErrorSchema, PortalParamsSchema } from '../../schemas/common.ts'
+import { sendCsv, toCsv, wantsCsv } from '../csv.ts'
+
+const TotalsSchema = Type.Object({
+  executions: Type.Integer(),
+  errors: Type.Integer(),
+  inputTokens: Type.Integer(),
+  cachedInputTokens: Type.Integer(),
+  outputTokens: Type.Integer(),
+  reasoningTokens: Type.Integer(),
+  /** USD at known prices; `unpricedExecutions` says how many executions it leaves partly uncounted. */
+  costUsd: Type.Number(),
+  unpricedExecutions: Type.Integer()
+})
+const TOTAL_COLUMNS = Object.keys(TotalsSchema.properties) as ReadonlyArray<keyof UsageTotals>
+
+const PortalRowSchema = Type.Composite([Type.Object({
+  provider: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  model: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  action: Type.Optional(Type.String()),
+  day: Type.Optional(Type.String())
+}), TotalsSchema])
+
+const AgencyRowSchema = Type.Composite([Type.Object({ portalId: Type.Integer() }), TotalsSchema])
+
+/** An ISO date (a whole UTC day) or an ISO date-time with its zone: local times would depend on the server. */
+const Instant = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2}))?$' })
+const RangeQuerySchema = Type.Object({
+  from: Type.Optional(Instant),
+  to: Type.Optional(Type.String({ ...Instant, description: 'exclusive' }))
+})
+const GROUPINGS = ['provider', 'model', 'action', 'day'] as const satisfies readonly UsageGrouping[]
+/** The key columns each grouping's rows (and CSV) carry; `model` rows name their provider too. */
+const KEY_COLUMNS: Readonly<Record<UsageGrouping, readonly string[]>> = { provider: ['provider'], model: ['provider', 'model'], action: ['action'], day: ['day'] }
+
+const report = <Row extends ReturnType<typeof Type.Object>>(row: Row) => Type.Object({
+  from: Type.String(), to: Type.String(), items: Type.Array(row), totals: TotalsSchema
+})
+
+/** Usage reports (contract §4): one portal's by provider, model, action or day, and every portal's spend. */
+const usage: FastifyPluginAsyncTypebox = async fastify => {
+  fastify.get('/portals/:portalId/usage', {
+    schema: {
+      params: PortalParamsSchema,
+      querystring: Type.Composite([RangeQuerySchema, Type.Object({
+        groupBy: Type.Optional(Type.Union(GROUPINGS.map(grouping => Type.Literal(grouping)), { description: 'default model (provider and model)' }))
+      })]),
+      response: { 200: report(PortalRowSchema), 400: ErrorSchema, 401: ErrorSchema }
+    }
+  }, async (request, reply) => {
+    const { from, to } = timeRange(request.query, fastify.clock())
+    const groupBy = request.query.groupBy ?? 'model'
+    const items = fastify.repositories.executions.usage(request.params.portalId, from, to, groupBy).map(row => ({ ...row, costUsd: dollars(row.costUsd) }))
+    if (wantsCsv(request)) {
+      return sendCsv(reply, toCsv([...KEY_COLUMNS[groupBy], ...TOTAL_COLUMNS], items), `usage-${request.params.portalId}-${groupBy}.csv`)
+    }
+    return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), items, totals: totalsOf(items) }
+  })
+
+  fastify.get('/usage', {
+    schema: {
+      querystring: RangeQuerySchema,
+      response: { 200: report(AgencyRowSchema), 400: ErrorSchema, 401: ErrorSchema }
+    }
+  }, async (request, reply) => {
+    const { from, to } = timeRange(request.query, fastify.clock())
+    const items = fastify.repositories.executions.usageByPortal(from, to).map(row => ({ ...row, costUsd: dollars(row.costUsd) }))
+    if (wantsCsv(request)) return sendCsv(reply, toCsv(['portalId', ...TOTAL_COLUMNS], items), 'usage-portals.csv')
+    return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), items, totals: totalsOf(items) }
+  })
+}
+
+/** `from` inclusive, `to` exclusive; by default the current UTC calendar month (the month budgets count). */
+export function timeRange (query: Static<typeof RangeQuerySchema>, now: number): { from: number, to: number } {
+  const today = new Date(now)
+  const from = parseInstant(query.from, 'from') ?? Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1)
+  const to = parseInstant(query.to, 'to') ?? Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 1)
+  if (from >= to) throw new AppError('INVALID_INPUT', '"from" must be before "to".')
+  return { from, to }
+}
+
+function parseInstant (value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined
+  const time = Date.parse(value)
+  // The pattern lets 2026-02-31 through and Date.parse rolls it into March: the date must read back unchanged.
+  const sameDay = !Number.isNaN(time) && new Date(Date.parse(value.slice(0, 10))).toISOString().startsWith(value.slice(0, 10))
+  if (!sameDay) throw new AppError('INVALID_INPUT', `${name} must be a date or time such as 2026-11-01 or 2026-11-01T12:00:00Z, got "${value}".`)
+  return time
+}
+
+function totalsOf (items: readonly UsageTotals[]): UsageTotals {
+  const sum = (column: keyof UsageTotals) => items.reduce((total, row) => total + row[column], 0)
+  return Object.fromEntries(TOTAL_COLUMNS.map(column => [column, column === 'costUsd' ? dollars(sum(column)) : sum(column)])) as unknown as UsageTotals
+}
+
+/** Sums of float prices drift in the last digits (0.30000000000000004); nano-dollars are precision enough. */
+function dollars (value: number): number {
+  return Math.round(value * 1e9) / 1e9
+}
+
+export default usage
