@@ -12,8 +12,10 @@ export interface DatabaseHandle {
   readonly db: AppDatabase
   /** The driver's own handle, for pragmas (tests use it to fill the disk on purpose). */
   readonly sqlite: Database.Database
-  /** True when the file answers a query and every migration is applied. */
+  /** True when the file answers a query, every migration is applied and it can be written. */
   ready (): boolean
+  /** Why the database cannot serve (unreachable, migrations pending, not writable); undefined when it can. */
+  unavailableReason (): string | undefined
   close (): void
 }
 
@@ -55,17 +57,29 @@ export function openDatabase (file: string, options: { readonly trace?: (stateme
   // ones left by an earlier start (before this rule, or copied in) keep theirs, so they are tightened here too.
   if (onDisk) for (const suffix of WAL_SUFFIXES) if (existsSync(file + suffix)) chmodSync(file + suffix, PRIVATE_FILE_MODE)
   const expected = countMigrations()
+  const countApplied = sqlite.prepare('select count(*) as applied from __drizzle_migrations')
+  function unavailableReason (): string | undefined {
+    try {
+      const row = countApplied.get() as { applied: number }
+      if (row.applied < expected) return `migrations pending: ${row.applied} of ${expected} applied`
+    } catch {
+      return 'database unreachable'
+    }
+    try {
+      // Takes the write lock and gives it back without writing: fails on a read-only file, a read-only connection
+      // or a lock held elsewhere (after busy_timeout). A disk that is full is only found by a real write.
+      sqlite.exec('BEGIN IMMEDIATE; ROLLBACK')
+    } catch (error) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
+      return `database not writable (${(error as { code?: string }).code ?? 'unknown error'})`
+    }
+    return undefined
+  }
   return {
     db,
     sqlite,
-    ready () {
-      try {
-        const row = sqlite.prepare('select count(*) as applied from __drizzle_migrations').get() as { applied: number }
-        return row.applied >= expected
-      } catch {
-        return false
-      }
-    },
+    ready: () => unavailableReason() === undefined,
+    unavailableReason,
     close () { if (sqlite.open) sqlite.close() }
   }
 }

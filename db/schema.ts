@@ -38,12 +38,23 @@ export const auditEvents = sqliteTable('audit_events', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   portalId: integer('portal_id').notNull(),
   provider: text('provider'),
-  /** `connect`, `switch_key`, `disconnect`, `allowed_models`, `assistant_*`, `install`, `reinstall_required`. */
+  /**
+   * `connect`, `switch_key`, `disconnect`, `allowed_models`, `assistant_create|update|delete`, `budget`, `redeliver`,
+   * `install`, `reinstall_required`.
+   */
   action: text('action').notNull(),
+  /** Who: `admin-api` for the admin token (never the token itself), `hubspot-oauth` for installs. */
   actor: text('actor').notNull(),
+  /** The one-line summary events had before `before`/`after` existed; kept so older rows and readers still work. */
   detail: text('detail'),
+  /** What changed, as JSON, never a secret: a key appears as its public hint only. Null: nothing was there. */
+  before: text('before', { mode: 'json' }).$type<AuditState>(),
+  after: text('after', { mode: 'json' }).$type<AuditState>(),
   at: integer('at').notNull()
 }, table => [index('audit_events_portal').on(table.portalId, table.at)])
+
+/** An audited object's fields before or after a change (plain JSON, free of secrets). */
+export type AuditState = Readonly<Record<string, unknown>>
 
 /** Service-side saved assistants (OpenAI's Assistants API is gone). */
 export const assistants = sqliteTable('assistants', {

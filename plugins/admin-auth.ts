@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { bearerTokenCheck } from './bearer-token.ts'
 import { AppError } from './errors.ts'
 
 declare module 'fastify' {
@@ -86,8 +86,7 @@ export function createFailureLimiter (options: FailureLimiterOptions): FailureLi
 }
 
 async function adminAuth (fastify: FastifyInstance): Promise<void> {
-  // Hashing both sides first makes the comparison constant-time whatever the lengths.
-  const expected = createHash('sha256').update(fastify.config.adminToken).digest()
+  const checkToken = bearerTokenCheck(fastify.config.adminToken)
   const failures = createFailureLimiter({
     limit: ADMIN_FAILURE_LIMIT,
     windowMs: ADMIN_FAILURE_WINDOW_MS,
@@ -101,10 +100,9 @@ async function adminAuth (fastify: FastifyInstance): Promise<void> {
     if (retryAfterSeconds !== undefined) {
       throw new AppError('RATE_LIMITED', `Too many wrong admin tokens from this client; try again in ${retryAfterSeconds} s.`, { retryAfterSeconds })
     }
-    const match = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')
-    const given = createHash('sha256').update(match?.[1]?.trim() ?? '').digest()
-    if (match === null) throw new AppError('UNAUTHORIZED')
-    if (!timingSafeEqual(given, expected)) {
+    const check = checkToken(request.headers.authorization)
+    if (check === 'missing') throw new AppError('UNAUTHORIZED')
+    if (check === 'wrong') {
       // Only a token sent counts as a guess: a request without one (a page loaded before signing in) learns nothing.
       failures.fail(request.ip)
       throw new AppError('UNAUTHORIZED')

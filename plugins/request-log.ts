@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
+/** The header a request id arrives in (from a proxy, or a caller tracing its own calls) and is answered in. */
+export const REQUEST_ID_HEADER = 'x-request-id'
+
 /** What a route adds to its request's log line: a message of its own and fields (never a secret). */
 export interface RequestLogLine {
   readonly message: string
@@ -22,6 +25,9 @@ declare module 'fastify' {
  */
 async function requestLog (fastify: FastifyInstance): Promise<void> {
   fastify.decorateRequest('logLine', undefined)
+  // Set first thing, so every answer carries it: errors, 404s and refusals by later hooks included. The id is
+  // either generated or checked safe by requestIdOptions, so it can go into a header as it is.
+  fastify.addHook('onRequest', async (request, reply) => { reply.header(REQUEST_ID_HEADER, request.id) })
   fastify.addHook('onResponse', async (request, reply) => {
     const line = request.logLine
     request.log.info({

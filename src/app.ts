@@ -9,7 +9,9 @@ import database from '../plugins/database.ts'
 import hubspotSignature from '../plugins/hubspot-signature/index.ts'
 import keyCheck from '../plugins/key-check.ts'
 import keyring from '../plugins/keyring/index.ts'
+import metrics from '../plugins/metrics.ts'
 import modelCatalogue from '../plugins/model-catalogue/index.ts'
+import openapi from '../plugins/openapi.ts'
 import prices from '../plugins/prices.ts'
 import providerRegistry from '../plugins/provider-registry.ts'
 import requestLog from '../plugins/request-log.ts'
@@ -18,7 +20,9 @@ import hubspot from './hubspot/plugin.ts'
 import { errorHandler, notFoundHandler } from './error-handler.ts'
 import executionEngine from './execution-engine.ts'
 import adminRoutes from './routes/admin/index.ts'
+import docsRoutes from './routes/docs.ts'
 import health from './routes/health.ts'
+import metricsRoute from './routes/metrics.ts'
 import hubspotRoutes from './routes/hubspot/index.ts'
 import oauthRoutes from './routes/oauth/index.ts'
 
@@ -42,6 +46,8 @@ export interface AppOptions {
 export default async function app (fastify: FastifyInstance, options: AppOptions): Promise<void> {
   await fastify.register(config, { environment: options.environment })
   fastify.log.level = fastify.config.logLevel
+  // Before every route: the spec is collected from the routes as they are added.
+  await fastify.register(openapi)
   await fastify.register(sensible)
   await fastify.register(requestLog)
   await fastify.register(clock, { clock: options.clock })
@@ -52,6 +58,7 @@ export default async function app (fastify: FastifyInstance, options: AppOptions
   await fastify.register(providerRegistry, { extraProviders: options.extraProviders, fetch: options.fetch })
   await fastify.register(modelCatalogue, { clock: options.clock })
   await fastify.register(prices)
+  await fastify.register(metrics)
   await fastify.register(executionEngine)
   await fastify.register(adminAuth)
   await fastify.register(hubspotSignature)
@@ -64,7 +71,9 @@ export default async function app (fastify: FastifyInstance, options: AppOptions
   fastify.setNotFoundHandler(notFoundHandler)
 
   await fastify.register(health)
+  await fastify.register(metricsRoute)
   await fastify.register(adminRoutes, { prefix: '/api' })
   await fastify.register(hubspotRoutes, { prefix: '/hubspot' })
   await fastify.register(oauthRoutes)
+  await fastify.register(docsRoutes)
 }

@@ -38,3 +38,15 @@ export function errorHandler (error: FastifyError, request: FastifyRequest, repl
 export function notFoundHandler (request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`))
 }
+
+/**
+ * Errors Fastify raises before routing, where neither hooks nor the error handler run: a URL with a broken
+ * percent escape (`/api/portals/%/connections`), and a route constraint that failed. Given to the Fastify
+ * constructor as `frameworkErrors` (server.ts and the test app), so these too answer with a catalogue code.
+ */
+export function frameworkErrorHandler (error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const message = error.code === 'FST_ERR_BAD_URL'
+    ? 'The URL is not valid: a "%" must start an escape such as %2F.'
+    : 'The request could not be routed.'
+  void reply.code(400).send(errorBody('INVALID_INPUT', message))
+}

@@ -25,12 +25,14 @@ async function executionEngine (fastify: FastifyInstance): Promise<void> {
     resolvePlanFor: action => findAction(action)?.resolvePlan,
     readRecordProperties: fastify.hubspot.readRecordProperties,
     complete: fastify.hubspot.completeCallbacks,
-    canComplete: portalId => fastify.repositories.oauth.findTokens(portalId) !== undefined
+    canComplete: portalId => fastify.repositories.oauth.findTokens(portalId) !== undefined,
+    observe: fastify.metrics.observer
   })
+  fastify.metrics.watchEngine(() => engine.load())
   fastify.decorate('engine', engine)
   fastify.addHook('onReady', async () => { engine.resume() })
   fastify.addHook('preClose', async () => { engine.stopAccepting() })
   fastify.addHook('onClose', async () => { await engine.close() })
 }
 
-export default fp(executionEngine, { name: 'execution-engine', dependencies: ['database', 'hubspot', 'provider-registry', 'model-catalogue', 'clock', 'config'], fastify: '5.x' })
+export default fp(executionEngine, { name: 'execution-engine', dependencies: ['database', 'metrics', 'hubspot', 'provider-registry', 'model-catalogue', 'clock', 'config'], fastify: '5.x' })

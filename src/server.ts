@@ -2,7 +2,8 @@ import Fastify from 'fastify'
 import fp from 'fastify-plugin'
 import pino from 'pino'
 import app from './app.ts'
-import { loggerOptions, requestLogController } from './logger-options.ts'
+import { frameworkErrorHandler } from './error-handler.ts'
+import { loggerOptions, requestIdOptions, requestLogController } from './logger-options.ts'
 
 /**
  * Process entry: builds the app, listens, and shuts down gracefully on SIGTERM/SIGINT (stop accepting, let
@@ -13,6 +14,8 @@ const server = Fastify({
   // buffered when the process exits, and a SIGKILL can cost the last lines, never an execution.
   logger: { ...loggerOptions(process.env.LOG_LEVEL ?? 'info'), stream: pino.destination({ dest: 1, sync: false }) },
   logController: requestLogController(),
+  ...requestIdOptions(),
+  frameworkErrors: frameworkErrorHandler,
   // Long provider calls are answered within SYNC_BUDGET_MS or handed to a callback; this is a safety net.
   requestTimeout: 120_000,
   bodyLimit: 1024 * 1024,

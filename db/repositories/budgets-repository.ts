@@ -19,6 +19,11 @@ export function describeBudget (budget: BudgetSettings | undefined): string {
   return `${budget.monthlyLimitUsd} USD a month, ${warn}, ${budget.timeZone ?? 'UTC'}`
 }
 
+/** A budget as its audit events show it; null when there is none. */
+function audited (budget: BudgetSettings | undefined) {
+  return budget === undefined ? null : { monthlyLimitUsd: budget.monthlyLimitUsd, warnAtPercent: budget.warnAtPercent, timeZone: budget.timeZone }
+}
+
 /**
  * Portal budgets and their audit trail (a change and its audit event commit together), and the month's spend the
  * budget check starts from. The engine keeps budgets and spend in memory; it reads here once per portal and month.
@@ -54,7 +59,9 @@ export function createBudgetsRepository (db: AppDatabase) {
             .onConflictDoUpdate({ target: portalBudgets.portalId, set: values }).returning().get()
         }
         if (before !== undefined || after !== undefined) {
-          tx.insert(auditEvents).values({ portalId, action: 'budget', actor, at, detail: `${describeBudget(before)} → ${describeBudget(after)}` }).run()
+          tx.insert(auditEvents).values({
+            portalId, action: 'budget', actor, at, detail: `${describeBudget(before)} → ${describeBudget(after)}`, before: audited(before), after: audited(after)
+          }).run()
         }
         return { ...(before === undefined ? {} : { before }), ...(after === undefined ? {} : { after }) }
       })

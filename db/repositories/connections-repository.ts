@@ -33,11 +33,18 @@ export interface SaveConnection {
 
 type Row = typeof connections.$inferSelect
 
+/** A connection as its audit events show it: the key only as its public hint (the last 4 characters). */
+function auditedKey (row: Pick<Row, 'keyHint' | 'baseUrl'>) {
+  return { keyHint: row.keyHint, baseUrl: row.baseUrl }
+}
+
+const parseModels = (stored: string | null): string[] | null => stored === null ? null : JSON.parse(stored) as string[]
+
 function toRecord (row: Row): ConnectionRecord {
   return {
     ...row,
     status: row.status === 'invalid' || row.status === 'key_unreadable' ? row.status : 'connected',
-    allowedModels: row.allowedModels === null ? null : JSON.parse(row.allowedModels) as string[]
+    allowedModels: parseModels(row.allowedModels)
   }
 }
 
@@ -88,7 +95,8 @@ export function createConnectionsRepository (db: AppDatabase, options: { readonl
       forget(input.portalId, input.provider)
       return db.transaction(tx => {
         tx.insert(portals).values({ portalId: input.portalId }).onConflictDoNothing().run()
-        const existing = tx.select({ id: connections.id }).from(connections).where(where(input.portalId, input.provider)).get()
+        const existing = tx.select({ id: connections.id, keyHint: connections.keyHint, baseUrl: connections.baseUrl }).from(connections)
+          .where(where(input.portalId, input.provider)).get()
         const action = existing === undefined ? 'connect' : 'switch_key'
         if (existing === undefined) {
           tx.insert(connections).values({
@@ -111,7 +119,15 @@ export function createConnectionsRepository (db: AppDatabase, options: { readonl
             lastValidatedAt: input.at
           }).where(eq(connections.id, existing.id)).run()
         }
-        tx.insert(auditEvents).values({ portalId: input.portalId, provider: input.provider, action, actor: input.actor, at: input.at }).run()
+        tx.insert(auditEvents).values({
+          portalId: input.portalId,
+          provider: input.provider,
+          action,
+          actor: input.actor,
+          at: input.at,
+          before: existing === undefined ? null : auditedKey(existing),
+          after: auditedKey(input)
+        }).run()
         return action
       })
     },
@@ -120,9 +136,12 @@ export function createConnectionsRepository (db: AppDatabase, options: { readonl
     remove (portalId: number, provider: string, actor: string, at: number): boolean {
       forget(portalId, provider)
       return db.transaction(tx => {
-        const removed = tx.delete(connections).where(where(portalId, provider)).returning({ id: connections.id }).all()
-        if (removed.length === 0) return false
-        tx.insert(auditEvents).values({ portalId, provider, action: 'disconnect', actor, at }).run()
+        const removed = tx.delete(connections).where(where(portalId, provider))
+          .returning({ keyHint: connections.keyHint, baseUrl: connections.baseUrl, allowedModels: connections.allowedModels }).get()
+        if (removed === undefined) return false
+        tx.insert(auditEvents).values({
+          portalId, provider, action: 'disconnect', actor, at, before: { ...auditedKey(removed), allowedModels: parseModels(removed.allowedModels) }, after: null
+        }).run()
         return true
       })
     },
@@ -130,11 +149,18 @@ export function createConnectionsRepository (db: AppDatabase, options: { readonl
     setAllowedModels (portalId: number, provider: string, models: readonly string[] | null, actor: string, at: number): boolean {
       forget(portalId, provider)
       return db.transaction(tx => {
-        const updated = tx.update(connections).set({ allowedModels: models === null ? null : JSON.stringify(models) })
-          .where(where(portalId, provider)).returning({ id: connections.id }).all()
-        if (updated.length === 0) return false
+        const before = tx.select({ allowedModels: connections.allowedModels }).from(connections).where(where(portalId, provider)).get()
+        if (before === undefined) return false
+        tx.update(connections).set({ allowedModels: models === null ? null : JSON.stringify(models) }).where(where(portalId, provider)).run()
         tx.insert(auditEvents).values({
-          portalId, provider, action: 'allowed_models', actor, at, detail: models === null ? 'all' : models.join(',')
+          portalId,
+          provider,
+          action: 'allowed_models',
+          actor,
+          at,
+          detail: models === null ? 'all' : models.join(','),
+          before: { allowedModels: parseModels(before.allowedModels) },
+          after: { allowedModels: models === null ? null : [...models] }
         }).run()
         return true
       })

@@ -235,6 +235,13 @@ export function createExecutionsRepository (db: AppDatabase) {
       return row?.due ?? undefined
     },
 
+    /** How many completions are waiting to go out (due or backing off); read by scrapes, never on the execution path. */
+    countPendingCompletions (): number {
+      const row = db.select({ count: sql<number>`count(*)` }).from(executions)
+        .where(eq(executions.completionState, 'pending')).get()
+      return row?.count ?? 0
+    },
+
     completionDelivered (ids: readonly number[], at: number): void {
       db.transaction(tx => {
         for (const id of ids) {

@@ -1,6 +1,7 @@
 import type { AppDatabase } from '../database.ts'
 import { connectionKeyContext, oauthTokenContext, type StoredSecret } from '../secret-contexts.ts'
 import { createAssistantsRepository } from './assistants-repository.ts'
+import { createAuditRepository } from './audit-repository.ts'
 import { createBudgetsRepository } from './budgets-repository.ts'
 import { createConnectionsRepository } from './connections-repository.ts'
 import { createExecutionsRepository } from './executions-repository.ts'
@@ -18,6 +19,7 @@ export function createRepositories (db: AppDatabase) {
     assistants: createAssistantsRepository(db),
     oauth,
     budgets: createBudgetsRepository(db),
+    audit: createAuditRepository(db),
 
     /** Every encrypted secret in the database, each with its binding, for `rekey`. */
     storedSecrets (): StoredSecret[] {

@@ -19,6 +19,7 @@ export const EnvSchema = Type.Object({
   ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
   ENCRYPTION_KEYS: Type.Optional(Type.String({ minLength: 1 })),
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   OPENAI_BASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   ANTHROPIC_BASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   COHERE_BASE_URL: Type.Optional(Type.String({ minLength: 1 })),

@@ -26,6 +26,8 @@ export interface Settings {
   }
   readonly encryptionKeys: readonly KeyringKey[]
   readonly adminToken: string
+  /** METRICS_TOKEN: the bearer token `GET /metrics` needs; undefined leaves it open (a scraper on a private network). */
+  readonly metricsToken?: string
   /** Operator base URL per built-in provider id. */
   readonly providerBaseUrls: Readonly<Record<string, string | undefined>>
   readonly allowedProviderHosts: readonly string[]
@@ -94,6 +96,7 @@ export function resolveSettings (env: Env): Settings {
     },
     encryptionKeys,
     adminToken: env.ADMIN_TOKEN ?? generated?.secrets.ADMIN_TOKEN ?? '',
+    metricsToken: env.METRICS_TOKEN,
     providerBaseUrls: {
       openai: optionalUrl('OPENAI_BASE_URL', env.OPENAI_BASE_URL),
       anthropic: optionalUrl('ANTHROPIC_BASE_URL', env.ANTHROPIC_BASE_URL),

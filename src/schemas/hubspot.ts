@@ -17,6 +17,13 @@ export const ExecutionBodySchema = Type.Object({
     properties: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
   })),
   inputFields: Type.Record(Type.String(), Type.Unknown())
+}, {
+  examples: [{
+    callbackId: 'ap-102-3456-7890',
+    origin: { portalId: 12345, actionDefinitionId: 98765, actionDefinitionVersion: 1 },
+    object: { objectId: 501, objectType: 'CONTACT', properties: { firstname: 'Ada' } },
+    inputFields: { provider: 'openai', model: 'gpt-4o-mini', prompt: 'Write a one-line greeting for {{firstname}}.' }
+  }]
 })
 
 export type ExecutionBody = Static<typeof ExecutionBodySchema>

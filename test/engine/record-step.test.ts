@@ -70,7 +70,8 @@ t.test('an answer becomes the outputs: response, typed field, the target that an
       outputTokens: '45',
       costUsd: '0.000513',
       hs_execution_state: 'SUCCESS'
-    }
+    },
+    summary: { provider: 'anthropic', model: 'claude-sonnet-4-6', inputTokens: 22, outputTokens: 45, costUsd: 0.0005125, latencyMs: 1250 }
   })
   t.not(recorded.outcome.kind === 'finished' ? recorded.outcome.adjustments : undefined, ledger.adjustments, 'the outcome holds its own copy of the adjustments')
 })
@@ -160,7 +161,14 @@ t.test('a permanent failure is FAIL_CONTINUE with errorCode and errorMessage', a
   const execution = await prepared()
   const recorded = recordFailure(EXECUTION_ID, execution, { results: [], adjustments: [] }, new AppError('PROVIDER_REJECTED', 'The prompt was refused.'), TIMES)
   const fields = { errorCode: 'PROVIDER_REJECTED', errorMessage: 'The prompt was refused.', hs_execution_state: 'FAIL_CONTINUE' }
-  t.same(recorded.outcome, { kind: 'finished', state: 'FAIL_CONTINUE', outputFields: fields, executionId: EXECUTION_ID, adjustments: [] })
+  t.same(recorded.outcome, {
+    kind: 'finished',
+    state: 'FAIL_CONTINUE',
+    outputFields: fields,
+    executionId: EXECUTION_ID,
+    adjustments: [],
+    summary: { provider: 'openai', model: 'gpt-4.1', errorCode: 'PROVIDER_REJECTED', costUsd: 0, latencyMs: 1250 }
+  })
   t.equal(recorded.finish.status, 'failed')
   t.same(recorded.finish.outputFields, fields)
   t.equal(recorded.finish.provider, 'openai', 'the plan\'s target')

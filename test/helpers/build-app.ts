@@ -5,7 +5,8 @@ import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import app, { type AppOptions } from '../../src/app.ts'
-import { loggerOptions, requestLogController } from '../../src/logger-options.ts'
+import { frameworkErrorHandler } from '../../src/error-handler.ts'
+import { loggerOptions, requestIdOptions, requestLogController } from '../../src/logger-options.ts'
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
 export const TEST_CLIENT_SECRET = 'test-hubspot-client-secret-0000'
@@ -52,7 +53,7 @@ export async function buildApp (t: TapLike, environment: Record<string, string |
   const dataDir = givenDataDir ?? mkdtempSync(join(tmpdir(), 'llm-actions-test-'))
   const logs: string[] = []
   const stream = new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } })
-  const fastify = Fastify({ logger: { ...loggerOptions('info'), stream }, logController: requestLogController() })
+  const fastify = Fastify({ logger: { ...loggerOptions('info'), stream }, logController: requestLogController(), ...requestIdOptions(), frameworkErrors: frameworkErrorHandler })
   await fastify.register(fp(app), {
     ...options,
     environment: { ...testEnvironment(dataDir), ...environment }

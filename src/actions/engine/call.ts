@@ -9,6 +9,7 @@ import { attemptCost } from '../pricing/attempt-cost.ts'
 import { parseAnswer, repairPrompt, type ParsedAnswer } from '../output-format.ts'
 import { callTarget } from '../plan-parts.ts'
 import type { ConnectionSlots } from './connection-slots.ts'
+import type { ExecutionObserver } from './observer.ts'
 import type { PreparedExecution } from './prepare.ts'
 import type { CallTarget } from './types.ts'
 
@@ -24,6 +25,8 @@ export interface CallLedger {
   costUsd?: number
   /** Set once an answered call's model had no known price. */
   costUnknown?: boolean
+  /** Milliseconds spent in provider calls, retry waits included (monotonic clock), so the rest is ours. */
+  providerMs?: number
 }
 
 export interface CallOptions {
@@ -40,6 +43,7 @@ export interface CallOptions {
   readonly mayRefuse: boolean
   /** The portal's monthly budget: every call (a repair, the fallback) is checked and reserved right before it goes out. */
   readonly budget: BudgetHold
+  readonly observe?: ExecutionObserver
 }
 
 /** Failures a fallback can help with: the key or account, or a provider that stays down after its retries. */
@@ -84,6 +88,8 @@ async function callWithRepair (context: ActionContext, target: CallTarget, prepa
       const price = context.prices.price(target.provider.id, target.modelId)
       const settle = options.budget.reserve(estimateCallCost(price, request, target.provider.capabilities(target.modelId)))
       let result: InvokeResult
+      // Timed with the monotonic clock, not the injected one: this is for the metrics, never for a decision.
+      const began = performance.now()
       try {
         result = await invokeProvider(context, {
           provider: target.provider,
@@ -97,6 +103,7 @@ async function callWithRepair (context: ActionContext, target: CallTarget, prepa
       } catch (error) {
         // A failed call reports no usage, so it is taken to have cost nothing.
         settle(0)
+        providerCallEnded(ledger, options, target.provider.id, began, undefined)
         throw error
       }
       ledger.results.push(result)
@@ -105,6 +112,7 @@ async function callWithRepair (context: ActionContext, target: CallTarget, prepa
       settle(cost ?? 0)
       if (cost === undefined) ledger.costUnknown = true
       else ledger.costUsd = (ledger.costUsd ?? 0) + cost
+      providerCallEnded(ledger, options, target.provider.id, began, cost)
       return result
     }
     const first = await call(prepared.prompt)
@@ -117,4 +125,10 @@ async function callWithRepair (context: ActionContext, target: CallTarget, prepa
   } finally {
     release()
   }
+}
+
+function providerCallEnded (ledger: CallLedger, options: CallOptions, providerId: string, began: number, costUsd: number | undefined): void {
+  const elapsedMs = performance.now() - began
+  ledger.providerMs = (ledger.providerMs ?? 0) + elapsedMs
+  options.observe?.onProviderCall?.(providerId, elapsedMs / 1000, costUsd)
 }

@@ -1,6 +1,7 @@
 import type { ExecutionRow, ExecutionsRepository } from '../../../db/repositories/executions-repository.ts'
 import type { CallbackCompletion, CompleteCallbacks, CompletionAnswer } from '../../hubspot/callbacks.ts'
 import type { ActionLogger } from '../action-context.ts'
+import type { CompletionResult } from './observer.ts'
 import { typedOutputs } from './typed-outputs.ts'
 import type { OutputFields } from './types.ts'
 
@@ -12,6 +13,8 @@ export interface CompletionQueueOptions {
   readonly clock: () => number
   readonly log: ActionLogger
   readonly random?: () => number
+  /** Told each round's answer (for the metrics); it must not throw. */
+  readonly observe?: (result: CompletionResult, executions: number) => void
 }
 
 export interface CompletionQueue {
@@ -77,6 +80,7 @@ export function createCompletionQueue (options: CompletionQueueOptions): Complet
     const ids = rows.map(row => row.id)
     if (answer.kind === 'accepted') {
       executions.completionDelivered(ids, clock())
+      options.observe?.('delivered', ids.length)
       log.info({ portalId, executions: ids.length }, 'HubSpot accepted the completion')
       return
     }
@@ -90,6 +94,7 @@ export function createCompletionQueue (options: CompletionQueueOptions): Complet
     const dueAt = final ? undefined : clock() + backoffMs(attempts, answer.retryAfterMs)
     const error = answer.kind === 'retry' && final ? `${answer.message} (gave up after ${attempts} attempts)` : answer.message
     executions.completionAttemptFailed(ids, error, dueAt)
+    options.observe?.(final ? 'failed' : 'retried', ids.length)
     const details = { portalId, executions: ids.length, attempts, ...(answer.kind === 'not_installed' ? {} : { status: answer.status }) }
     if (final) log.error({ ...details, reason: answer.kind }, 'HubSpot completion failed for good; resend it with POST /api/portals/:portalId/executions/:id/redeliver')
     else log.warn({ ...details, retryInMs: dueAt === undefined ? undefined : dueAt - clock() }, 'HubSpot completion will be retried')

@@ -11,6 +11,8 @@ export interface ConnectionSlots {
   acquire (connectionId: number, options: { mayRefuse: boolean, signal: AbortSignal }): Promise<() => void>
   /** Calls running and waiting on one connection. */
   load (connectionId: number): { running: number, waiting: number }
+  /** Calls waiting for a slot across every connection (read at scrape time, so it walks the lines). */
+  waiting (): number
 }
 
 interface Line {
@@ -21,7 +23,14 @@ interface Line {
 /** Seconds HubSpot is asked to wait when a connection's line is full: a few calls' worth. */
 export const QUEUE_FULL_RETRY_SECONDS = 10
 
-export function createConnectionSlots (settings: { readonly concurrency: number, readonly queueLimit: number }): ConnectionSlots {
+export interface ConnectionSlotsSettings {
+  readonly concurrency: number
+  readonly queueLimit: number
+  /** Called when a full line refuses work (for the metrics; it must not throw). */
+  readonly onRefused?: () => void
+}
+
+export function createConnectionSlots (settings: ConnectionSlotsSettings): ConnectionSlots {
   const lines = new Map<number, Line>()
 
   function release (connectionId: number, line: Line): void {
@@ -54,6 +63,7 @@ export function createConnectionSlots (settings: { readonly concurrency: number,
         return Promise.resolve(releaseOnce)
       }
       if (options.mayRefuse && current.waiting.filter(entry => entry.refusable).length >= settings.queueLimit) {
+        settings.onRefused?.()
         return Promise.reject(new AppError('RATE_LIMITED', `This provider connection already has ${settings.concurrency} calls running and ${settings.queueLimit} waiting; HubSpot will retry.`, { retryAfterSeconds: QUEUE_FULL_RETRY_SECONDS }))
       }
       // An aborted signal never fires 'abort' again: refuse now rather than hold a place in line for dead work.
@@ -80,6 +90,12 @@ export function createConnectionSlots (settings: { readonly concurrency: number,
     load (connectionId) {
       const line = lines.get(connectionId)
       return { running: line?.running ?? 0, waiting: line?.waiting.length ?? 0 }
+    },
+
+    waiting () {
+      let total = 0
+      for (const line of lines.values()) total += line.waiting.length
+      return total
     }
   }
 }

@@ -5,6 +5,7 @@ import { createBudgetGuard, type BudgetGuard } from '../budgets/budget-guard.ts'
 import { blocked, EXECUTION_EXPIRY_MS, parseRequest, safely, shuttingDown, stillRunning, storageUnavailable, withinBudget } from './answers.ts'
 import { createCompletionQueue, type CompleteCallbacks } from './completion-queue.ts'
 import { createConnectionSlots } from './connection-slots.ts'
+import type { ExecutionObserver } from './observer.ts'
 import { asFinalFailure, recordFailure, storedOutcome, type RecordedOutcome } from './record.ts'
 import { outcomeOf, persist, runJob, SHUTDOWN, type JobResult, type RunningJob } from './run-job.ts'
 import type { ExecutionOutcome, ExecutionRequest, PlanResolver, RecordPropertyReader } from './types.ts'
@@ -23,6 +24,18 @@ export interface EngineOptions {
   readonly complete: CompleteCallbacks
   /** Whether a portal holds OAuth tokens, so an execution can be BLOCKed and completed later. */
   readonly canComplete: (portalId: number) => boolean
+  /** Told what happens (the metrics); absent, nothing is observed and nothing is spent on it. */
+  readonly observe?: ExecutionObserver
+}
+
+/** What this instance holds at one moment, for a scrape. */
+export interface EngineLoad {
+  /** Executions being worked on (calls running or waiting, answers being written): the same count as `active`. */
+  readonly running: number
+  /** Of those, the ones HubSpot was answered BLOCK for and waits on a callback completion. */
+  readonly blocked: number
+  /** Provider calls waiting for a slot on their connection (PROVIDER_CONCURRENCY). */
+  readonly waiting: number
 }
 
 export interface ExecuteOptions {
@@ -46,6 +59,8 @@ export interface ExecutionEngine {
   readonly budgets: BudgetGuard
   /** Executions this instance is working on (calls running or waiting, answers being written). */
   readonly active: number
+  /** Counts what is held now; walks the in-memory state, so it is for scrapes, not the execution path. */
+  load (): EngineLoad
 }
 
 interface ActiveExecution {
@@ -54,6 +69,8 @@ interface ActiveExecution {
   first?: Promise<ExecutionOutcome>
   /** Settles when nothing more will happen to this execution in this process. */
   done: Promise<void>
+  /** HubSpot was answered BLOCK and waits for the callback completion. */
+  blocked?: boolean
 }
 
 /**
@@ -64,11 +81,15 @@ interface ActiveExecution {
  * transaction, and a duplicate never starts a second generation.
  */
 export function createExecutionEngine (options: EngineOptions): ExecutionEngine {
-  const { context } = options
+  const { context, observe } = options
   const { settings, repositories, clock } = context
   const executions = repositories.executions
-  const slots = createConnectionSlots({ concurrency: settings.providerConcurrency, queueLimit: settings.providerQueueLimit })
-  const completions = createCompletionQueue({ executions, complete: options.complete, clock, log: context.log })
+  const slots = createConnectionSlots({
+    concurrency: settings.providerConcurrency,
+    queueLimit: settings.providerQueueLimit,
+    onRefused: () => observe?.onRejected?.('connection')
+  })
+  const completions = createCompletionQueue({ executions, complete: options.complete, clock, log: context.log, observe: observe?.onCompletion?.bind(observe) })
   const budgets = createBudgetGuard({ budgets: repositories.budgets, clock, log: context.log })
   const active = new Map<number, ActiveExecution>()
   const timers = new Set<NodeJS.Timeout>()
@@ -91,7 +112,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     const finish = () => { active.delete(executionId); settleDone() }
 
     const start = (runStartedAt: number, refusable: boolean): Promise<JobResult> => {
-      const job = runJob({ context, slots, budgets, ...(options.readRecordProperties === undefined ? {} : { readRecordProperties: options.readRecordProperties }) }, {
+      const job = runJob({ context, slots, budgets, observe, ...(options.readRecordProperties === undefined ? {} : { readRecordProperties: options.readRecordProperties }) }, {
         executionId, request, resolvePlan, startedAt: runStartedAt, mayRefuse: refusable
       })
       entry.job = job
@@ -148,7 +169,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
 
 
   /** Past the budget: BLOCK when HubSpot can be completed later, else 503 while the call goes on. */
-  function answerRunning (row: Pick<ExecutionRow, 'id' | 'portalId' | 'expiresAt'>): ExecutionOutcome {
+  function answerRunning (row: Pick<ExecutionRow, 'id' | 'portalId' | 'expiresAt' | 'action'>): ExecutionOutcome {
     if (!canBlock(row.portalId)) return stillRunning()
     let mark
     try {
@@ -156,7 +177,15 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     } catch {
       return storageUnavailable()
     }
-    if (mark.kind === 'blocked') return blocked(row.id, row.expiresAt, clock())
+    if (mark.kind === 'blocked') {
+      const entry = active.get(row.id)
+      // A duplicate delivery of an execution already BLOCKed is not a second BLOCK for the counts.
+      if (entry !== undefined && entry.blocked !== true) {
+        entry.blocked = true
+        observe?.onBlocked?.(row.action)
+      }
+      return blocked(row.id, row.expiresAt, clock())
+    }
     return answerFinished(mark.execution)
   }
 
@@ -185,6 +214,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
   async function execute (request: ExecutionRequest, executeOptions: ExecuteOptions): Promise<ExecutionOutcome> {
     if (closing) return shuttingDown()
     if (active.size >= settings.maxInFlight) {
+      observe?.onRejected?.('instance')
       return { kind: 'retry', statusCode: 429, retryAfterSeconds: 5, code: 'RATE_LIMITED', message: `This instance is running ${settings.maxInFlight} executions already; try again shortly.` }
     }
     const startedAt = clock()
@@ -209,7 +239,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     if (executeOptions.wait === 'full' || request.callbackId === undefined) return await result
     const first = await withinBudget(result, Math.max(0, startedAt + settings.syncBudgetMs - clock()))
     if (first !== undefined) return first
-    return answerRunning({ id: claim.id, portalId: request.portalId, expiresAt: startedAt + EXECUTION_EXPIRY_MS })
+    return answerRunning({ id: claim.id, portalId: request.portalId, expiresAt: startedAt + EXECUTION_EXPIRY_MS, action: request.action })
   }
 
   function resume () {
@@ -293,6 +323,11 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     close,
     get closing () { return closing },
     budgets,
-    get active () { return active.size }
+    get active () { return active.size },
+    load () {
+      let blockedCount = 0
+      for (const entry of active.values()) if (entry.blocked === true) blockedCount++
+      return { running: active.size, blocked: blockedCount, waiting: slots.waiting() }
+    }
   }
 }

@@ -47,7 +47,14 @@ export function recordAnswer (executionId: number, prepared: PreparedExecution, 
     hs_execution_state: 'SUCCESS'
   }
   return {
-    outcome: { kind: 'finished', state: 'SUCCESS', outputFields, executionId, adjustments: [...ledger.adjustments] },
+    outcome: {
+      kind: 'finished',
+      state: 'SUCCESS',
+      outputFields,
+      executionId,
+      adjustments: [...ledger.adjustments],
+      summary: { provider: target.provider.id, model: target.modelId, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: summaryCost(ledger), latencyMs: settings.finishedAt - settings.startedAt }
+    },
     finish: {
       status: 'success',
       provider: target.provider.id,
@@ -92,7 +99,20 @@ export function recordFailure (executionId: number, prepared: PreparedExecution 
   }
   const outputFields: OutputFields = { errorCode: error.code, errorMessage: error.message, hs_execution_state: 'FAIL_CONTINUE' }
   return {
-    outcome: { kind: 'finished', state: 'FAIL_CONTINUE', outputFields, executionId, adjustments: [...ledger.adjustments] },
+    outcome: {
+      kind: 'finished',
+      state: 'FAIL_CONTINUE',
+      outputFields,
+      executionId,
+      adjustments: [...ledger.adjustments],
+      summary: {
+        ...(target === undefined ? {} : { provider: target.provider.id, model: target.modelId }),
+        errorCode: error.code,
+        ...(common.inputTokens === undefined ? {} : { inputTokens: common.inputTokens, outputTokens: common.outputTokens }),
+        costUsd: summaryCost(ledger),
+        latencyMs: common.latencyMs
+      }
+    },
     finish: { ...common, status: 'failed', outputFields }
   }
 }
@@ -128,6 +148,11 @@ function usageColumns (usage: Usage) {
     ...optional('cachedInputTokens', usage.cachedInputTokens),
     ...optional('reasoningTokens', usage.reasoningTokens)
   }
+}
+
+/** The cost a summary reports: null rather than a partial sum when an attempt had no known price. */
+function summaryCost (ledger: CallLedger): number | null {
+  return ledger.costUnknown === true ? null : ledger.costUsd ?? 0
 }
 
 /** Priced attempts summed; an execution that never reached a provider cost nothing, and that price is known. */

@@ -4,6 +4,7 @@ import type { ActionContext } from '../action-context.ts'
 import type { BudgetGuard } from '../budgets/budget-guard.ts'
 import { callProviders, type CallLedger } from './call.ts'
 import type { ConnectionSlots } from './connection-slots.ts'
+import type { ExecutionObserver } from './observer.ts'
 import { prepareExecution, type PreparedExecution } from './prepare.ts'
 import { recordAnswer, recordFailure, type RecordedOutcome } from './record.ts'
 import type { ExecutionOutcome, ExecutionRequest, PlanResolver, RecordPropertyReader } from './types.ts'
@@ -28,6 +29,7 @@ export interface JobDependencies {
   readonly slots: ConnectionSlots
   readonly budgets: BudgetGuard
   readonly readRecordProperties?: RecordPropertyReader
+  readonly observe?: ExecutionObserver
 }
 
 /** What a job came to: written (answer it), left for HubSpot's BLOCK path (run again later), or not written. */
@@ -56,6 +58,7 @@ export function runJob (dependencies: JobDependencies, input: JobInput): Running
   const deadline = input.startedAt + context.settings.providerTimeoutMs
   const timer = setTimeout(() => controller.abort(new DOMException('The provider call exceeded PROVIDER_TIMEOUT_MS.', 'TimeoutError')), Math.max(0, deadline - context.clock()))
   const result = (async (): Promise<JobResult> => {
+    const began = performance.now()
     const ledger: CallLedger = { results: [], adjustments: [] }
     let prepared: PreparedExecution | undefined
     let recorded: RecordedOutcome
@@ -65,7 +68,7 @@ export function runJob (dependencies: JobDependencies, input: JobInput): Running
     const budget = dependencies.budgets.open(input.request.portalId)
     try {
       prepared = await prepareExecution(context, input.request, input.resolvePlan, dependencies.readRecordProperties)
-      const parsed = await callProviders(context, prepared, ledger, { signal: controller.signal, deadline, retryUntil: input.mayRefuse ? Math.min(deadline, input.startedAt + context.settings.syncBudgetMs) : deadline, slots: dependencies.slots, mayRefuse: input.mayRefuse, budget })
+      const parsed = await callProviders(context, prepared, ledger, { signal: controller.signal, deadline, retryUntil: input.mayRefuse ? Math.min(deadline, input.startedAt + context.settings.syncBudgetMs) : deadline, slots: dependencies.slots, mayRefuse: input.mayRefuse, budget, observe: dependencies.observe })
       recorded = recordAnswer(input.executionId, prepared, ledger, parsed, settings())
     } catch (error) {
       if (controller.signal.reason === SHUTDOWN) {
@@ -79,6 +82,15 @@ export function runJob (dependencies: JobDependencies, input: JobInput): Running
     // Closed in the same synchronous step as the write, so no budget read can fall between them and count it twice.
     const result = persist(context.repositories.executions, input.executionId, recorded)
     budget.close(recorded.finish.costUsd)
+    dependencies.observe?.onExecutionFinished?.({
+      action: input.request.action,
+      provider: recorded.finish.provider,
+      model: recorded.finish.model,
+      outcome: recorded.outcome.kind === 'retry' ? 'RETRY' : recorded.outcome.state,
+      code: recorded.outcome.kind === 'retry' ? recorded.outcome.code : recorded.finish.errorCode,
+      seconds: (performance.now() - began) / 1000,
+      providerSeconds: (ledger.providerMs ?? 0) / 1000
+    })
     return result
   })().finally(() => { clearTimeout(timer) })
   return { result, abort: reason => controller.abort(reason) }

@@ -57,9 +57,25 @@ export type RecordPropertyReader = (portalId: number, objectType: string, object
 /** HubSpot's outputFields: every value a string. */
 export type OutputFields = Readonly<Record<string, string>>
 
+/**
+ * A finished execution in numbers, for its request log line (and anyone else observing outcomes): never a prompt,
+ * an answer or a key. Absent on outcomes read back from storage (a redelivery), which ran no call this time.
+ */
+export interface ExecutionSummary {
+  readonly provider?: string
+  readonly model?: string
+  readonly errorCode?: ErrorCode
+  readonly inputTokens?: number
+  readonly outputTokens?: number
+  /** USD at known prices; null when some attempt's price is unknown. */
+  readonly costUsd?: number | null
+  /** From the start of the execution to its outcome, every attempt included. */
+  readonly latencyMs: number
+}
+
 export type ExecutionOutcome =
   /** Finished: SUCCESS with the answer, or FAIL_CONTINUE with errorCode/errorMessage. */
-  | { readonly kind: 'finished', readonly state: 'SUCCESS' | 'FAIL_CONTINUE', readonly outputFields: OutputFields, readonly executionId?: number, readonly adjustments: readonly string[] }
+  | { readonly kind: 'finished', readonly state: 'SUCCESS' | 'FAIL_CONTINUE', readonly outputFields: OutputFields, readonly executionId?: number, readonly adjustments: readonly string[], readonly summary?: ExecutionSummary }
   /** Still running past SYNC_BUDGET_MS and HubSpot can be told later: answer BLOCK, complete through the callback API. */
   | { readonly kind: 'blocked', readonly executionId: number, readonly expirationDuration: string }
   /** Transient: HubSpot should retry later (429 or 503 with Retry-After). */

@@ -1,8 +1,9 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { assistantView, createAssistant, deleteAssistant, findAssistant, updateAssistant } from '../../actions/assistants.ts'
-import { ErrorSchema, PortalParamsSchema } from '../../schemas/common.ts'
+import { PortalParamsSchema } from '../../schemas/common.ts'
 import { actionContext } from '../action-context.ts'
+import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 
 const Effort = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')])
 
@@ -15,7 +16,7 @@ const AssistantSchema = Type.Object({
   reasoningEffort: Type.Union([Effort, Type.Null()]),
   createdAt: Type.String(),
   updatedAt: Type.String()
-})
+}, { examples: [{ id: 'asst_01', name: 'Lead summariser', model: 'gpt-4o-mini', instructions: 'Summarise the lead in two sentences.', temperature: 0.2, reasoningEffort: null, createdAt: '2026-11-02T09:30:00.000Z', updatedAt: '2026-11-02T09:30:00.000Z' }] })
 
 const AssistantBodySchema = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -23,36 +24,37 @@ const AssistantBodySchema = Type.Object({
   instructions: Type.String({ maxLength: 100_000 }),
   temperature: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 2 }), Type.Null()])),
   reasoningEffort: Type.Optional(Type.Union([Effort, Type.Null()]))
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ name: 'Lead summariser', model: 'gpt-4o-mini', instructions: 'Summarise the lead in two sentences.', temperature: 0.2 }] })
 
 const AssistantParamsSchema = Type.Object({
   portalId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
   id: Type.String({ minLength: 1, maxLength: 100 })
 })
 
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema }
+const errors = errorResponses('INVALID_INPUT', ...ADMIN_ERRORS)
+const notFound = errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'ASSISTANT_NOT_FOUND')
 const actor = 'admin-api'
 
 /** Saved assistants for "Ask OpenAI assistant". */
 const assistants: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/portals/:portalId/assistants', {
-    schema: { params: PortalParamsSchema, response: { 200: Type.Object({ items: Type.Array(AssistantSchema) }), ...errors } }
+    schema: { summary: 'List the portal\'s saved assistants', tags: ['admin'], params: PortalParamsSchema, response: { 200: Type.Object({ items: Type.Array(AssistantSchema) }), ...errors } }
   }, async request => ({ items: fastify.repositories.assistants.list(request.params.portalId).map(assistantView) }))
 
   fastify.post('/portals/:portalId/assistants', {
-    schema: { params: PortalParamsSchema, body: AssistantBodySchema, response: { 201: AssistantSchema, ...errors } }
+    schema: { summary: 'Save an assistant', tags: ['admin'], params: PortalParamsSchema, body: AssistantBodySchema, response: { 201: AssistantSchema, ...errors } }
   }, async (request, reply) => reply.code(201).send(createAssistant(actionContext(fastify, request.log), request.params.portalId, request.body, actor)))
 
   fastify.get('/portals/:portalId/assistants/:id', {
-    schema: { params: AssistantParamsSchema, response: { 200: AssistantSchema, ...errors } }
+    schema: { summary: 'Read a saved assistant', tags: ['admin'], params: AssistantParamsSchema, response: { 200: AssistantSchema, ...notFound } }
   }, async request => assistantView(findAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id)))
 
   fastify.put('/portals/:portalId/assistants/:id', {
-    schema: { params: AssistantParamsSchema, body: AssistantBodySchema, response: { 200: AssistantSchema, ...errors } }
+    schema: { summary: 'Replace a saved assistant', tags: ['admin'], params: AssistantParamsSchema, body: AssistantBodySchema, response: { 200: AssistantSchema, ...notFound } }
   }, async request => updateAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id, request.body, actor))
 
   fastify.delete('/portals/:portalId/assistants/:id', {
-    schema: { params: AssistantParamsSchema, response: { 204: Type.Null(), ...errors } }
+    schema: { summary: 'Delete a saved assistant', tags: ['admin'], params: AssistantParamsSchema, response: { 204: Type.Null({ description: 'Deleted' }), ...notFound } }
   }, async (request, reply) => {
     deleteAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id, actor)
     return reply.code(204).send(null)

@@ -1,8 +1,9 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { connectProvider, connectionView, disconnectProvider, findConnection, modelsForConnection, setAllowedModels } from '../../actions/connections.ts'
-import { ErrorSchema, ModelSchema, PortalParamsSchema, ProviderParamsSchema, modelJson } from '../../schemas/common.ts'
+import { ModelSchema, PortalParamsSchema, ProviderParamsSchema, modelJson } from '../../schemas/common.ts'
 import { actionContext } from '../action-context.ts'
+import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 
 const ConnectionSchema = Type.Object({
   provider: Type.String(),
@@ -12,31 +13,45 @@ const ConnectionSchema = Type.Object({
   lastValidatedAt: Type.String(),
   allowedModels: Type.Union([Type.Array(Type.String()), Type.Null()]),
   baseUrl: Type.Optional(Type.String())
-})
+}, { examples: [{ provider: 'openai', keyHint: 'x9Qa', status: 'connected', connectedAt: '2026-11-02T09:30:00.000Z', lastValidatedAt: '2026-11-02T09:30:00.000Z', allowedModels: null }] })
 
 const ConnectBodySchema = Type.Object({
   apiKey: Type.String({ minLength: 1, maxLength: 4096, description: 'The provider API key; validated with the provider before it is stored.' }),
   baseUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 }))
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [{ apiKey: 'sk-proj-…' }] })
 
 const AllowedModelsBodySchema = Type.Object({
   models: Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 500 }), Type.Null()])
-}, { additionalProperties: false })
-
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 422: ErrorSchema, 429: ErrorSchema, 502: ErrorSchema, 503: ErrorSchema, 504: ErrorSchema }
+}, { additionalProperties: false, examples: [{ models: ['gpt-4o-mini', 'gpt-4.1'] }, { models: null }] })
 
 /** One connection per provider per portal: connect or switch the key, list, disconnect, and the model allowlist. */
 const connections: FastifyPluginAsyncTypebox = async fastify => {
   const actor = 'admin-api'
 
   fastify.get('/portals/:portalId/connections', {
-    schema: { params: PortalParamsSchema, response: { 200: Type.Object({ items: Type.Array(ConnectionSchema) }), ...errors } }
+    schema: {
+      summary: 'List the portal\'s connections, one per provider',
+      tags: ['admin'],
+      params: PortalParamsSchema,
+      response: { 200: Type.Object({ items: Type.Array(ConnectionSchema) }), ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS) }
+    }
   }, async request => ({
     items: fastify.repositories.connections.list(request.params.portalId).map(connectionView).map(view => ({ ...view, allowedModels: view.allowedModels === null ? null : [...view.allowedModels] }))
   }))
 
   fastify.put('/portals/:portalId/connections/:provider', {
-    schema: { params: ProviderParamsSchema, body: ConnectBodySchema, response: { 200: ConnectionSchema, 201: ConnectionSchema, ...errors } }
+    schema: {
+      summary: 'Connect a provider (201), or switch its key (200), after the provider accepts the key',
+      description: 'A rejected key is answered 422 INVALID_API_KEY and nothing is stored.',
+      tags: ['admin'],
+      params: ProviderParamsSchema,
+      body: ConnectBodySchema,
+      response: {
+        200: ConnectionSchema,
+        201: ConnectionSchema,
+        ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'PROVIDER_UNKNOWN', 'INVALID_API_KEY', 'BASE_URL_NOT_ALLOWED', 'PROVIDER_AUTH', 'PROVIDER_QUOTA', 'PROVIDER_REJECTED', 'PROVIDER_RATE_LIMITED', 'PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT', 'STORAGE_UNAVAILABLE')
+      }
+    }
   }, async (request, reply) => {
     const { connection, action } = await connectProvider(actionContext(fastify, request.log), {
       portalId: request.params.portalId,
@@ -49,14 +64,27 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
   })
 
   fastify.delete('/portals/:portalId/connections/:provider', {
-    schema: { params: ProviderParamsSchema, response: { 204: Type.Null(), ...errors } }
+    schema: {
+      summary: 'Disconnect a provider; its key is erased',
+      tags: ['admin'],
+      params: ProviderParamsSchema,
+      response: { 204: Type.Null({ description: 'Disconnected' }), ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'PROVIDER_NOT_CONNECTED') }
+    }
   }, async (request, reply) => {
     disconnectProvider(actionContext(fastify, request.log), request.params.portalId, request.params.provider, actor)
     return reply.code(204).send(null)
   })
 
   fastify.get('/portals/:portalId/connections/:provider/models', {
-    schema: { params: ProviderParamsSchema, response: { 200: Type.Object({ items: Type.Array(ModelSchema), source: Type.String() }), ...errors } }
+    schema: {
+      summary: 'List the models offered to workflow users for this connection',
+      tags: ['admin'],
+      params: ProviderParamsSchema,
+      response: {
+        200: Type.Object({ items: Type.Array(ModelSchema), source: Type.String({ description: 'live, stale or curated' }) }),
+        ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'PROVIDER_UNKNOWN', 'PROVIDER_NOT_CONNECTED', 'KEY_UNREADABLE', 'PROVIDER_AUTH', 'PROVIDER_QUOTA', 'PROVIDER_REJECTED', 'PROVIDER_RATE_LIMITED', 'PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT')
+      }
+    }
   }, async request => {
     const context = actionContext(fastify, request.log)
     const { models, source } = await modelsForConnection(context, findConnection(context, request.params.portalId, request.params.provider))
@@ -64,7 +92,13 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
   })
 
   fastify.put('/portals/:portalId/connections/:provider/allowed-models', {
-    schema: { params: ProviderParamsSchema, body: AllowedModelsBodySchema, response: { 200: ConnectionSchema, ...errors } }
+    schema: {
+      summary: 'Set the models workflow users may pick (null: all)',
+      tags: ['admin'],
+      params: ProviderParamsSchema,
+      body: AllowedModelsBodySchema,
+      response: { 200: ConnectionSchema, ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'PROVIDER_NOT_CONNECTED', 'MODEL_NOT_ALLOWED') }
+    }
   }, async request => {
     const view = setAllowedModels(actionContext(fastify, request.log), request.params.portalId, request.params.provider, request.body.models, actor)
     return { ...view, allowedModels: view.allowedModels === null ? null : [...view.allowedModels] }

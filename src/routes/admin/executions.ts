@@ -1,7 +1,8 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { CompletionState, ExecutionRow } from '../../../db/repositories/executions-repository.ts'
-import { ErrorSchema, PortalParamsSchema } from '../../schemas/common.ts'
+import { PortalParamsSchema } from '../../schemas/common.ts'
+import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 
 const Count = Type.Union([Type.Integer(), Type.Null()])
 
@@ -85,11 +86,19 @@ export function executionJson (row: ExecutionRow) {
 
 /** Recent executions (contract §4); usage reports are in usage.ts. */
 const executions: FastifyPluginAsyncTypebox = async fastify => {
+  // Who the audit trail names for a change made with the admin token (never the token), as the other admin routes do.
+  const actor = 'admin-api'
+
   fastify.get('/portals/:portalId/executions', {
     schema: {
+      summary: 'List the portal\'s recent executions, newest first',
+      tags: ['admin'],
       params: PortalParamsSchema,
       querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'default 50' })), before: Type.Optional(Type.Integer({ minimum: 1 })) }),
-      response: { 200: Type.Object({ items: Type.Array(ExecutionSchema), next: Type.Union([Type.Integer(), Type.Null()]) }), 400: ErrorSchema, 401: ErrorSchema }
+      response: {
+        200: Type.Object({ items: Type.Array(ExecutionSchema), next: Type.Union([Type.Integer(), Type.Null()], { description: 'Pass as `before` for the next page; null on the last' }) }),
+        ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS)
+      }
     }
   }, async request => {
     const limit = request.query.limit ?? 50
@@ -99,11 +108,19 @@ const executions: FastifyPluginAsyncTypebox = async fastify => {
 
   fastify.post('/portals/:portalId/executions/:id/redeliver', {
     schema: {
+      summary: 'Send a finished execution\'s outcome to HubSpot\'s callback API again',
+      tags: ['admin'],
       params: Type.Object({ portalId: PortalParamsSchema.properties.portalId, id: Type.Integer({ minimum: 1 }) }),
-      response: { 200: ExecutionSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema }
+      response: { 200: ExecutionSchema, ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'NOT_FOUND', 'NOT_REDELIVERABLE', 'HUBSPOT_API_ERROR', 'STORAGE_UNAVAILABLE') }
     }
   }, async request => {
-    const row = await fastify.engine.redeliver(request.params.portalId, request.params.id)
+    const { portalId, id } = request.params
+    const completion = (state: ExecutionRow | undefined) => ({ completion: state?.completionState ?? null, attempts: state?.completionAttempts ?? 0, error: state?.completionError ?? null })
+    const before = completion(fastify.repositories.executions.findForPortal(portalId, id))
+    const row = await fastify.engine.redeliver(portalId, id)
+    // Audited once the engine accepted it (an unknown or unfinished execution changes nothing); `after` is the
+    // completion as the resend left it, delivered or pending again.
+    fastify.repositories.audit.record({ portalId, provider: row.provider, action: 'redeliver', actor, at: fastify.clock(), detail: String(id), before, after: completion(row) })
     request.log.info({ portalId: request.params.portalId, executionId: row.id, completion: row.completionState }, 'completion resent by an operator')
     return executionJson(row)
   })

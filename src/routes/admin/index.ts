@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import assistants from './assistants.ts'
+import audit from './audit.ts'
 import budget from './budget.ts'
 import connections from './connections.ts'
 import executions from './executions.ts'
@@ -19,4 +20,5 @@ export default async function adminRoutes (fastify: FastifyInstance): Promise<vo
   await fastify.register(budget)
   await fastify.register(usage)
   await fastify.register(invoke)
+  await fastify.register(audit)
 }

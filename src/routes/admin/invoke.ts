@@ -2,7 +2,8 @@ import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ACTION_KEYS, findAction } from '../../actions/builtin-actions.ts'
 import { AppError } from '../../../plugins/errors.ts'
-import { ErrorSchema, PortalParamsSchema } from '../../schemas/common.ts'
+import { PortalParamsSchema } from '../../schemas/common.ts'
+import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 
 const InvokeBodySchema = Type.Object({
   action: Type.Optional(Type.Union(ACTION_KEYS.map(key => Type.Literal(key)), { description: 'default custom-llm' })),
@@ -10,7 +11,10 @@ const InvokeBodySchema = Type.Object({
   inputFields: Type.Record(Type.String(), Type.String({ maxLength: 200_000 })),
   /** Stand-in record properties for `{{propertyName}}` placeholders. */
   properties: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 100_000 })))
-}, { additionalProperties: false })
+}, {
+  additionalProperties: false,
+  examples: [{ action: 'custom-llm', inputFields: { provider: 'openai', model: 'gpt-4o-mini', prompt: 'Summarise {{company}} in one line.' }, properties: { company: 'Acme' } }]
+})
 
 const InvokeResponseSchema = Type.Object({
   state: Type.Union([Type.Literal('SUCCESS'), Type.Literal('FAIL_CONTINUE')]),
@@ -18,12 +22,19 @@ const InvokeResponseSchema = Type.Object({
   /** Every setting the model could not honour as asked. */
   adjustments: Type.Array(Type.String()),
   executionId: Type.Optional(Type.Integer())
-})
+}, { examples: [{ state: 'SUCCESS', outputFields: { answer: 'Acme makes anvils.' }, adjustments: [], executionId: 42 }] })
 
 /** The admin page's "Test": runs a prompt exactly as the action would, recorded as a `test` execution. */
 const invoke: FastifyPluginAsyncTypebox = async fastify => {
   fastify.post('/portals/:portalId/invoke', {
-    schema: { params: PortalParamsSchema, body: InvokeBodySchema, response: { 200: InvokeResponseSchema, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema } }
+    schema: {
+      summary: 'Run a prompt as the action would (the admin page\'s "Test")',
+      description: 'A provider failure that the action would answer FAIL_CONTINUE is a 200 with state FAIL_CONTINUE; only transient trouble is an error.',
+      tags: ['admin'],
+      params: PortalParamsSchema,
+      body: InvokeBodySchema,
+      response: { 200: InvokeResponseSchema, ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'PROVIDER_RATE_LIMITED', 'PROVIDER_UNAVAILABLE', 'STORAGE_UNAVAILABLE', 'SHUTTING_DOWN', 'INTERNAL') }
+    }
   }, async request => {
     const action = findAction(request.body.action ?? 'custom-llm')
     if (action === undefined) throw new AppError('INVALID_INPUT', `No action "${request.body.action ?? ''}".`)

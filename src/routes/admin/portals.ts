@@ -1,5 +1,6 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 
 const PortalSchema = Type.Object({
   portalId: Type.Integer(),
@@ -7,11 +8,15 @@ const PortalSchema = Type.Object({
   installedAt: Type.Union([Type.String(), Type.Null()]),
   connectionCount: Type.Integer(),
   createdAt: Type.String()
-})
+}, { examples: [{ portalId: 12345, installStatus: 'installed', installedAt: '2026-11-02T09:30:00.000Z', connectionCount: 1, createdAt: '2026-11-02T09:30:00.000Z' }] })
 
 const portals: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/portals', {
-    schema: { response: { 200: Type.Object({ items: Type.Array(PortalSchema) }) } }
+    schema: {
+      summary: 'List the portals known here (installed, or with connections)',
+      tags: ['admin'],
+      response: { 200: Type.Object({ items: Type.Array(PortalSchema) }), ...errorResponses(...ADMIN_ERRORS) }
+    }
   }, async () => ({
     items: fastify.repositories.portals.list().map(portal => ({
       portalId: portal.portalId,

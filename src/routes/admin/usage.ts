@@ -2,8 +2,9 @@ import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
 import type { UsageGrouping, UsageTotals } from '../../../db/repositories/usage-queries.ts'
 import { AppError } from '../../../plugins/errors.ts'
-import { ErrorSchema, PortalParamsSchema } from '../../schemas/common.ts'
+import { PortalParamsSchema } from '../../schemas/common.ts'
 import { sendCsv, toCsv, wantsCsv } from '../csv.ts'
+import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 
 const TotalsSchema = Type.Object({
   executions: Type.Integer(),
@@ -45,11 +46,14 @@ const report = <Row extends ReturnType<typeof Type.Object>>(row: Row) => Type.Ob
 const usage: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/portals/:portalId/usage', {
     schema: {
+      summary: 'One portal\'s usage by provider, model, action or day',
+      description: 'JSON by default; CSV (one row per group) with `Accept: text/csv`.',
+      tags: ['admin'],
       params: PortalParamsSchema,
       querystring: Type.Composite([RangeQuerySchema, Type.Object({
         groupBy: Type.Optional(Type.Union(GROUPINGS.map(grouping => Type.Literal(grouping)), { description: 'default model (provider and model)' }))
       })]),
-      response: { 200: report(PortalRowSchema), 400: ErrorSchema, 401: ErrorSchema }
+      response: { 200: report(PortalRowSchema), ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS) }
     }
   }, async (request, reply) => {
     const { from, to } = timeRange(request.query, fastify.clock())
@@ -63,8 +67,11 @@ const usage: FastifyPluginAsyncTypebox = async fastify => {
 
   fastify.get('/usage', {
     schema: {
+      summary: 'Every portal\'s usage, sorted by spend (the agency\'s invoice)',
+      description: 'JSON by default; CSV (one row per portal) with `Accept: text/csv`.',
+      tags: ['admin'],
       querystring: RangeQuerySchema,
-      response: { 200: report(AgencyRowSchema), 400: ErrorSchema, 401: ErrorSchema }
+      response: { 200: report(AgencyRowSchema), ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS) }
     }
   }, async (request, reply) => {
     const { from, to } = timeRange(request.query, fastify.clock())

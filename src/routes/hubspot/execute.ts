@@ -4,8 +4,8 @@ import { BUILTIN_ACTIONS } from '../../actions/builtin-actions.ts'
 import type { ExecutionOutcome } from '../../actions/engine/types.ts'
 import { errorBody } from '../../error-handler.ts'
 import { AppError } from '../../../plugins/errors.ts'
-import { ErrorSchema } from '../../schemas/common.ts'
 import { ExecutionBodySchema, executionSource, OutputFieldsResponseSchema } from '../../schemas/hubspot.ts'
+import { errorResponses } from '../../schemas/error-responses.ts'
 
 /**
  * The execution routes (contract §3.5), one per built-in action: SUCCESS / FAIL_CONTINUE as 200, BLOCK as 200 when
@@ -26,7 +26,16 @@ const execute: FastifyPluginAsyncTypebox = async fastify => {
   for (const action of BUILTIN_ACTIONS) {
     fastify.post(`/actions/${action.key}`, {
       config: { rateLimit },
-      schema: { body: ExecutionBodySchema, response: { 200: OutputFieldsResponseSchema, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema } }
+      schema: {
+        summary: `Run the ${action.key} workflow action`,
+        description: 'SUCCESS and FAIL_CONTINUE are 200 with `hs_execution_state`; so is BLOCK when the answer is not ready in time (it is finished later through HubSpot\'s callback API). Transient trouble is 429 or 503 with Retry-After, which HubSpot retries.',
+        tags: ['hubspot'],
+        body: ExecutionBodySchema,
+        response: {
+          200: OutputFieldsResponseSchema,
+          ...errorResponses('HUBSPOT_NOT_CONFIGURED', 'INVALID_SIGNATURE', 'INVALID_INPUT', 'RATE_LIMITED', 'PROVIDER_RATE_LIMITED', 'PROVIDER_UNAVAILABLE', 'STORAGE_UNAVAILABLE', 'SHUTTING_DOWN')
+        }
+      }
     }, async (request, reply) => {
       const body = request.body
       const source = executionSource(body)
@@ -38,10 +47,16 @@ const execute: FastifyPluginAsyncTypebox = async fastify => {
         inputFields: body.inputFields,
         ...(body.object === undefined ? {} : { object: body.object })
       }, { resolvePlan: action.resolvePlan, wait: 'budget' })
-      request.logLine = { message: 'execution answered', details: { portalId: body.origin.portalId, callbackId: body.callbackId, action: action.key, source, outcome: describe(outcome) } }
+      request.logLine = { message: 'execution answered', details: { portalId: body.origin.portalId, callbackId: body.callbackId, action: action.key, source, outcome: describe(outcome), ...summaryDetails(outcome) } }
       return send(reply, outcome)
     })
   }
+}
+
+/** The numbers of a finished execution for its log line; a retry names its code. */
+function summaryDetails (outcome: ExecutionOutcome): Readonly<Record<string, unknown>> {
+  if (outcome.kind === 'retry') return { errorCode: outcome.code }
+  return outcome.kind === 'finished' && outcome.summary !== undefined ? { ...outcome.summary } : {}
 }
 
 function describe (outcome: ExecutionOutcome): string {

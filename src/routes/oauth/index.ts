@@ -1,7 +1,7 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { AppError } from '../../../plugins/errors.ts'
-import { ErrorSchema } from '../../schemas/common.ts'
+import { errorResponses } from '../../schemas/error-responses.ts'
 
 /**
  * HubSpot OAuth install (contract §3): public and unsigned, since a person's browser calls them, not HubSpot.
@@ -20,7 +20,7 @@ const CallbackQuerySchema = Type.Object({
   error_description: Type.Optional(Type.String({ maxLength: 2000 }))
 })
 
-const errors = { 400: ErrorSchema, 429: ErrorSchema, 502: ErrorSchema, 503: ErrorSchema }
+const errors = errorResponses('RATE_LIMITED', 'HUBSPOT_NOT_CONFIGURED')
 
 // Modest: a person installs once; this only keeps a script from churning nonces or the token endpoint.
 const rateLimit = { max: 30, timeWindow: 60_000 }
@@ -36,13 +36,22 @@ const PAGE_HEADERS = {
 const oauthRoutes: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/oauth/install', {
     config: { rateLimit },
-    schema: { response: errors }
+    schema: {
+      summary: 'Start the HubSpot app install: a redirect to HubSpot\'s authorize page',
+      tags: ['oauth'],
+      response: { 302: Type.Null({ description: 'To HubSpot\'s authorize page, with a fresh single-use state' }), ...errors }
+    }
   }, async (_request, reply) => reply.headers(PAGE_HEADERS).redirect(fastify.hubspot.installUrl(), 302))
 
   fastify.get('/oauth/callback', {
     config: { rateLimit },
     // The 200 is an HTML page: a string with a text/html type is sent as is, never through the JSON serialiser.
-    schema: { querystring: CallbackQuerySchema, response: { 200: Type.String({ description: 'HTML page' }), ...errors } }
+    schema: {
+      summary: 'Finish the install: exchange HubSpot\'s code for tokens',
+      tags: ['oauth'],
+      querystring: CallbackQuerySchema,
+      response: { 200: Type.String({ description: 'HTML page' }), ...errorResponses('INVALID_INPUT', 'INVALID_OAUTH_STATE', 'RATE_LIMITED', 'HUBSPOT_API_ERROR', 'STORAGE_UNAVAILABLE', 'HUBSPOT_NOT_CONFIGURED') }
+    }
   }, async (request, reply) => {
     const { code, state, error, error_description: description } = request.query
     if (error !== undefined) {

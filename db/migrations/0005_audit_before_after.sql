@@ -1,0 +1,2 @@
+ALTER TABLE `audit_events` ADD `before` text;--> statement-breakpoint
+ALTER TABLE `audit_events` ADD `after` text;

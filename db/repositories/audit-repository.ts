@@ -1,0 +1,41 @@
+import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm'
+import type { AppDatabase } from '../database.ts'
+import { auditEvents } from '../schema.ts'
+
+export type AuditRow = typeof auditEvents.$inferSelect
+export type AuditEvent = typeof auditEvents.$inferInsert
+
+/** Which events a reader wants: one portal or all, a time range (`fromMs` inclusive, `toMs` exclusive), a page. */
+export interface AuditFilter {
+  readonly portalId?: number
+  readonly fromMs?: number
+  readonly toMs?: number
+  /** Only events older than this id: the `next` cursor of the previous page. */
+  readonly beforeId?: number
+  readonly limit: number
+}
+
+/**
+ * The audit trail read back, newest first, and written by changes that have no repository transaction of their
+ * own (an operator's redelivery). Changes to connections, assistants and budgets write their event in their own
+ * transaction instead, so the change and its event commit together.
+ */
+export function createAuditRepository (db: AppDatabase) {
+  return {
+    record (event: AuditEvent): void {
+      db.insert(auditEvents).values(event).run()
+    },
+
+    // Paged by id rather than time: ids only grow, while two events can share a millisecond.
+    list (filter: AuditFilter): AuditRow[] {
+      const conditions: SQL[] = []
+      if (filter.portalId !== undefined) conditions.push(eq(auditEvents.portalId, filter.portalId))
+      if (filter.fromMs !== undefined) conditions.push(gte(auditEvents.at, filter.fromMs))
+      if (filter.toMs !== undefined) conditions.push(lt(auditEvents.at, filter.toMs))
+      if (filter.beforeId !== undefined) conditions.push(lt(auditEvents.id, filter.beforeId))
+      return db.select().from(auditEvents).where(and(...conditions)).orderBy(desc(auditEvents.id)).limit(filter.limit).all()
+    }
+  }
+}
+
+export type AuditRepository = ReturnType<typeof createAuditRepository>

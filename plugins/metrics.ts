@@ -1,0 +1,119 @@
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { ACTION_KEYS } from '../src/actions/builtin-actions.ts'
+import type { ExecutionObserver } from '../src/actions/engine/observer.ts'
+import { bearerTokenCheck } from './bearer-token.ts'
+import { AppError, ERROR_CATALOGUE, isAppError } from './errors.ts'
+import { createInstruments, type EngineReading, type Instruments, type MetricSources } from './metrics-instruments.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Prometheus metrics on this app's own registry, and the observer the engine reports to. */
+    metrics: Metrics
+  }
+}
+
+export interface Metrics {
+  readonly instruments: Instruments
+  /** Handed to the engine; turns its raw values into bounded label values. */
+  readonly observer: ExecutionObserver
+  /** Where the engine gauges read from; the engine's wiring sets it once the engine exists. */
+  watchEngine (load: () => EngineReading): void
+  /** The text exposition format, and the content type that goes with it. */
+  scrape (): Promise<string>
+  readonly contentType: string
+  /** onRequest hook of `GET /metrics`: `Authorization: Bearer <METRICS_TOKEN>` when that is set, else open. */
+  requireToken (request: FastifyRequest): Promise<void>
+}
+
+/** The admin console runs executions under this action key. */
+const TEST_ACTION = 'test'
+/** A value outside a label's bounded set: a model off the curated list, an unknown code. */
+const OTHER = 'other'
+
+async function metrics (fastify: FastifyInstance): Promise<void> {
+  let engineLoad: MetricSources['load'] = () => undefined
+  const instruments = createInstruments({
+    load: () => engineLoad(),
+    pendingCompletions: () => fastify.repositories.executions.countPendingCompletions()
+  })
+  const labels = boundedLabels(fastify)
+
+  const observer: ExecutionObserver = {
+    onExecutionFinished (finished) {
+      const provider = labels.provider(finished.provider)
+      instruments.executions.inc({
+        action: labels.action(finished.action),
+        provider,
+        model: labels.model(finished.provider, finished.model),
+        outcome: finished.outcome,
+        code: labels.code(finished.code)
+      })
+      instruments.serviceOverhead.observe(Math.max(0, finished.seconds - finished.providerSeconds))
+    },
+    onBlocked (action) {
+      instruments.executions.inc({ action: labels.action(action), provider: '', model: '', outcome: 'BLOCK', code: '' })
+    },
+    onProviderCall (providerId, seconds, costUsd) {
+      const provider = labels.provider(providerId)
+      instruments.providerLatency.observe({ provider }, seconds)
+      if (costUsd !== undefined && costUsd > 0) instruments.spend.inc({ provider }, costUsd)
+    },
+    onRejected (reason) {
+      instruments.rejections.inc({ reason })
+    },
+    onCompletion (result, executions) {
+      instruments.completions.inc({ result }, executions)
+    }
+  }
+
+  // Refusals that happen before the engine: the portal's per-minute limit on the execution routes, the wrong-token
+  // limit on admin routes, and keys the provider rejected at connect. Errors are rare, so this costs the
+  // execution path nothing.
+  fastify.addHook('onError', async (request, _reply, error: FastifyError) => {
+    if (!isAppError(error)) return
+    if (error.code === 'RATE_LIMITED') {
+      instruments.rejections.inc({ reason: (request.routeOptions.url ?? '').startsWith('/hubspot/actions/') ? 'portal' : 'admin-token' })
+    } else if (error.code === 'INVALID_API_KEY') {
+      instruments.keyValidationFailures.inc({ provider: labels.provider((request.params as { provider?: string } | undefined)?.provider) })
+    }
+  })
+
+  const checkToken = fastify.config.metricsToken === undefined ? undefined : bearerTokenCheck(fastify.config.metricsToken)
+  const decorated: Metrics = {
+    instruments,
+    observer,
+    watchEngine (load) { engineLoad = load },
+    scrape: () => instruments.registry.metrics(),
+    contentType: instruments.registry.contentType,
+    async requireToken (request) {
+      if (checkToken === undefined) return
+      if (checkToken(request.headers.authorization) !== 'ok') {
+        throw new AppError('UNAUTHORIZED', 'Send the metrics token as "Authorization: Bearer <METRICS_TOKEN>".')
+      }
+    }
+  }
+  fastify.decorate('metrics', decorated)
+}
+
+/**
+ * Label values only from bounded sets, so a scrape never grows with traffic and never carries what a client sent:
+ * action keys, the registry's provider ids, a provider's curated model ids, the error catalogue's codes.
+ */
+function boundedLabels (fastify: FastifyInstance) {
+  const actions = new Set<string>([...ACTION_KEYS, TEST_ACTION])
+  const codes = new Set<string>(Object.keys(ERROR_CATALOGUE))
+  const curated = new Map<string, ReadonlySet<string>>()
+  for (const provider of fastify.providers.list()) curated.set(provider.id, new Set(provider.models.map(model => model.id)))
+  return {
+    action: (key: string) => actions.has(key) ? key : OTHER,
+    provider: (id: string | undefined) => id === undefined ? '' : curated.has(id) ? id : OTHER,
+    model: (providerId: string | undefined, modelId: string | undefined) => {
+      if (modelId === undefined) return ''
+      return providerId !== undefined && curated.get(providerId)?.has(modelId) === true ? modelId : OTHER
+    },
+    code: (code: string | undefined) => code === undefined ? '' : codes.has(code) ? code : OTHER
+  }
+}
+
+export default fp(metrics, { name: 'metrics', dependencies: ['config', 'database', 'provider-registry'], fastify: '5.x' })

@@ -1,0 +1,42 @@
+/**
+ * What the engine tells whoever watches it (the metrics plugin), free of any metrics library: the engine calls
+ * these at the moments they describe and never reads anything back. Every method is optional to implement and
+ * must not throw; values are raw (an action key, a provider id, a model id as the plan named it), and the watcher
+ * decides which of them are safe to keep as labels.
+ */
+export interface ExecutionObserver {
+  /** One run of an execution ended with an outcome (written, or handed back for a retry). */
+  onExecutionFinished? (finished: ExecutionFinished): void
+  /** HubSpot was answered BLOCK: the outcome follows through the callback API. */
+  onBlocked? (action: string): void
+  /** One provider call ended, answered or failed; `costUsd` is undefined when it cost nothing known. */
+  onProviderCall? (provider: string, seconds: number, costUsd: number | undefined): void
+  /** Work refused with 429 RATE_LIMITED before any provider call. */
+  onRejected? (reason: RejectionReason): void
+  /** A completion round's answer for `executions` callbacks. */
+  onCompletion? (result: CompletionResult, executions: number): void
+}
+
+export type ExecutionOutcomeLabel = 'SUCCESS' | 'FAIL_CONTINUE' | 'RETRY'
+
+export interface ExecutionFinished {
+  readonly action: string
+  /** The provider and model that answered last (the fallback's once it was used); undefined before a plan existed. */
+  readonly provider: string | undefined
+  readonly model: string | undefined
+  readonly outcome: ExecutionOutcomeLabel
+  /** The error code of a FAIL_CONTINUE or RETRY; undefined for SUCCESS. */
+  readonly code: string | undefined
+  /** Wall time of the run, and the part of it spent waiting on providers (monotonic clock, not the injected one). */
+  readonly seconds: number
+  readonly providerSeconds: number
+}
+
+/**
+ * `instance`: MAX_IN_FLIGHT reached; `connection`: a connection's line (PROVIDER_QUEUE_LIMIT) is full. The portal's
+ * per-minute limit and wrong admin tokens are refused by routes before the engine sees anything.
+ */
+export type RejectionReason = 'instance' | 'connection'
+
+/** `delivered`: HubSpot accepted it; `retried`: a retry is scheduled; `failed`: given up, an operator may resend. */
+export type CompletionResult = 'delivered' | 'retried' | 'failed'
