@@ -15,7 +15,6 @@ export interface ConnectionName {
   readonly provider: string
 }
 
-
 /** A connection's provider key in clear. Throws KeyringError when the configured keys cannot decrypt it. */
 export function decryptConnectionKey (keyring: Keyring, stored: StoredConnectionKey): string {
   return keyring.decrypt(stored.encryptedKey, connectionKeyContext(stored.portalId, stored.provider))

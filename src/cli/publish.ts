@@ -10,6 +10,7 @@ import { buildActionDefinitions } from '../actions/definitions/build-definitions
 import { publishDefinitions } from '../actions/publish-definitions.ts'
 import { ACTIONS_API_VERSIONS, createHubSpotDefinitions, createHubSpotHttp, isActionsApiVersion, type ActionsApiVersion } from '../hubspot/index.ts'
 import { readPublicUrl, type CliIo } from './print-definitions.ts'
+import { isLoopbackHost } from '../../providers/allowed-hosts.ts'
 
 export const PUBLISH_USAGE = `Usage: llm-actions publish
 
@@ -30,8 +31,6 @@ Environment:
 
 Exit codes: 0 done, 1 HubSpot refused or could not be reached, 2 missing or bad settings.
 `
-
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 /** The arguments after the verb. Returns the exit code. */
 export async function run (argv: string[], io: CliIo): Promise<number> {
@@ -97,7 +96,7 @@ function readSettings (env: CliIo['env']): PublishSettings | { error: string } {
 
   const warnings: string[] = []
   const { protocol, hostname } = new URL(publicUrl)
-  if (LOCAL_HOSTS.has(hostname)) {
+  if (isLoopbackHost(hostname)) {
     warnings.push(`PUBLIC_URL points at ${hostname}: HubSpot cannot reach it, so only use this with a test app.`)
   } else if (protocol !== 'https:') {
     // HubSpot only calls https action URLs; publishing an http one would give actions that never run.

@@ -164,10 +164,6 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     return safely(() => options.canComplete(portalId)) ?? false
   }
 
-
-
-
-
   /** Past the budget: BLOCK when HubSpot can be completed later, else 503 while the call goes on. */
   function answerRunning (row: Pick<ExecutionRow, 'id' | 'portalId' | 'expiresAt' | 'action'>): ExecutionOutcome {
     if (!canBlock(row.portalId)) return stillRunning()
@@ -208,8 +204,6 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
   function answerFinished (row: ExecutionRow): ExecutionOutcome {
     return row.outputFields !== null ? storedOutcome(row.outputFields, row.id) : stillRunning()
   }
-
-
 
   async function execute (request: ExecutionRequest, executeOptions: ExecuteOptions): Promise<ExecutionOutcome> {
     if (closing) return shuttingDown()

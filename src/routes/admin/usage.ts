@@ -5,6 +5,7 @@ import { AppError } from '../../../plugins/errors.ts'
 import { PortalParamsSchema } from '../../schemas/common.ts'
 import { sendCsv, toCsv, wantsCsv } from '../csv.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
+import { InstantSchema, parseInstant } from '../../schemas/instant.ts'
 
 const TotalsSchema = Type.Object({
   executions: Type.Integer(),
@@ -29,10 +30,9 @@ const PortalRowSchema = Type.Composite([Type.Object({
 const AgencyRowSchema = Type.Composite([Type.Object({ portalId: Type.Integer() }), TotalsSchema])
 
 /** An ISO date (a whole UTC day) or an ISO date-time with its zone: local times would depend on the server. */
-const Instant = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2}))?$' })
 const RangeQuerySchema = Type.Object({
-  from: Type.Optional(Instant),
-  to: Type.Optional(Type.String({ ...Instant, description: 'exclusive' }))
+  from: Type.Optional(InstantSchema),
+  to: Type.Optional(Type.String({ ...InstantSchema, description: 'exclusive' }))
 })
 const GROUPINGS = ['provider', 'model', 'action', 'day'] as const satisfies readonly UsageGrouping[]
 /** The key columns each grouping's rows (and CSV) carry; `model` rows name their provider too. */
@@ -88,15 +88,6 @@ export function timeRange (query: Static<typeof RangeQuerySchema>, now: number):
   const to = parseInstant(query.to, 'to') ?? Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 1)
   if (from >= to) throw new AppError('INVALID_INPUT', '"from" must be before "to".')
   return { from, to }
-}
-
-function parseInstant (value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined
-  const time = Date.parse(value)
-  // The pattern lets 2026-02-31 through and Date.parse rolls it into March: the date must read back unchanged.
-  const sameDay = !Number.isNaN(time) && new Date(Date.parse(value.slice(0, 10))).toISOString().startsWith(value.slice(0, 10))
-  if (!sameDay) throw new AppError('INVALID_INPUT', `${name} must be a date or time such as 2026-11-01 or 2026-11-01T12:00:00Z, got "${value}".`)
-  return time
 }
 
 function totalsOf (items: readonly UsageTotals[]): UsageTotals {
