@@ -1,5 +1,4 @@
 import sensible from '@fastify/sensible'
-import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import adminAuth from '../plugins/admin-auth.ts'
@@ -25,6 +24,7 @@ import health from './routes/health.ts'
 import metricsRoute from './routes/metrics.ts'
 import hubspotRoutes from './routes/hubspot/index.ts'
 import oauthRoutes from './routes/oauth/index.ts'
+import { unionExplainingValidatorCompiler } from './schemas/union-validator.ts'
 
 export interface AppOptions {
   /** The environment to read settings from; `process.env` when absent. Tests pass their own. */
@@ -66,7 +66,7 @@ export default async function app (fastify: FastifyInstance, options: AppOptions
 
   // TypeBox checks bodies exactly (unknown properties refused, nothing coerced) and converts only params,
   // querystrings and headers, where everything arrives as text.
-  fastify.setValidatorCompiler(TypeBoxValidatorCompiler)
+  fastify.setValidatorCompiler(unionExplainingValidatorCompiler)
   fastify.setErrorHandler(errorHandler)
   fastify.setNotFoundHandler(notFoundHandler)
 

@@ -18,8 +18,9 @@ function explained (error: ValueError): ValueError {
 }
 
 /**
- * The app's TypeBox validation (bodies checked as sent, other parts converted from text), with errors inside
- * unions explained. For routes whose schema has an `X | null` union, such as a body that may be JSON `null`.
+ * The app's validator compiler: TypeBox checks bodies exactly as sent and converts only the other parts (params,
+ * querystrings, headers), where everything arrives as text, like @fastify/type-provider-typebox's own compiler;
+ * errors inside a union (`X | null` fields, a body that may be JSON `null`) name the member's field.
  */
 export function unionExplainingValidatorCompiler<RouteSchema> ({ schema, httpPart }: FastifyRouteSchemaDef<RouteSchema>): FastifyValidationResult {
   // Fastify hands each part's own schema here, whatever the route's generic says.

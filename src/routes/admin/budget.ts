@@ -2,7 +2,6 @@ import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type SchemaOptions, type TSchema } from '@sinclair/typebox'
 import { budgetView, saveBudget, type BudgetServices } from '../../actions/budgets/portal-budget.ts'
 import { PortalParamsSchema } from '../../schemas/common.ts'
-import { unionExplainingValidatorCompiler } from '../../schemas/union-validator.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 
 const Nullable = <Schema extends TSchema>(schema: Schema, options?: SchemaOptions) => Type.Union([schema, Type.Null()], options)
@@ -38,8 +37,6 @@ const budget: FastifyPluginAsyncTypebox = async fastify => {
   }, async request => budgetView(services(), request.params.portalId))
 
   fastify.put('/portals/:portalId/budget', {
-    // The body may be JSON null; errors inside it then still name their field.
-    validatorCompiler: unionExplainingValidatorCompiler,
     schema: { summary: 'Set the portal\'s monthly budget, or remove it with null', tags: ['admin'], params: PortalParamsSchema, body: BudgetBodySchema, response: { 200: BudgetSchema, ...errors } }
   }, async request => saveBudget(services(), request.params.portalId, request.body, actor, fastify.clock()))
 }
