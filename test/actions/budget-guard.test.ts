@@ -49,7 +49,7 @@ t.test('a portal without a budget is read once and then costs no read at all', a
   const { guard, reads } = setup(undefined)
   for (let index = 0; index < 100; index++) {
     const hold = guard.open(PORTAL)
-    hold.reserve(1_000_000)(5)
+    hold.reserve(() => 1_000_000)(5)
     hold.close(5)
   }
   t.same(reads, { find: 1, monthSpend: 0 })
@@ -59,7 +59,7 @@ t.test('a portal without a budget is read once and then costs no read at all', a
 t.test('check and reserve are one step: of 50 calls at once, only those the limit covers pass', async t => {
   const { guard, reads } = setup({ monthlyLimitUsd: 10 }, 2)
   const holds = Array.from({ length: 50 }, () => guard.open(PORTAL))
-  const outcomes = holds.map(hold => refused(() => hold.reserve(1)))
+  const outcomes = holds.map(hold => refused(() => hold.reserve(() => 1)))
   t.equal(outcomes.filter(outcome => outcome === 'passed').length, 8, '2 spent + 8 × 1 reserved = 10')
   t.equal(outcomes.filter(outcome => outcome === 'BUDGET_EXCEEDED').length, 42)
   t.match(guard.status(PORTAL), { spentUsd: 2, reservedUsd: 8, remainingUsd: 0 })
@@ -69,7 +69,7 @@ t.test('check and reserve are one step: of 50 calls at once, only those the limi
 t.test('a finished call gives back its estimate and holds its real cost until the execution is recorded', async t => {
   const { guard } = setup({ monthlyLimitUsd: 10 })
   const hold = guard.open(PORTAL)
-  const settle = hold.reserve(4)
+  const settle = hold.reserve(() => 4)
   t.match(guard.status(PORTAL), { reservedUsd: 4, spentUsd: 0 })
   settle(1.5)
   t.match(guard.status(PORTAL), { reservedUsd: 1.5, spentUsd: 0 }, 'the real cost replaces the estimate')
@@ -81,18 +81,18 @@ t.test('a finished call gives back its estimate and holds its real cost until th
 
 t.test('a model without a known price (estimate 0) is refused once the spend alone reaches the limit', async t => {
   const { guard } = setup({ monthlyLimitUsd: 10 }, 9.99)
-  t.equal(refused(() => guard.open(PORTAL).reserve(0)), 'passed')
+  t.equal(refused(() => guard.open(PORTAL).reserve(() => 0)), 'passed')
   const hold = guard.open(PORTAL)
-  hold.reserve(0)(0)
+  hold.reserve(() => 0)(0)
   hold.close(0.02)
-  t.equal(refused(() => guard.open(PORTAL).reserve(0)), 'BUDGET_EXCEEDED')
+  t.equal(refused(() => guard.open(PORTAL).reserve(() => 0)), 'BUDGET_EXCEEDED')
   t.equal(refused(() => guard.open(PORTAL).ensureRemaining()), 'BUDGET_EXCEEDED')
 })
 
 t.test('the refusal says what was spent, the limit, and how to raise it', async t => {
   const { guard } = setup({ monthlyLimitUsd: 5 }, 4.5)
   try {
-    guard.open(PORTAL).reserve(0.75)
+    guard.open(PORTAL).reserve(() => 0.75)
     t.fail('should refuse')
   } catch (error) {
     t.match(error, { code: 'BUDGET_EXCEEDED', message: /spent 4\.50 USD of its 5\.00 USD monthly budget for 2026-03.*up to 0\.75 USD.*PUT \/api\/portals\/7\/budget/ })
@@ -101,18 +101,18 @@ t.test('the refusal says what was spent, the limit, and how to raise it', async 
 
 t.test('a raised limit lets calls through at once, keeping the month\'s spend', async t => {
   const { guard, reads, setBudget } = setup({ monthlyLimitUsd: 1 }, 1)
-  t.equal(refused(() => guard.open(PORTAL).reserve(0.1)), 'BUDGET_EXCEEDED')
+  t.equal(refused(() => guard.open(PORTAL).reserve(() => 0.1)), 'BUDGET_EXCEEDED')
   setBudget({ monthlyLimitUsd: 2 })
-  t.equal(refused(() => guard.open(PORTAL).reserve(0.1)), 'passed')
+  t.equal(refused(() => guard.open(PORTAL).reserve(() => 0.1)), 'passed')
   t.same(reads, { find: 2, monthSpend: 1 }, 'the spend was not read again')
 })
 
 t.test('a new month starts from what the database recorded for it', async t => {
   const { guard, reads, setSpent, advanceTo } = setup({ monthlyLimitUsd: 1 }, 1)
-  t.equal(refused(() => guard.open(PORTAL).reserve(0.1)), 'BUDGET_EXCEEDED')
+  t.equal(refused(() => guard.open(PORTAL).reserve(() => 0.1)), 'BUDGET_EXCEEDED')
   setSpent(0)
   advanceTo('2026-04-01T00:00:00Z')
-  t.equal(refused(() => guard.open(PORTAL).reserve(0.1)), 'passed')
+  t.equal(refused(() => guard.open(PORTAL).reserve(() => 0.1)), 'passed')
   t.match(guard.status(PORTAL), { month: '2026-04', reservedUsd: 0.1 })
   t.equal(reads.monthSpend, 2)
 })
@@ -120,7 +120,7 @@ t.test('a new month starts from what the database recorded for it', async t => {
 t.test('an execution that started last month adds nothing to this month', async t => {
   const { guard, advanceTo } = setup({ monthlyLimitUsd: 10 })
   const hold = guard.open(PORTAL)
-  hold.reserve(2)(1)
+  hold.reserve(() => 2)(1)
   advanceTo('2026-04-01T00:00:01Z')
   t.match(guard.status(PORTAL), { month: '2026-04', reservedUsd: 0, spentUsd: 0 })
   hold.close(1)
@@ -131,7 +131,7 @@ t.test('crossing warnAtPercent warns once a month, and not again after a restart
   const { guard, warnings, marked, advanceTo } = setup({ monthlyLimitUsd: 10, warnAtPercent: 50 })
   for (let index = 0; index < 8; index++) {
     const hold = guard.open(PORTAL)
-    hold.reserve(1)(1)
+    hold.reserve(() => 1)(1)
     hold.close(1)
   }
   t.equal(warnings.length, 1)
@@ -140,11 +140,11 @@ t.test('crossing warnAtPercent warns once a month, and not again after a restart
   t.equal(guard.status(PORTAL)?.warned, true)
 
   const restarted = setup({ monthlyLimitUsd: 10, warnAtPercent: 50, warnedMonth: '2026-03' }, 8)
-  restarted.guard.open(PORTAL).reserve(1)
+  restarted.guard.open(PORTAL).reserve(() => 1)
   t.equal(restarted.warnings.length, 0, 'the persisted month is not warned again')
   restarted.advanceTo('2026-04-02T00:00:00Z')
   restarted.setSpent(6)
-  restarted.guard.open(PORTAL).reserve(1)
+  restarted.guard.open(PORTAL).reserve(() => 1)
   t.equal(restarted.warnings.length, 1, 'a new month warns again')
 })
 

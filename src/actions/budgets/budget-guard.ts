@@ -28,8 +28,9 @@ export interface BudgetHold {
    * Checks that the month's spend, what running calls hold and this call's estimate stay within the limit, and
    * reserves the estimate, in one synchronous step: concurrent executions cannot all pass on the same remainder.
    * Throws BUDGET_EXCEEDED otherwise. Returns `settle`, to call when the call ends with its real cost (0 if unknown).
+   * The estimate is worked out only when the portal has a budget: without one a call costs no price lookup.
    */
-  reserve (estimateUsd: number): (actualUsd: number) => void
+  reserve (estimate: () => number): (actualUsd: number) => void
   /** The run's outcome is written: its holds go and its recorded cost counts (else the settled calls' total). */
   close (recordedUsd: number | undefined): void
 }
@@ -131,22 +132,24 @@ export function createBudgetGuard (options: BudgetGuardOptions): BudgetGuard {
     let settledUsd = 0
     let closed = false
 
-    function check (estimateUsd: number): MonthLedger | undefined {
+    function check (estimate: () => number): { ledger: MonthLedger, estimateUsd: number } | undefined {
       const state = current(portalId)
       const { budget, ledger } = state
       if (budget === null || budget === undefined || ledger === undefined) return undefined
+      const estimateUsd = estimate()
       const committed = ledger.spentUsd + ledger.reservedUsd
       // Nothing left stops even a call estimated at 0 (a model without a known price).
       if (committed >= budget.monthlyLimitUsd || committed + estimateUsd > budget.monthlyLimitUsd) throw exceeded(portalId, budget, ledger, estimateUsd)
-      return ledger
+      return { ledger, estimateUsd }
     }
 
     return {
-      ensureRemaining () { check(0) },
+      ensureRemaining () { check(() => 0) },
 
-      reserve (estimateUsd) {
-        const ledger = check(estimateUsd)
-        if (ledger === undefined) return actualUsd => { settledUsd += actualUsd }
+      reserve (estimate) {
+        const checked = check(estimate)
+        if (checked === undefined) return actualUsd => { settledUsd += actualUsd }
+        const { ledger, estimateUsd } = checked
         ledger.reservedUsd += estimateUsd
         holdings.set(ledger, (holdings.get(ledger) ?? 0) + estimateUsd)
         let settled = false

@@ -85,8 +85,8 @@ async function callWithRepair (context: ActionContext, target: CallTarget, prepa
     const call = async (prompt: string): Promise<InvokeResult> => {
       const { request, adjustments } = prepared.requestFor(target, prompt)
       for (const adjustment of adjustments) if (!ledger.adjustments.includes(adjustment)) ledger.adjustments.push(adjustment)
-      const price = context.prices.price(target.provider.id, target.modelId)
-      const settle = options.budget.reserve(estimateCallCost(price, request, target.provider.capabilities(target.modelId)))
+      const settle = options.budget.reserve(() =>
+        estimateCallCost(context.prices.price(target.provider.id, target.modelId), request, target.provider.capabilities(target.modelId)))
       let result: InvokeResult
       // Timed with the monotonic clock, not the injected one: this is for the metrics, never for a decision.
       const began = performance.now()
