@@ -165,3 +165,13 @@ export const portalBudgets = sqliteTable('portal_budgets', {
   warnedMonth: text('warned_month'),
   updatedAt: integer('updated_at').notNull()
 })
+
+/**
+ * Admin page sessions. Only a SHA-256 of the session id is kept (the id itself lives in the browser's HttpOnly
+ * cookie), so a copy of the database cannot be replayed as a signed-in browser. Expired rows are deleted lazily.
+ */
+export const adminSessions = sqliteTable('admin_sessions', {
+  idHash: text('id_hash').primaryKey(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull()
+}, table => [index('admin_sessions_expires').on(table.expiresAt)])

@@ -1,91 +1,53 @@
+import cookie from '@fastify/cookie'
+import { timingSafeEqual } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { bearerTokenCheck } from './bearer-token.ts'
 import { AppError } from './errors.ts'
+import { ADMIN_FAILURE_LIMIT, ADMIN_FAILURE_WINDOW_MS, ADMIN_TRACKED_CLIENTS, createFailureLimiter } from './failure-limiter.ts'
+import { createSessionStore, type AdminSession, type SessionStore } from './session-store.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * onRequest hook for admin routes: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. A client
-     * (by IP) that sent too many wrong tokens gets 429 RATE_LIMITED until its window is over.
+     * onRequest hook for admin routes. Either `Authorization: Bearer <ADMIN_TOKEN>` (compared in constant time), or
+     * the admin page's session cookie, which on anything but GET/HEAD also needs `x-csrf-token` to match the
+     * session's. A client (by IP) that sent too many wrong tokens gets 429 RATE_LIMITED until its window is over.
+     * Sets `request.adminActor`.
      */
     requireAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /**
+     * Checks a token typed into the sign-in form: throws 429 RATE_LIMITED for a limited client, or, after a delay
+     * that slows guessing down, 401 UNAUTHORIZED for a wrong token.
+     */
+    checkSignInToken: (request: FastifyRequest, token: string) => Promise<void>
+    adminSessions: SessionStore
+  }
+  interface FastifyRequest {
+    /** Who the audit trail names for this request's changes: `admin-api` (the bearer token) or `session:<hash start>`. */
+    adminActor: string
+    /** The admin page session this request came with, when it came with one. */
+    adminSession: AdminSession | undefined
   }
 }
 
-/** Wrong tokens a client may send per window before it is refused. */
-export const ADMIN_FAILURE_LIMIT = 10
-export const ADMIN_FAILURE_WINDOW_MS = 60_000
-/** Clients remembered at once: beyond this the oldest window is forgotten, so a spray of addresses cannot grow memory. */
-export const ADMIN_TRACKED_CLIENTS = 10_000
+/** The admin page's session cookie (HttpOnly, SameSite=Strict, Secure when the service is reached over HTTPS). */
+export const SESSION_COOKIE = 'llm_actions_session'
+/** How long a wrong sign-in takes to answer: one guess a second per connection, on top of the per-client limit. */
+export const SIGN_IN_FAILURE_DELAY_MS = 1000
 
-export interface FailureLimiterOptions {
-  readonly limit: number
-  readonly windowMs: number
-  readonly maxClients: number
-  readonly clock: () => number
-}
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-export interface FailureLimiter {
-  /** Seconds until `client` may try again, or undefined when it may try now. */
-  retryAfterSeconds (client: string): number | undefined
-  /** Counts one failure of `client` in its current window (a new window starts at its first failure). */
-  fail (client: string): void
-  /** How many clients are remembered. */
-  size (): number
-}
-
-interface FailureWindow {
-  readonly startedAt: number
-  failures: number
-}
-
-/**
- * Failures per client in fixed windows that start at a client's first failure. The map keeps windows in the order
- * they started (a new window is inserted afresh), so the oldest are at its front: expired ones are dropped from there,
- * and when too many clients are remembered the oldest is evicted first.
- */
-export function createFailureLimiter (options: FailureLimiterOptions): FailureLimiter {
-  const windows = new Map<string, FailureWindow>()
-  const isOver = (window: FailureWindow, now: number) => now >= window.startedAt + options.windowMs
-
-  function dropExpired (now: number): void {
-    for (const [client, window] of windows) {
-      if (!isOver(window, now)) return
-      windows.delete(client)
-    }
-  }
-
-  return {
-    retryAfterSeconds (client) {
-      const now = options.clock()
-      const window = windows.get(client)
-      if (window === undefined || isOver(window, now) || window.failures < options.limit) return undefined
-      return Math.max(1, Math.ceil((window.startedAt + options.windowMs - now) / 1000))
-    },
-
-    fail (client) {
-      const now = options.clock()
-      dropExpired(now)
-      const window = windows.get(client)
-      if (window !== undefined) {
-        window.failures++
-        return
-      }
-      windows.set(client, { startedAt: now, failures: 1 })
-      for (const oldest of windows.keys()) {
-        if (windows.size <= options.maxClients) break
-        windows.delete(oldest)
-      }
-    },
-
-    size () {
-      return windows.size
-    }
-  }
+function sameToken (given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
 }
 
 async function adminAuth (fastify: FastifyInstance): Promise<void> {
+  await fastify.register(cookie)
   const checkToken = bearerTokenCheck(fastify.config.adminToken)
   const failures = createFailureLimiter({
     limit: ADMIN_FAILURE_LIMIT,
@@ -93,13 +55,36 @@ async function adminAuth (fastify: FastifyInstance): Promise<void> {
     maxClients: ADMIN_TRACKED_CLIENTS,
     clock: () => fastify.clock()
   })
-  fastify.decorate('requireAdmin', async (request: FastifyRequest) => {
-    // Checked before the token, and whatever the token: a limited client that could still succeed would learn
-    // from the answer which of its guesses was right, so the limit would slow nothing down.
+  const sessions = createSessionStore({ repository: fastify.repositories.sessions, clock: () => fastify.clock() })
+  fastify.decorate('adminSessions', sessions)
+  fastify.decorateRequest('adminActor', 'admin-api')
+  fastify.decorateRequest('adminSession', undefined)
+
+  // Checked before the token, and whatever the token: a limited client that could still succeed would learn
+  // from the answer which of its guesses was right, so the limit would slow nothing down.
+  function refuseLimited (request: FastifyRequest): void {
     const retryAfterSeconds = failures.retryAfterSeconds(request.ip)
     if (retryAfterSeconds !== undefined) {
       throw new AppError('RATE_LIMITED', `Too many wrong admin tokens from this client; try again in ${retryAfterSeconds} s.`, { retryAfterSeconds })
     }
+  }
+
+  function requireSession (request: FastifyRequest): void {
+    const sessionId = request.cookies[SESSION_COOKIE]
+    const session = sessionId === undefined ? undefined : sessions.find(sessionId)
+    if (session === undefined) throw new AppError('UNAUTHORIZED')
+    if (!SAFE_METHODS.has(request.method)) {
+      const header = request.headers['x-csrf-token']
+      if (!sameToken(typeof header === 'string' ? header : undefined, session.csrfToken)) throw new AppError('CSRF_TOKEN_INVALID')
+    }
+    request.adminSession = session
+    request.adminActor = session.actor
+  }
+
+  fastify.decorate('requireAdmin', async (request: FastifyRequest) => {
+    refuseLimited(request)
+    // A bearer header wins: API clients keep working exactly as before, and never need a CSRF token.
+    if (request.headers.authorization === undefined) return requireSession(request)
     const check = checkToken(request.headers.authorization)
     if (check === 'missing') throw new AppError('UNAUTHORIZED')
     if (check === 'wrong') {
@@ -108,6 +93,14 @@ async function adminAuth (fastify: FastifyInstance): Promise<void> {
       throw new AppError('UNAUTHORIZED')
     }
   })
+
+  fastify.decorate('checkSignInToken', async (request: FastifyRequest, token: string) => {
+    refuseLimited(request)
+    if (checkToken(`Bearer ${token}`) === 'ok') return
+    failures.fail(request.ip)
+    await sleep(SIGN_IN_FAILURE_DELAY_MS)
+    throw new AppError('UNAUTHORIZED', 'That is not the admin token. It is ADMIN_TOKEN, or ADMIN_TOKEN in DATA_DIR/secrets.json when it was generated.')
+  })
 }
 
-export default fp(adminAuth, { name: 'admin-auth', dependencies: ['config', 'clock'], fastify: '5.x' })
+export default fp(adminAuth, { name: 'admin-auth', dependencies: ['config', 'clock', 'database'], fastify: '5.x' })

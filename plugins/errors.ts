@@ -6,7 +6,8 @@
 export const ERROR_CATALOGUE = {
   INVALID_INPUT: { status: 400, message: 'The request is not valid.' },
   INVALID_OAUTH_STATE: { status: 400, message: 'The OAuth state is missing, unknown, expired or already used: start the install again.' },
-  UNAUTHORIZED: { status: 401, message: 'Send the admin token as "Authorization: Bearer <ADMIN_TOKEN>".' },
+  UNAUTHORIZED: { status: 401, message: 'Send the admin token as "Authorization: Bearer <ADMIN_TOKEN>", or sign in on the admin page.' },
+  CSRF_TOKEN_INVALID: { status: 403, message: 'This change needs the session\'s "x-csrf-token" header: reload the admin page and try again.' },
   INVALID_SIGNATURE: { status: 401, message: 'The HubSpot request signature is missing, wrong or expired.' },
   NOT_FOUND: { status: 404, message: 'Nothing is here.' },
   PROVIDER_UNKNOWN: { status: 404, message: 'No provider has that id.' },
@@ -32,6 +33,7 @@ export const ERROR_CATALOGUE = {
   SHUTTING_DOWN: { status: 503, message: 'This instance is shutting down; HubSpot will retry.' },
   HUBSPOT_NOT_CONFIGURED: { status: 503, message: 'HUBSPOT_CLIENT_SECRET is not set, so HubSpot requests cannot be verified.' },
   HUBSPOT_API_ERROR: { status: 502, message: 'HubSpot\'s API refused the request.' },
+  ADMIN_PAGE_NOT_BUILT: { status: 503, message: 'The admin page is not built: run "npm run build" (npm ci does it).' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' }
 } as const satisfies Record<string, { status: number, message: string }>
 

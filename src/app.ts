@@ -19,6 +19,7 @@ import hubspot from './hubspot/plugin.ts'
 import { errorHandler, notFoundHandler } from './error-handler.ts'
 import executionEngine from './execution-engine.ts'
 import adminRoutes from './routes/admin/index.ts'
+import adminPageRoutes from './routes/admin-page/index.ts'
 import docsRoutes from './routes/docs.ts'
 import health from './routes/health.ts'
 import metricsRoute from './routes/metrics.ts'
@@ -36,6 +37,8 @@ export interface AppOptions {
   readonly clock?: () => number
   /** Sees every SQL statement the database runs (tests count round trips with it). */
   readonly databaseTrace?: (statement: string) => void
+  /** Where the built admin page is; found beside the build when absent. */
+  readonly adminPageDirectory?: string
 }
 
 /**
@@ -76,4 +79,5 @@ export default async function app (fastify: FastifyInstance, options: AppOptions
   await fastify.register(hubspotRoutes, { prefix: '/hubspot' })
   await fastify.register(oauthRoutes)
   await fastify.register(docsRoutes)
+  await fastify.register(adminPageRoutes, { directory: options.adminPageDirectory })
 }

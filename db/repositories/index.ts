@@ -7,6 +7,7 @@ import { createConnectionsRepository } from './connections-repository.ts'
 import { createExecutionsRepository } from './executions-repository.ts'
 import { createOAuthRepository } from './oauth-repository.ts'
 import { createPortalsRepository } from './portals-repository.ts'
+import { createSessionsRepository } from './sessions-repository.ts'
 
 /** Every repository over one database handle. */
 export function createRepositories (db: AppDatabase) {
@@ -20,6 +21,7 @@ export function createRepositories (db: AppDatabase) {
     oauth,
     budgets: createBudgetsRepository(db),
     audit: createAuditRepository(db),
+    sessions: createSessionsRepository(db),
 
     /** Every encrypted secret in the database, each with its binding, for `rekey`. */
     storedSecrets (): StoredSecret[] {

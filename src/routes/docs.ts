@@ -8,9 +8,8 @@ const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsaf
  * `GET /docs` (the OpenAPI UI, assets served from @fastify/swagger-ui's own files) and `GET /docs/json`, admin only.
  *
  * The admin check is this scope's onRequest hook rather than swagger-ui's `uiHooks`: `uiHooks` reach the UI's own
- * routes but not the asset routes it registers through @fastify/static, and one hook here covers both. It is the
- * Bearer header only: a browser opening /docs sends none, so until the admin page has a session (issue 12) the UI
- * is for clients that can set the header (a header-injecting extension, a proxy, curl for /docs/json).
+ * routes but not the asset routes it registers through @fastify/static, and one hook here covers both. A browser
+ * signed in to the admin page passes with its session cookie; API clients send the Bearer header.
  */
 export default async function docsRoutes (fastify: FastifyInstance): Promise<void> {
   fastify.addHook('onRequest', fastify.requireAdmin)

@@ -28,4 +28,4 @@ function errorResponse (status: number, codes: readonly ErrorCode[]): ErrorRespo
 }
 
 /** What every admin route can answer before its handler runs: the token check and its failure limit. */
-export const ADMIN_ERRORS = ['UNAUTHORIZED', 'RATE_LIMITED'] as const satisfies readonly ErrorCode[]
+export const ADMIN_ERRORS = ['UNAUTHORIZED', 'CSRF_TOKEN_INVALID', 'RATE_LIMITED'] as const satisfies readonly ErrorCode[]

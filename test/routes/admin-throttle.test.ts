@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createFailureLimiter } from '../../plugins/admin-auth.ts'
+import { createFailureLimiter } from '../../plugins/failure-limiter.ts'
 import { buildApp } from '../helpers/build-app.ts'
 
 // Guessing the admin token is slowed down per client: ten wrong tokens a minute, then 429 until the minute is over.

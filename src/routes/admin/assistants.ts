@@ -33,7 +33,6 @@ const AssistantParamsSchema = Type.Object({
 
 const errors = errorResponses('INVALID_INPUT', ...ADMIN_ERRORS)
 const notFound = errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'ASSISTANT_NOT_FOUND')
-const actor = 'admin-api'
 
 /** Saved assistants for "Ask OpenAI assistant". */
 const assistants: FastifyPluginAsyncTypebox = async fastify => {
@@ -43,7 +42,7 @@ const assistants: FastifyPluginAsyncTypebox = async fastify => {
 
   fastify.post('/portals/:portalId/assistants', {
     schema: { summary: 'Save an assistant', tags: ['admin'], params: PortalParamsSchema, body: AssistantBodySchema, response: { 201: AssistantSchema, ...errors } }
-  }, async (request, reply) => reply.code(201).send(createAssistant(actionContext(fastify, request.log), request.params.portalId, request.body, actor)))
+  }, async (request, reply) => reply.code(201).send(createAssistant(actionContext(fastify, request.log), request.params.portalId, request.body, request.adminActor)))
 
   fastify.get('/portals/:portalId/assistants/:id', {
     schema: { summary: 'Read a saved assistant', tags: ['admin'], params: AssistantParamsSchema, response: { 200: AssistantSchema, ...notFound } }
@@ -51,12 +50,12 @@ const assistants: FastifyPluginAsyncTypebox = async fastify => {
 
   fastify.put('/portals/:portalId/assistants/:id', {
     schema: { summary: 'Replace a saved assistant', tags: ['admin'], params: AssistantParamsSchema, body: AssistantBodySchema, response: { 200: AssistantSchema, ...notFound } }
-  }, async request => updateAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id, request.body, actor))
+  }, async request => updateAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id, request.body, request.adminActor))
 
   fastify.delete('/portals/:portalId/assistants/:id', {
     schema: { summary: 'Delete a saved assistant', tags: ['admin'], params: AssistantParamsSchema, response: { 204: Type.Null({ description: 'Deleted' }), ...notFound } }
   }, async (request, reply) => {
-    deleteAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id, actor)
+    deleteAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id, request.adminActor)
     return reply.code(204).send(null)
   })
 }

@@ -29,7 +29,6 @@ const errors = errorResponses('INVALID_INPUT', ...ADMIN_ERRORS)
 
 /** A portal's monthly spending limit (contract §4): read it with the month's spend, set it, or remove it with null. */
 const budget: FastifyPluginAsyncTypebox = async fastify => {
-  const actor = 'admin-api'
   const services = (): BudgetServices => ({ budgets: fastify.repositories.budgets, guard: fastify.engine.budgets, clock: fastify.clock })
 
   fastify.get('/portals/:portalId/budget', {
@@ -38,7 +37,7 @@ const budget: FastifyPluginAsyncTypebox = async fastify => {
 
   fastify.put('/portals/:portalId/budget', {
     schema: { summary: 'Set the portal\'s monthly budget, or remove it with null', tags: ['admin'], params: PortalParamsSchema, body: BudgetBodySchema, response: { 200: BudgetSchema, ...errors } }
-  }, async request => saveBudget(services(), request.params.portalId, request.body, actor, fastify.clock()))
+  }, async request => saveBudget(services(), request.params.portalId, request.body, request.adminActor, fastify.clock()))
 }
 
 export default budget

@@ -26,7 +26,6 @@ const AllowedModelsBodySchema = Type.Object({
 
 /** One connection per provider per portal: connect or switch the key, list, disconnect, and the model allowlist. */
 const connections: FastifyPluginAsyncTypebox = async fastify => {
-  const actor = 'admin-api'
 
   fastify.get('/portals/:portalId/connections', {
     schema: {
@@ -58,7 +57,7 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
       providerId: request.params.provider,
       apiKey: request.body.apiKey,
       baseUrl: request.body.baseUrl,
-      actor
+      actor: request.adminActor
     })
     return reply.code(action === 'connect' ? 201 : 200).send({ ...connection, allowedModels: connection.allowedModels === null ? null : [...connection.allowedModels] })
   })
@@ -71,7 +70,7 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
       response: { 204: Type.Null({ description: 'Disconnected' }), ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'PROVIDER_NOT_CONNECTED') }
     }
   }, async (request, reply) => {
-    disconnectProvider(actionContext(fastify, request.log), request.params.portalId, request.params.provider, actor)
+    disconnectProvider(actionContext(fastify, request.log), request.params.portalId, request.params.provider, request.adminActor)
     return reply.code(204).send(null)
   })
 
@@ -100,7 +99,7 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
       response: { 200: ConnectionSchema, ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'PROVIDER_NOT_CONNECTED', 'MODEL_NOT_ALLOWED') }
     }
   }, async request => {
-    const view = setAllowedModels(actionContext(fastify, request.log), request.params.portalId, request.params.provider, request.body.models, actor)
+    const view = setAllowedModels(actionContext(fastify, request.log), request.params.portalId, request.params.provider, request.body.models, request.adminActor)
     return { ...view, allowedModels: view.allowedModels === null ? null : [...view.allowedModels] }
   })
 }

@@ -6,7 +6,7 @@ import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 
 const Count = Type.Union([Type.Integer(), Type.Null()])
 
-const ExecutionSchema = Type.Object({
+export const ExecutionSchema = Type.Object({
   id: Type.Integer(),
   action: Type.String(),
   /** Where HubSpot's run came from: `WORKFLOWS`, `AGENTS`, `COPILOT`, `STANDALONE`, `TEST`, `OTHER`, or null. */
@@ -86,8 +86,6 @@ export function executionJson (row: ExecutionRow) {
 
 /** Recent executions (contract §4); usage reports are in usage.ts. */
 const executions: FastifyPluginAsyncTypebox = async fastify => {
-  // Who the audit trail names for a change made with the admin token (never the token), as the other admin routes do.
-  const actor = 'admin-api'
 
   fastify.get('/portals/:portalId/executions', {
     schema: {
@@ -120,7 +118,7 @@ const executions: FastifyPluginAsyncTypebox = async fastify => {
     const row = await fastify.engine.redeliver(portalId, id)
     // Audited once the engine accepted it (an unknown or unfinished execution changes nothing); `after` is the
     // completion as the resend left it, delivered or pending again.
-    fastify.repositories.audit.record({ portalId, provider: row.provider, action: 'redeliver', actor, at: fastify.clock(), detail: String(id), before, after: completion(row) })
+    fastify.repositories.audit.record({ portalId, provider: row.provider, action: 'redeliver', actor: request.adminActor, at: fastify.clock(), detail: String(id), before, after: completion(row) })
     request.log.info({ portalId: request.params.portalId, executionId: row.id, completion: row.completionState }, 'completion resent by an operator')
     return executionJson(row)
   })

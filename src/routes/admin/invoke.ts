@@ -4,6 +4,7 @@ import { ACTION_KEYS, findAction } from '../../actions/builtin-actions.ts'
 import { AppError } from '../../../plugins/errors.ts'
 import { PortalParamsSchema } from '../../schemas/common.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
+import { ExecutionSchema, executionJson } from './executions.ts'
 
 const InvokeBodySchema = Type.Object({
   action: Type.Optional(Type.Union(ACTION_KEYS.map(key => Type.Literal(key)), { description: 'default custom-llm' })),
@@ -21,7 +22,9 @@ const InvokeResponseSchema = Type.Object({
   outputFields: Type.Record(Type.String(), Type.String()),
   /** Every setting the model could not honour as asked. */
   adjustments: Type.Array(Type.String()),
-  executionId: Type.Optional(Type.Integer())
+  executionId: Type.Optional(Type.Integer()),
+  /** The recorded execution: tokens, cost and latency, as the executions list shows it. */
+  execution: Type.Optional(ExecutionSchema)
 }, { examples: [{ state: 'SUCCESS', outputFields: { answer: 'Acme makes anvils.' }, adjustments: [], executionId: 42 }] })
 
 /** The admin page's "Test": runs a prompt exactly as the action would, recorded as a `test` execution. */
@@ -46,11 +49,13 @@ const invoke: FastifyPluginAsyncTypebox = async fastify => {
     }, { resolvePlan: action.resolvePlan, wait: 'full' })
     if (outcome.kind === 'retry') throw new AppError(outcome.code, outcome.message, { retryAfterSeconds: outcome.retryAfterSeconds })
     if (outcome.kind === 'blocked') throw new AppError('INTERNAL')
+    const row = outcome.executionId === undefined ? undefined : fastify.repositories.executions.findForPortal(request.params.portalId, outcome.executionId)
     return {
       state: outcome.state,
       outputFields: { ...outcome.outputFields },
       adjustments: [...outcome.adjustments],
-      ...(outcome.executionId === undefined ? {} : { executionId: outcome.executionId })
+      ...(outcome.executionId === undefined ? {} : { executionId: outcome.executionId }),
+      ...(row === undefined ? {} : { execution: executionJson(row) })
     }
   })
 }

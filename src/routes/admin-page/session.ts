@@ -1,0 +1,91 @@
+import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { SESSION_COOKIE } from '../../../plugins/admin-auth.ts'
+import { AppError } from '../../../plugins/errors.ts'
+import type { AdminSession } from '../../../plugins/session-store.ts'
+import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
+
+const SignInBodySchema = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: 4096, description: 'ADMIN_TOKEN' })
+}, { additionalProperties: false, examples: [{ token: '<ADMIN_TOKEN>' }] })
+
+const SessionSchema = Type.Object({
+  /** Send as `x-csrf-token` on every request that changes something. */
+  csrfToken: Type.String(),
+  expiresAt: Type.String(),
+  /** Whether "Install to HubSpot" can work: HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET are set. */
+  hubspotInstall: Type.Boolean()
+}, { examples: [{ csrfToken: 'Zk3…', expiresAt: '2026-12-02T01:00:00.000Z', hubspotInstall: true }] })
+
+/** No portal: the audit trail files sign-ins under portal 0. */
+const NO_PORTAL = 0
+
+/**
+ * The admin page's sign-in (contract §4): `POST /session` trades the admin token for an HttpOnly cookie,
+ * `GET /session` tells the page whether it is signed in (and its CSRF token), `DELETE /session` signs out.
+ * The bearer API is unchanged; these only add a way for a browser.
+ */
+const sessionRoutes: FastifyPluginAsyncTypebox = async fastify => {
+  const hubspotInstall = fastify.config.hubspot.clientId !== undefined && fastify.config.hubspot.clientSecret !== undefined
+
+  const sessionJson = (session: AdminSession) => ({ csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString(), hubspotInstall })
+
+  // Secure whenever the browser reaches the service over HTTPS, directly or (PUBLIC_URL says so) through a proxy.
+  const secure = (request: FastifyRequest) => request.protocol === 'https' || fastify.config.publicUrl.startsWith('https:')
+
+  function setCookie (request: FastifyRequest, reply: FastifyReply, value: string, maxAgeSeconds: number): void {
+    reply.setCookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure: secure(request), path: '/', maxAge: maxAgeSeconds })
+  }
+
+  fastify.post('/session', {
+    schema: {
+      summary: 'Sign in to the admin page with the admin token',
+      description: 'Sets the HttpOnly session cookie. A wrong token is answered after a delay, and too many from one client are refused for a minute.',
+      tags: ['session'],
+      body: SignInBodySchema,
+      response: { 200: SessionSchema, ...errorResponses('INVALID_INPUT', 'UNAUTHORIZED', 'RATE_LIMITED') }
+    }
+  }, async (request, reply) => {
+    await fastify.checkSignInToken(request, request.body.token)
+    const session = fastify.adminSessions.open()
+    setCookie(request, reply, session.sessionId, Math.floor((session.expiresAt - fastify.clock()) / 1000))
+    fastify.repositories.audit.record({ portalId: NO_PORTAL, action: 'sign_in', actor: session.actor, at: fastify.clock(), after: { expiresAt: new Date(session.expiresAt).toISOString() } })
+    return sessionJson(session)
+  })
+
+  fastify.register(async signedIn => {
+    signedIn.addHook('onRequest', fastify.requireAdmin)
+
+    signedIn.get('/session', {
+      schema: {
+        summary: 'The admin page\'s session: its CSRF token and when it expires',
+        tags: ['session'],
+        response: { 200: SessionSchema, ...errorResponses(...ADMIN_ERRORS, 'NOT_FOUND') }
+      }
+    }, async request => {
+      const session = request.adminSession
+      // Signed in with the bearer token instead: there is no session to describe.
+      if (session === undefined) throw new AppError('NOT_FOUND', 'This request came with the bearer token: there is no page session to describe.')
+      return sessionJson(session)
+    })
+
+    signedIn.delete('/session', {
+      schema: {
+        summary: 'Sign out of the admin page',
+        tags: ['session'],
+        response: { 204: Type.Null(), ...errorResponses(...ADMIN_ERRORS) }
+      }
+    }, async (request, reply) => {
+      const sessionId = request.cookies[SESSION_COOKIE]
+      if (sessionId !== undefined && request.adminSession !== undefined) {
+        fastify.adminSessions.close(sessionId)
+        fastify.repositories.audit.record({ portalId: NO_PORTAL, action: 'sign_out', actor: request.adminActor, at: fastify.clock() })
+      }
+      setCookie(request, reply, '', 0)
+      return reply.code(204).send()
+    })
+  })
+}
+
+export default sessionRoutes

@@ -1,0 +1,212 @@
+/// <reference lib="dom" />
+import t from 'tap'
+import type { Page } from 'playwright-core'
+import { buildApp, TEST_ADMIN_TOKEN } from '../helpers/build-app.ts'
+import { OPENAI_GOOD_KEY, startOpenAIStub } from '../stubs/openai-stub.ts'
+import { launchChromium, screenshot } from './browser.ts'
+
+const PORTAL = '777'
+const SECOND_KEY = 'sk-test-openai-second-key-111111111111wxyz'
+const BAD_KEY = 'sk-test-openai-revoked-key-00000000000bad1'
+
+/**
+ * The admin page as an operator uses it, in Debian's Chromium against the real service on loopback, with the
+ * OpenAI stub behind it: every step of the issue, through the page's labelled controls only.
+ */
+t.test('an operator signs in, connects and switches a key, allows two models, creates an assistant, tests a prompt, reads executions and spend, sets a budget, disconnects and signs out', async t => {
+  const stub = await startOpenAIStub({ goodKeys: [OPENAI_GOOD_KEY, SECOND_KEY], answer: () => 'Acme makes anvils.' })
+  t.teardown(() => stub.close())
+  const built = await buildApp(t, { OPENAI_BASE_URL: stub.baseUrl, PUBLIC_URL: 'http://127.0.0.1' })
+  const origin = await built.app.listen({ host: '127.0.0.1', port: 0 })
+  const browser = await launchChromium(t)
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const page = await context.newPage()
+  page.setDefaultTimeout(15_000)
+  const requested: string[] = []
+  page.on('request', request => { requested.push(request.url()) })
+  const pageErrors: string[] = []
+  page.on('pageerror', error => { pageErrors.push(error.message) })
+
+  await page.goto(origin)
+  await t.test('sign in: a wrong token is refused with a message, the right one opens the portals list', async t => {
+    await page.getByLabel('Admin token').fill('not-the-admin-token')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    t.match(await page.getByRole('alert').textContent(), /not the admin token/)
+    await screenshot(page, 'sign-in')
+    await page.getByLabel('Admin token').fill(TEST_ADMIN_TOKEN)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('heading', { name: 'Portals' }).waitFor()
+    const cookies = await context.cookies()
+    const session = cookies.find(cookie => cookie.name === 'llm_actions_session')
+    t.ok(session?.httpOnly, 'the session cookie is HttpOnly')
+    t.equal(session?.sameSite, 'Strict')
+    t.notOk(await page.evaluate(() => document.cookie.includes('llm_actions_session')), 'the page\'s script cannot read it')
+  })
+
+  await t.test('connect: a rejected key shows the provider\'s reason and stores nothing; a good key connects', async t => {
+    await page.getByLabel('Portal id').fill(PORTAL)
+    await page.getByRole('button', { name: 'Open portal' }).click()
+    await page.getByRole('heading', { name: `Portal ${PORTAL}` }).waitFor()
+    const card = page.getByRole('article', { name: 'OpenAI', exact: true })
+    await card.getByText('Not connected').waitFor()
+    await card.getByRole('button', { name: 'Connect' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByRole('heading', { name: 'Connect OpenAI' }).waitFor()
+    await dialog.getByLabel('API key').fill(BAD_KEY)
+    await dialog.getByRole('button', { name: 'Save key' }).click()
+    t.match(await dialog.getByRole('alert').textContent(), /OpenAI rejected this API key; nothing was stored/, 'the provider\'s verdict, next to the field')
+    t.same(built.app.repositories.connections.list(Number(PORTAL)), [], 'nothing stored')
+    await dialog.getByLabel('API key').fill(OPENAI_GOOD_KEY)
+    await dialog.getByRole('button', { name: 'Save key' }).click()
+    await card.getByText('Connected', { exact: true }).waitFor()
+    await card.getByText(`Key ending in ${OPENAI_GOOD_KEY.slice(-4)}`).waitFor()
+    t.notOk(await page.content().then(html => html.includes(OPENAI_GOOD_KEY)), 'the key is nowhere in the page')
+    await screenshot(page, 'connections')
+  })
+
+  await t.test('switch the key', async t => {
+    const card = page.getByRole('article', { name: 'OpenAI', exact: true })
+    await card.getByRole('button', { name: 'Switch API key' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByRole('heading', { name: 'Switch API key for OpenAI' }).waitFor()
+    await dialog.getByLabel('API key').fill(SECOND_KEY)
+    await dialog.getByRole('button', { name: 'Save key' }).click()
+    await card.getByText('Key ending in wxyz').waitFor()
+    t.equal(built.app.repositories.connections.list(Number(PORTAL))[0]?.keyHint, 'wxyz')
+  })
+
+  await t.test('allow two models from the live list', async t => {
+    const card = page.getByRole('article', { name: 'OpenAI', exact: true })
+    await card.getByRole('button', { name: 'Choose models' }).click()
+    const all = page.getByLabel('All models', { exact: true })
+    await all.waitFor()
+    if (await all.isChecked()) await all.uncheck()
+    await page.getByLabel('Search models').fill('gpt-4')
+    t.equal(await page.getByLabel('gpt-5.4', { exact: true }).count(), 0, 'the search filters the list')
+    await page.getByLabel('gpt-4.1', { exact: true }).check()
+    await page.getByLabel('Search models').fill('')
+    await page.getByLabel('gpt-5.4', { exact: true }).check()
+    await page.getByRole('button', { name: 'Save models' }).click()
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor()
+    t.same([...(built.app.repositories.connections.list(Number(PORTAL))[0]?.allowedModels ?? [])].sort(), ['gpt-4.1', 'gpt-5.4'])
+    await page.keyboard.press('Escape')
+  })
+
+  await t.test('create an assistant', async t => {
+    await page.getByRole('link', { name: 'Assistants' }).click()
+    await page.getByRole('button', { name: 'New assistant' }).click()
+    await page.getByRole('button', { name: 'Save assistant' }).click()
+    t.ok(await page.getByRole('alert').count() > 0, 'missing fields are named next to them')
+    await page.getByLabel('Name').fill('Support triage')
+    await fillModel(page, 'gpt-5.4')
+    await page.getByLabel('Instructions').fill('Sort each ticket into billing, bug or question.')
+    await page.getByRole('button', { name: 'Save assistant' }).click()
+    await page.getByRole('button', { name: 'Edit Support triage' }).waitFor()
+    const assistants = await built.app.inject({ method: 'GET', url: `/api/portals/${PORTAL}/assistants`, headers: built.admin })
+    t.same(assistants.json().items.map((item: { name: string }) => item.name), ['Support triage'])
+  })
+
+  await t.test('run the test console on record data', async t => {
+    await page.getByRole('link', { name: 'Test console' }).click()
+    await page.getByLabel('Provider').selectOption('openai')
+    await fillModel(page, 'gpt-5.4')
+    await page.getByLabel('Prompt').fill('Summarise {{company}} in one line.')
+    await page.getByLabel('Record properties').fill('company=Acme')
+    await page.getByRole('button', { name: 'Run test' }).click()
+    const result = page.getByRole('region', { name: 'Test result' })
+    await result.getByText('Acme makes anvils.').waitFor()
+    const text = await result.textContent() ?? ''
+    t.match(text, /Input tokens/)
+    t.match(text, /Cost/)
+    t.match(text, /Latency/)
+    t.match(text, /\$0\.\d+/, 'the cost in dollars')
+    t.equal(stub.generations().at(-1)?.json?.model, 'gpt-5.4')
+    t.match(String(stub.generations().at(-1)?.json?.input), /^Summarise <record-data name="company">Acme<\/record-data> in one line\.$/, 'the record property reached the prompt, as data')
+    await screenshot(page, 'test-console')
+  })
+
+  await t.test('the execution is listed with its cost', async t => {
+    await page.getByRole('link', { name: 'Executions' }).click()
+    const table = page.getByRole('table')
+    await table.getByRole('cell', { name: 'gpt-5.4' }).first().waitFor()
+    t.match(await table.textContent(), /\$0\.\d+/)
+    await screenshot(page, 'executions')
+  })
+
+  await t.test('spend: the charts and this month\'s spend; set a budget', async t => {
+    await page.getByRole('link', { name: 'Spend' }).click()
+    await page.getByRole('img', { name: 'Spend per day' }).waitFor()
+    await page.getByRole('img', { name: 'Spend per provider' }).waitFor()
+    t.match(await page.getByText(/This month: \$/).textContent(), /This month: \$0\.\d+/)
+    await page.getByLabel('Monthly limit (USD)').fill('25')
+    await page.getByLabel('Warn at (%)').fill('80')
+    await page.getByRole('button', { name: 'Save budget' }).click()
+    await page.getByRole('status').filter({ hasText: 'Budget saved' }).waitFor()
+    t.equal(built.app.repositories.budgets.find(Number(PORTAL))?.monthlyLimitUsd, 25)
+    await screenshot(page, 'spend')
+  })
+
+  await t.test('a request without the CSRF token, or with a forged one, is refused; so is one without the cookie', async t => {
+    const answers = await page.evaluate(async portal => {
+      const put = (headers: Record<string, string>) => fetch(`/api/portals/${portal}/budget`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ monthlyLimitUsd: 1 }) })
+        .then(async response => ({ status: response.status, code: (await response.json()).code }))
+      return [await put({}), await put({ 'x-csrf-token': 'forged' })]
+    }, PORTAL)
+    t.same(answers, [{ status: 403, code: 'CSRF_TOKEN_INVALID' }, { status: 403, code: 'CSRF_TOKEN_INVALID' }])
+    const cookieless = await browser.newContext()
+    t.teardown(() => cookieless.close())
+    const response = await cookieless.request.get(`${origin}/api/portals`)
+    t.equal(response.status(), 401)
+    t.equal(built.app.repositories.budgets.find(Number(PORTAL))?.monthlyLimitUsd, 25, 'the budget is unchanged')
+  })
+
+  await t.test('disconnect after confirming, then sign out', async t => {
+    await page.getByRole('link', { name: 'Connections' }).click()
+    const card = page.getByRole('article', { name: 'OpenAI', exact: true })
+    await card.getByRole('button', { name: 'Disconnect' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByText('Disconnect OpenAI? Its key is erased.').waitFor()
+    await dialog.getByRole('button', { name: 'Disconnect OpenAI' }).click()
+    await card.getByText('Not connected').waitFor()
+    t.same(built.app.repositories.connections.list(Number(PORTAL)), [])
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByLabel('Admin token').waitFor()
+    const after = await page.evaluate(() => fetch('/api/portals').then(response => response.status))
+    t.equal(after, 401, 'the old session no longer works')
+  })
+
+  await t.test('at 390 px wide every main screen fits without scrolling sideways', async t => {
+    const narrow = await browser.newContext({ viewport: { width: 390, height: 844 } })
+    t.teardown(() => narrow.close())
+    const phone = await narrow.newPage()
+    phone.on('request', request => { requested.push(request.url()) })
+    await phone.goto(origin)
+    await phone.getByLabel('Admin token').fill(TEST_ADMIN_TOKEN)
+    await phone.getByRole('button', { name: 'Sign in' }).click()
+    await phone.getByRole('heading', { name: 'Portals' }).waitFor()
+    for (const [screen, ready] of [
+      ['portals', () => phone.getByRole('heading', { name: 'Portals' })],
+      ['connections', () => phone.getByRole('article', { name: 'OpenAI', exact: true })],
+      ['test-console', () => phone.getByRole('button', { name: 'Run test' })],
+      ['executions', () => phone.getByRole('table')],
+      ['spend', () => phone.getByRole('img', { name: 'Spend per day' })]
+    ] as const) {
+      await phone.goto(`${origin}/#/${screen === 'portals' ? '' : `portals/${PORTAL}/${screen}`}`)
+      await ready().first().waitFor()
+      const width = await phone.evaluate(() => document.documentElement.scrollWidth)
+      t.ok(width <= 390, `${screen} is ${width} px wide`)
+      await screenshot(phone, screen)
+    }
+  })
+
+  t.same(requested.filter(url => !url.startsWith(`${origin}/`)), [], 'the page asked nothing of any other origin')
+  t.ok(requested.length > 10, `the browser's requests were seen (${requested.length})`)
+  t.same(pageErrors, [], 'no script error')
+})
+
+/** The model field: a select in some screens, a text input with suggestions in others. */
+async function fillModel (page: Page, model: string): Promise<void> {
+  const field = page.getByLabel('Model', { exact: true })
+  if (await field.evaluate(element => element.tagName === 'SELECT')) await field.selectOption(model)
+  else await field.fill(model)
+}

@@ -1,0 +1,141 @@
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { buildApp, TEST_ADMIN_TOKEN, type TestApp } from '../helpers/build-app.ts'
+
+const PORTAL = 4242
+const START = Date.parse('2026-12-01T09:00:00Z')
+
+interface SignedIn { readonly cookie: string, readonly csrfToken: string, readonly setCookie: string }
+
+async function signIn (built: TestApp, token = TEST_ADMIN_TOKEN): Promise<SignedIn> {
+  const response = await built.app.inject({ method: 'POST', url: '/session', payload: { token } })
+  if (response.statusCode !== 200) throw new Error(`sign-in answered ${response.statusCode}: ${response.body}`)
+  const setCookie = String(response.headers['set-cookie'])
+  const cookie = setCookie.split(';')[0] ?? ''
+  return { cookie, csrfToken: response.json().csrfToken, setCookie }
+}
+
+const budget = (built: TestApp, headers: Record<string, string>) => built.app.inject({
+  method: 'PUT', url: `/api/portals/${PORTAL}/budget`, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify({ monthlyLimitUsd: 20 })
+})
+
+t.test('the admin token buys an HttpOnly, SameSite=Strict session cookie that the admin API accepts', async t => {
+  let now = START
+  const built = await buildApp(t, { PUBLIC_URL: 'http://127.0.0.1:3000' }, { clock: () => now })
+  const session = await signIn(built)
+  t.match(session.setCookie, /^llm_actions_session=[A-Za-z0-9_-]{43}; Max-Age=43200; Path=\/; HttpOnly; SameSite=Strict$/, 'no Secure over plain HTTP')
+  t.notMatch(session.setCookie, /Secure/)
+
+  const state = await built.app.inject({ method: 'GET', url: '/session', headers: { cookie: session.cookie } })
+  t.equal(state.statusCode, 200)
+  t.same(state.json(), { csrfToken: session.csrfToken, expiresAt: new Date(START + 43_200_000).toISOString(), hubspotInstall: false })
+
+  const portals = await built.app.inject({ method: 'GET', url: '/api/portals', headers: { cookie: session.cookie } })
+  t.equal(portals.statusCode, 200, 'a read needs the cookie only')
+
+  const unsigned = await built.app.inject({ method: 'GET', url: '/api/portals' })
+  t.equal(unsigned.statusCode, 401)
+  t.equal(unsigned.json().code, 'UNAUTHORIZED')
+
+  const forged = await built.app.inject({ method: 'GET', url: '/api/portals', headers: { cookie: 'llm_actions_session=' + 'A'.repeat(43) } })
+  t.equal(forged.statusCode, 401, 'a made-up session id is refused')
+
+  const docs = await built.app.inject({ method: 'GET', url: '/docs/json', headers: { cookie: session.cookie } })
+  t.equal(docs.statusCode, 200, 'the API docs open in the signed-in browser')
+
+  const bearer = await built.app.inject({ method: 'GET', url: '/api/portals', headers: built.admin })
+  t.equal(bearer.statusCode, 200, 'the bearer API keeps working as it is')
+
+  now += 43_200_000
+  const expired = await built.app.inject({ method: 'GET', url: '/api/portals', headers: { cookie: session.cookie } })
+  t.equal(expired.statusCode, 401, 'the session expires after 12 hours')
+})
+
+t.test('over HTTPS the cookie is Secure', async t => {
+  const built = await buildApp(t, { PUBLIC_URL: 'https://llm.example.test' })
+  const session = await signIn(built)
+  t.match(session.setCookie, /; Secure/)
+})
+
+t.test('a change needs the session\'s CSRF token: missing or forged is 403 CSRF_TOKEN_INVALID and changes nothing', async t => {
+  const built = await buildApp(t)
+  const session = await signIn(built)
+  const other = await signIn(built)
+
+  for (const [label, headers] of [
+    ['no token', { cookie: session.cookie }],
+    ['a forged token', { cookie: session.cookie, 'x-csrf-token': 'forged' }],
+    ['another session\'s token', { cookie: session.cookie, 'x-csrf-token': other.csrfToken }],
+    ['a longer token', { cookie: session.cookie, 'x-csrf-token': session.csrfToken + 'x' }]
+  ] as const) {
+    const response = await budget(built, headers)
+    t.equal(response.statusCode, 403, label)
+    t.equal(response.json().code, 'CSRF_TOKEN_INVALID', label)
+    t.match(response.json().message, /x-csrf-token/)
+  }
+  t.equal(built.app.repositories.budgets.find(PORTAL), undefined, 'nothing was stored')
+
+  const accepted = await budget(built, { cookie: session.cookie, 'x-csrf-token': session.csrfToken })
+  t.equal(accepted.statusCode, 200, accepted.body)
+  const event = built.app.repositories.audit.list({ portalId: PORTAL, limit: 1 })[0]
+  t.match(event?.actor, /^session:[0-9a-f]{12}$/, 'the audit trail names the session, never the token')
+  t.notMatch(event?.actor, new RegExp(session.cookie.split('=')[1] ?? 'x'))
+
+  const withoutCookie = await budget(built, { 'x-csrf-token': session.csrfToken })
+  t.equal(withoutCookie.statusCode, 401, 'a CSRF token without the cookie is nothing')
+})
+
+t.test('sign-out ends the session at once and clears the cookie; sign-in and sign-out are audited', async t => {
+  const built = await buildApp(t)
+  const session = await signIn(built)
+  const refused = await built.app.inject({ method: 'DELETE', url: '/session', headers: { cookie: session.cookie } })
+  t.equal(refused.statusCode, 403, 'signing out is a change too: it needs the CSRF token')
+
+  const out = await built.app.inject({ method: 'DELETE', url: '/session', headers: { cookie: session.cookie, 'x-csrf-token': session.csrfToken } })
+  t.equal(out.statusCode, 204)
+  t.match(String(out.headers['set-cookie']), /^llm_actions_session=; Max-Age=0;/)
+  const after = await built.app.inject({ method: 'GET', url: '/api/portals', headers: { cookie: session.cookie } })
+  t.equal(after.statusCode, 401)
+
+  const actions = built.app.repositories.audit.list({ limit: 10 }).map(event => event.action)
+  t.same(actions, ['sign_out', 'sign_in'])
+})
+
+t.test('a wrong token is answered slowly and as text a person can act on; too many are refused with Retry-After', async t => {
+  const built = await buildApp(t)
+  const started = Date.now()
+  const wrong = await built.app.inject({ method: 'POST', url: '/session', payload: { token: 'not-the-token' } })
+  t.equal(wrong.statusCode, 401)
+  t.equal(wrong.json().code, 'UNAUTHORIZED')
+  t.match(wrong.json().message, /not the admin token/)
+  t.ok(Date.now() - started >= 900, 'the wrong answer waited about a second')
+  t.equal(wrong.headers['set-cookie'], undefined)
+
+  const guesses = await Promise.all(Array.from({ length: 9 }, () => built.app.inject({ method: 'POST', url: '/session', payload: { token: 'guess' } })))
+  t.same(guesses.map(guess => guess.statusCode), Array(9).fill(401))
+  const limited = await built.app.inject({ method: 'POST', url: '/session', payload: { token: TEST_ADMIN_TOKEN } })
+  t.equal(limited.statusCode, 429, 'even the right token is refused while the client is limited')
+  t.equal(limited.json().code, 'RATE_LIMITED')
+  t.ok(Number(limited.headers['retry-after']) > 0)
+
+  for (const payload of [{}, { token: '' }, { token: 5 }, { token: 'x', extra: 1 }]) {
+    const bad = await built.app.inject({ method: 'POST', url: '/session', payload })
+    t.equal(bad.statusCode, 400, JSON.stringify(payload))
+    t.equal(bad.json().code, 'INVALID_INPUT')
+  }
+})
+
+t.test('neither the session id nor the admin token is written to the database or the logs', async t => {
+  const built = await buildApp(t)
+  const session = await signIn(built)
+  await budget(built, { cookie: session.cookie, 'x-csrf-token': session.csrfToken })
+  const sessionId = session.cookie.split('=')[1] ?? ''
+  t.equal(sessionId.length, 43)
+  built.app.database.sqlite.pragma('wal_checkpoint(TRUNCATE)')
+  const files = readdirSync(built.dataDir).map(name => readFileSync(join(built.dataDir, name)).toString('latin1')).join('\n')
+  for (const secret of [sessionId, sessionId.slice(0, 12), session.csrfToken, TEST_ADMIN_TOKEN]) {
+    t.notOk(files.includes(secret), 'not in the data directory')
+    t.notOk(built.logs.join('\n').includes(secret), 'not in the logs')
+  }
+})
