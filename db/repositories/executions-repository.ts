@@ -3,7 +3,8 @@ import type { AppDatabase } from '../database.ts'
 import { executions } from '../schema.ts'
 import { createUsageQueries } from './usage-queries.ts'
 
-export type ExecutionStatus = 'running' | 'success' | 'failed' | 'retry' | 'expired'
+export const EXECUTION_STATUSES = ['running', 'success', 'failed', 'retry', 'expired'] as const
+export type ExecutionStatus = typeof EXECUTION_STATUSES[number]
 export type CompletionState = 'pending' | 'delivered' | 'failed'
 
 export interface ExecutionStart {
@@ -271,10 +272,12 @@ export function createExecutionsRepository (db: AppDatabase) {
         .where(eq(executions.id, id)).run()
     },
 
-    recent (portalId: number, limit: number, before?: number): ExecutionRow[] {
-      return db.select().from(executions)
-        .where(before === undefined ? eq(executions.portalId, portalId) : and(eq(executions.portalId, portalId), lt(executions.id, before)))
-        .orderBy(desc(executions.id)).limit(limit).all()
+    /** The portal's executions newest first, older than `before` when given, of one status when given. */
+    recent (portalId: number, limit: number, before?: number, status?: ExecutionStatus): ExecutionRow[] {
+      const conditions: SQL[] = [eq(executions.portalId, portalId)]
+      if (before !== undefined) conditions.push(lt(executions.id, before))
+      if (status !== undefined) conditions.push(eq(executions.status, status))
+      return db.select().from(executions).where(and(...conditions)).orderBy(desc(executions.id)).limit(limit).all()
     },
 
     ...createUsageQueries(db)

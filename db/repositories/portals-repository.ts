@@ -1,6 +1,6 @@
-import { count, eq, gt, isNotNull, or } from 'drizzle-orm'
+import { count, eq, gt, isNotNull, or, sql } from 'drizzle-orm'
 import type { AppDatabase } from '../database.ts'
-import { connections, portals } from '../schema.ts'
+import { connections, portalBudgets, portals } from '../schema.ts'
 
 export interface PortalSummary {
   readonly portalId: number
@@ -8,6 +8,9 @@ export interface PortalSummary {
   readonly installStatus: string | null
   readonly installedAt: number | null
   readonly connectionCount: number
+  /** The connected providers' ids, comma-separated in SQLite's order; null when there are none. */
+  readonly providers: string | null
+  readonly monthlyLimitUsd: number | null
 }
 
 export function createPortalsRepository (db: AppDatabase) {
@@ -39,9 +42,13 @@ export function createPortalsRepository (db: AppDatabase) {
         createdAt: portals.createdAt,
         installStatus: portals.installStatus,
         installedAt: portals.installedAt,
-        connectionCount
+        connectionCount,
+        providers: sql<string | null>`group_concat(${connections.provider})`,
+        // One budget row per portal at most, so it is the same on every row of the group.
+        monthlyLimitUsd: sql<number | null>`max(${portalBudgets.monthlyLimitUsd})`
       }).from(portals)
         .leftJoin(connections, eq(connections.portalId, portals.portalId))
+        .leftJoin(portalBudgets, eq(portalBudgets.portalId, portals.portalId))
         .groupBy(portals.portalId)
         .having(or(isNotNull(portals.installStatus), gt(connectionCount, 0)))
         .orderBy(portals.portalId).all()

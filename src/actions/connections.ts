@@ -171,16 +171,20 @@ export function setAllowedModels (context: ActionContext, portalId: number, prov
   return connectionView(findConnection(context, portalId, providerId))
 }
 
-/** The models a portal's workflow users may pick for one provider: the live (or cached, or curated) list cut to the allowlist. */
-export async function modelsForConnection (context: ActionContext, connection: ConnectionRecord, options: { waitMs?: number } = {}): Promise<{ models: readonly ProviderModel[], source: string }> {
+/**
+ * The models a portal's workflow users may pick for one provider: the live (or cached, or curated) list cut to the
+ * allowlist. With `everyModel`, the whole list whatever the allowlist (what an admin chooses the allowlist from).
+ */
+export async function modelsForConnection (context: ActionContext, connection: ConnectionRecord, options: { waitMs?: number, everyModel?: boolean } = {}): Promise<{ models: readonly ProviderModel[], source: string }> {
   const provider = findProvider(context, connection.provider)
   const list = await context.modelCatalogue.models(provider, String(connection.portalId), String(connection.connectedAt), credentialsFor(context, connection), options.waitMs)
   const allowed = connection.allowedModels
   if (allowed === null) return list
   const known = new Map(list.models.map(model => [model.id, model]))
   // Allowed models missing from the live list are still offered: the admin named them on purpose.
-  const models = allowed.map(id => known.get(id) ?? { id, label: id, capabilities: provider.capabilities(id) })
-  return { models, source: list.source }
+  const named = allowed.map(id => known.get(id) ?? { id, label: id, capabilities: provider.capabilities(id) })
+  if (options.everyModel !== true) return { models: named, source: list.source }
+  return { models: [...list.models, ...named.filter(model => !list.models.includes(model))], source: list.source }
 }
 
 export function assertModelAllowed (connection: ConnectionRecord, modelId: string): void {

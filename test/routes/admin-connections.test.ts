@@ -86,6 +86,10 @@ t.test('admin connections API', async t => {
     const allowed = await app.inject({ method: 'PUT', url: `${url}/allowed-models`, headers: admin, payload: { models: ['gpt-4.1', 'gpt-4.1', ' '] } })
     t.same(allowed.json().allowedModels, ['gpt-4.1'])
     t.same((await app.inject({ url: `${url}/models`, headers: admin })).json().items.map((model: { id: string }) => model.id), ['gpt-4.1'])
+    t.same((await app.inject({ url: `${url}/models?all=true`, headers: admin })).json().items.map((model: { id: string }) => model.id), ['gpt-7-preview', 'gpt-5.4', 'gpt-4.1'], 'all=true: the whole live list to choose the allowlist from')
+    await app.inject({ method: 'PUT', url: `${url}/allowed-models`, headers: admin, payload: { models: ['gpt-4.1', 'ft:gpt-4.1:acme'] } })
+    t.same((await app.inject({ url: `${url}/models?all=true`, headers: admin })).json().items.map((model: { id: string }) => model.id), ['gpt-7-preview', 'gpt-5.4', 'gpt-4.1', 'ft:gpt-4.1:acme'], 'an allowed model the list lacks is still there')
+    await app.inject({ method: 'PUT', url: `${url}/allowed-models`, headers: admin, payload: { models: ['gpt-4.1'] } })
 
     const switched = await app.inject({ method: 'PUT', url, headers: admin, payload: { apiKey: SECOND_KEY } })
     t.equal(switched.statusCode, 200)
@@ -101,7 +105,7 @@ t.test('admin connections API', async t => {
     const gone = await app.inject({ method: 'DELETE', url, headers: admin })
     t.equal(gone.statusCode, 404)
     t.equal(gone.json().code, 'PROVIDER_NOT_CONNECTED')
-    t.same(app.repositories.connections.auditTrail(77).map(event => event.action), ['connect', 'allowed_models', 'switch_key', 'allowed_models', 'disconnect'])
+    t.same(app.repositories.connections.auditTrail(77).map(event => event.action), ['connect', 'allowed_models', 'allowed_models', 'allowed_models', 'switch_key', 'allowed_models', 'disconnect'])
   })
 
   t.test('models fall back to the curated list while the live list cannot be fetched', async t => {

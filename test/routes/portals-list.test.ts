@@ -22,3 +22,21 @@ t.test('each portal reports its own connection count', async t => {
   const counts = response.json().items.map((portal: { portalId: number, connectionCount: number }) => [portal.portalId, portal.connectionCount])
   t.same(counts, [[101, 1], [202, 3]], 'a portal with neither an install nor a connection is left out')
 })
+
+t.test('each portal lists its connected providers and its budget, so the page needs no call per portal', async t => {
+  const { app, admin } = await buildApp(t)
+  const at = Date.now()
+  app.repositories.portals.ensure(202)
+  for (const provider of ['openai', 'anthropic', 'gemini']) {
+    app.database.sqlite.prepare('insert into connections (portal_id, provider, encrypted_key, key_hint, connected_at, last_validated_at) values (?, ?, ?, ?, ?, ?)')
+      .run(202, provider, 'v1.default.iv.data', 'abcd', at, at)
+  }
+  app.repositories.portals.setInstallStatus(303, 'installed', at)
+  app.repositories.budgets.save(202, { monthlyLimitUsd: 40, warnAtPercent: null, timeZone: null }, 'admin-api', at)
+
+  const items = (await app.inject({ url: '/api/portals', headers: admin })).json().items
+  t.same(items.map((portal: { portalId: number, providers: string[], monthlyLimitUsd: number | null, connectionCount: number }) => [portal.portalId, portal.providers, portal.monthlyLimitUsd, portal.connectionCount]), [
+    [202, ['anthropic', 'gemini', 'openai'], 40, 3],
+    [303, [], null, 0]
+  ], 'the budget join does not multiply the connection count')
+})

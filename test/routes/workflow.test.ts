@@ -157,6 +157,10 @@ t.test('a workflow: assistants, both actions with record data and typed outputs,
     const older = (await app.inject({ url: `/api/portals/${PORTAL}/executions?limit=100&before=${executions.next}`, headers: admin })).json()
     t.ok(older.items.every((item: { id: number }) => item.id < executions.next))
     const all = [...executions.items, ...older.items]
+    const failed = (await app.inject({ url: `/api/portals/${PORTAL}/executions?status=failed&limit=500`, headers: admin })).json()
+    t.ok(failed.items.length > 0, 'some executions failed')
+    t.same(failed.items.map((item: { id: number }) => item.id), all.filter((item: { status: string }) => item.status === 'failed').map((item: { id: number }) => item.id), 'status= filters on the server, newest first')
+    t.equal((await app.inject({ url: `/api/portals/${PORTAL}/executions?status=done`, headers: admin })).statusCode, 400, 'an unknown status is 400')
     const overridden = all.find((item: { model: string, action: string }) => item.model === 'gpt-4.1' && item.action === 'openai-assistant')
     t.match(overridden.adjustments[0], /Reasoning effort "medium" ignored/)
     t.match(all.find((item: { errorCode: string }) => item.errorCode === 'OUTPUT_FORMAT'), { status: 'failed', inputTokens: 24 })

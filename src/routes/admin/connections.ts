@@ -79,6 +79,9 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
       summary: 'List the models offered to workflow users for this connection',
       tags: ['admin'],
       params: ProviderParamsSchema,
+      querystring: Type.Object({
+        all: Type.Optional(Type.Boolean({ description: 'true: every model the provider lists, allowed or not (to choose the allowlist from)' }))
+      }, { additionalProperties: false }),
       response: {
         200: Type.Object({ items: Type.Array(ModelSchema), source: Type.String({ description: 'live, stale or curated' }) }),
         ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'PROVIDER_UNKNOWN', 'PROVIDER_NOT_CONNECTED', 'KEY_UNREADABLE', 'PROVIDER_AUTH', 'PROVIDER_QUOTA', 'PROVIDER_REJECTED', 'PROVIDER_RATE_LIMITED', 'PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT')
@@ -86,7 +89,7 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
     }
   }, async request => {
     const context = actionContext(fastify, request.log)
-    const { models, source } = await modelsForConnection(context, findConnection(context, request.params.portalId, request.params.provider))
+    const { models, source } = await modelsForConnection(context, findConnection(context, request.params.portalId, request.params.provider), { everyModel: request.query.all === true })
     return { items: models.map(modelJson), source }
   })
 

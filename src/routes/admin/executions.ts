@@ -1,6 +1,6 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { CompletionState, ExecutionRow } from '../../../db/repositories/executions-repository.ts'
+import { EXECUTION_STATUSES, type CompletionState, type ExecutionRow } from '../../../db/repositories/executions-repository.ts'
 import { PortalParamsSchema } from '../../schemas/common.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 
@@ -92,7 +92,11 @@ const executions: FastifyPluginAsyncTypebox = async fastify => {
       summary: 'List the portal\'s recent executions, newest first',
       tags: ['admin'],
       params: PortalParamsSchema,
-      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'default 50' })), before: Type.Optional(Type.Integer({ minimum: 1 })) }),
+      querystring: Type.Object({
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'default 50' })),
+        before: Type.Optional(Type.Integer({ minimum: 1 })),
+        status: Type.Optional(Type.Union(EXECUTION_STATUSES.map(status => Type.Literal(status)), { description: 'only executions with this status' }))
+      }),
       response: {
         200: Type.Object({ items: Type.Array(ExecutionSchema), next: Type.Union([Type.Integer(), Type.Null()], { description: 'Pass as `before` for the next page; null on the last' }) }),
         ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS)
@@ -100,7 +104,7 @@ const executions: FastifyPluginAsyncTypebox = async fastify => {
     }
   }, async request => {
     const limit = request.query.limit ?? 50
-    const rows = fastify.repositories.executions.recent(request.params.portalId, limit, request.query.before)
+    const rows = fastify.repositories.executions.recent(request.params.portalId, limit, request.query.before, request.query.status)
     return { items: rows.map(executionJson), next: rows.length === limit ? rows.at(-1)?.id ?? null : null }
   })
 

@@ -7,8 +7,12 @@ const PortalSchema = Type.Object({
   installStatus: Type.Union([Type.Literal('installed'), Type.Literal('reinstall_required'), Type.Null()]),
   installedAt: Type.Union([Type.String(), Type.Null()]),
   connectionCount: Type.Integer(),
+  /** The connected providers' ids, sorted. */
+  providers: Type.Array(Type.String()),
+  /** The monthly budget in USD, or null without one (its month's spend: `GET /api/usage`). */
+  monthlyLimitUsd: Type.Union([Type.Number(), Type.Null()]),
   createdAt: Type.String()
-}, { examples: [{ portalId: 12345, installStatus: 'installed', installedAt: '2026-11-02T09:30:00.000Z', connectionCount: 1, createdAt: '2026-11-02T09:30:00.000Z' }] })
+}, { examples: [{ portalId: 12345, installStatus: 'installed', installedAt: '2026-11-02T09:30:00.000Z', connectionCount: 1, providers: ['openai'], monthlyLimitUsd: 50, createdAt: '2026-11-02T09:30:00.000Z' }] })
 
 const portals: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/portals', {
@@ -23,6 +27,8 @@ const portals: FastifyPluginAsyncTypebox = async fastify => {
       installStatus: installStatus(portal.installStatus),
       installedAt: portal.installedAt === null ? null : new Date(portal.installedAt).toISOString(),
       connectionCount: portal.connectionCount,
+      providers: portal.providers === null ? [] : portal.providers.split(',').sort(),
+      monthlyLimitUsd: portal.monthlyLimitUsd,
       createdAt: new Date(portal.createdAt).toISOString()
     }))
   }))
