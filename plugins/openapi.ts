@@ -9,6 +9,7 @@ import fp from 'fastify-plugin'
 export const OPENAPI_TAGS = [
   { name: 'hubspot', description: 'Called by HubSpot: signed with the app\'s client secret (X-HubSpot-Signature-v3)' },
   { name: 'admin', description: 'The admin API: `Authorization: Bearer <ADMIN_TOKEN>`, or the admin page\'s session cookie with `x-csrf-token` on changes' },
+  { name: 'page', description: 'The admin page itself, served by the service (no internet needed)' },
   { name: 'session', description: 'The admin page\'s sign-in: the admin token traded for an HttpOnly session cookie' },
   { name: 'oauth', description: 'The HubSpot app install, opened in a person\'s browser' },
   { name: 'operations', description: 'Health, readiness and metrics for whoever runs the service' }

@@ -37,6 +37,11 @@ t.test('GET / serves the page with a CSP that allows only this origin, and no in
   const missing = await built.app.inject({ method: 'GET', url: '/assets/nothing.js' })
   t.equal(missing.statusCode, 404)
   t.equal(missing.json().code, 'NOT_FOUND', 'other paths stay the JSON 404')
+  for (const url of ['/assets/..%2F..%2Fsecrets.json', '/assets/..%2Findex.html', '/assets/app.js%00.css', '/index.html', '/assets/.app.js']) {
+    const refused = await built.app.inject({ method: 'GET', url })
+    t.ok([400, 404].includes(refused.statusCode), `${url} is refused (${refused.statusCode})`)
+    t.match(refused.json().code, /^(INVALID_INPUT|NOT_FOUND)$/)
+  }
 })
 
 t.test(`the whole download is under ${BUDGET_BYTES / 1024} kB compressed`, async t => {

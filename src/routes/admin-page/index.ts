@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import staticFiles from '@fastify/static'
+import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { AppError } from '../../../plugins/errors.ts'
+import { errorResponses } from '../../schemas/error-responses.ts'
 import sessionRoutes from './session.ts'
 
 /**
@@ -29,23 +31,50 @@ export function builtPageDirectory (): string | undefined {
   return [`${root}admin-page`, `${root}dist/admin-page`].find(directory => existsSync(`${directory}/index.html`))
 }
 
-/** `GET /` (the admin page, contract §5), its assets, and the session routes it signs in with. */
+const AssetParamsSchema = Type.Object({
+  name: Type.String({ pattern: '^[a-z0-9-]{1,64}\\.(js|css|svg)$', description: 'a file the page build wrote, e.g. app.js' })
+})
+
+/**
+ * `GET /` (the admin page, contract §5), `GET /assets/:name` (its script, style and icon), and the session routes it
+ * signs in with. Two declared routes over @fastify/static's `sendFile` rather than a route per file, so both are in
+ * the API spec like every other route, and any other path stays the app's JSON 404.
+ */
 export default async function adminPageRoutes (fastify: FastifyInstance, options: { directory?: string }): Promise<void> {
   await fastify.register(sessionRoutes)
   const directory = options.directory ?? builtPageDirectory()
-  if (directory === undefined || !existsSync(`${directory}/index.html`)) {
-    fastify.log.warn('the admin page is not built (no dist/admin-page/index.html): GET / answers 503 until "npm run build" runs')
-    fastify.get('/', { schema: { hide: true } }, async () => { throw new AppError('ADMIN_PAGE_NOT_BUILT') })
-    return
-  }
+  const built = directory !== undefined && existsSync(`${directory}/index.html`)
+  if (!built) fastify.log.warn('the admin page is not built (no dist/admin-page/index.html): GET / answers 503 until "npm run build" runs')
   await fastify.register(staticFiles, {
-    root: directory,
-    prefix: '/',
-    // Routes for the files there at start only: every other path stays the app's JSON 404.
-    wildcard: false,
+    root: directory ?? fileURLToPath(new URL('.', import.meta.url)),
+    serve: false,
+    // The build wrote .br and .gz beside each file: sent as they are when the browser takes them.
     preCompressed: true,
-    index: ['index.html'],
     dotfiles: 'deny',
     setHeaders: reply => { for (const [name, value] of Object.entries(PAGE_HEADERS)) reply.setHeader(name, value) }
+  })
+
+  fastify.get('/', {
+    schema: {
+      summary: 'The admin page',
+      tags: ['page'],
+      produces: ['text/html'],
+      response: { 200: Type.String({ description: 'The page (HTML); its script signs in through /session' }), ...errorResponses('ADMIN_PAGE_NOT_BUILT') }
+    }
+  }, async (_request, reply) => {
+    if (!built) throw new AppError('ADMIN_PAGE_NOT_BUILT')
+    return reply.sendFile('index.html')
+  })
+
+  fastify.get<{ Params: Static<typeof AssetParamsSchema> }>('/assets/:name', {
+    schema: {
+      summary: 'The admin page\'s script, style and icon',
+      tags: ['page'],
+      params: AssetParamsSchema,
+      response: { 200: Type.String({ description: 'The file, precompressed (br or gzip) when the browser accepts it' }), ...errorResponses('INVALID_INPUT', 'NOT_FOUND') }
+    }
+  }, async (request, reply) => {
+    if (!built) throw new AppError('NOT_FOUND')
+    return reply.sendFile(`assets/${request.params.name}`)
   })
 }
