@@ -8,8 +8,8 @@ export interface PortalSummary {
   readonly installStatus: string | null
   readonly installedAt: number | null
   readonly connectionCount: number
-  /** The connected providers' ids, comma-separated in SQLite's order; null when there are none. */
-  readonly providers: string | null
+  /** `provider:status` of each connection, comma-separated in SQLite's order; null when there are none. */
+  readonly connections: string | null
   readonly monthlyLimitUsd: number | null
 }
 
@@ -32,7 +32,7 @@ export function createPortalsRepository (db: AppDatabase) {
         }).run()
     },
 
-    /** Portals that are installed or have at least one connection. */
+    /** Portals that are installed, have at least one connection, or have a budget. */
     list (): PortalSummary[] {
       // A join, not a correlated subquery: drizzle writes a subquery's columns unqualified, so
       // `portal_id = portal_id` compared the connections column with itself and counted every portal's connections.
@@ -43,14 +43,15 @@ export function createPortalsRepository (db: AppDatabase) {
         installStatus: portals.installStatus,
         installedAt: portals.installedAt,
         connectionCount,
-        providers: sql<string | null>`group_concat(${connections.provider})`,
+        // Provider ids and statuses are plain identifiers (no ':' or ','), so the pairs split back safely.
+        connections: sql<string | null>`group_concat(${connections.provider} || ':' || ${connections.status})`,
         // One budget row per portal at most, so it is the same on every row of the group.
         monthlyLimitUsd: sql<number | null>`max(${portalBudgets.monthlyLimitUsd})`
       }).from(portals)
         .leftJoin(connections, eq(connections.portalId, portals.portalId))
         .leftJoin(portalBudgets, eq(portalBudgets.portalId, portals.portalId))
         .groupBy(portals.portalId)
-        .having(or(isNotNull(portals.installStatus), gt(connectionCount, 0)))
+        .having(or(isNotNull(portals.installStatus), gt(connectionCount, 0), isNotNull(sql`max(${portalBudgets.monthlyLimitUsd})`)))
         .orderBy(portals.portalId).all()
     }
   }

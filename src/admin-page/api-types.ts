@@ -4,6 +4,8 @@ export interface Session {
   readonly csrfToken: string
   readonly expiresAt: string
   readonly hubspotInstall: boolean
+  /** How the audit trail names this session. */
+  readonly actor: string
 }
 
 export interface ListOf<Item> {
@@ -38,6 +40,10 @@ export interface Portal {
   readonly installStatus: 'installed' | 'reinstall_required' | null
   readonly installedAt: string | null
   readonly connectionCount: number
+  /** Each connection's provider and status, by provider id. */
+  readonly connections: ReadonlyArray<{ readonly provider: string, readonly status: ConnectionStatus }>
+  /** null without a budget; the month's spend is in GET /api/usage. */
+  readonly monthlyLimitUsd: number | null
   readonly createdAt: string
 }
 
@@ -145,6 +151,40 @@ export interface UsageReport {
   readonly to: string
   readonly items: UsageRow[]
   readonly totals: UsageTotals
+}
+
+/** GET /api/usage: one row per portal with executions in the range. */
+export interface PortalUsageRow extends UsageTotals {
+  readonly portalId: number
+}
+
+export interface PortalUsageReport {
+  readonly from: string
+  readonly to: string
+  readonly items: PortalUsageRow[]
+  readonly totals: UsageTotals
+}
+
+/** The changed object's fields as JSON (a key only as its hint); null where it did not exist. */
+export type AuditState = Readonly<Record<string, unknown>> | null
+
+export interface AuditEvent {
+  readonly id: number
+  /** 0 for the instance's own events (sign_in, sign_out). */
+  readonly portalId: number
+  readonly provider: string | null
+  readonly action: string
+  readonly actor: string
+  readonly at: string
+  readonly before: AuditState
+  readonly after: AuditState
+  /** The one-line summary older events carry instead of before and after. */
+  readonly detail: string | null
+}
+
+export interface AuditPage extends ListOf<AuditEvent> {
+  /** The `before` of the next page; absent on the last. */
+  readonly next?: number
 }
 
 export interface Budget {

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { errorMessage, onSessionEnded, session as sessionApi, setCsrfToken } from './api.ts'
 import type { Session } from './api-types.ts'
+import { InstanceAuditScreen } from './audit/audit-screen.tsx'
 import { NotFound } from './not-found.tsx'
 import { PortalPage } from './portal/portal-page.tsx'
 import { PortalsList } from './portals/portals-list.tsx'
-import { portalsHref, useRoute, type Route } from './router.ts'
+import { auditHref, portalsHref, useRoute, type Route } from './router.ts'
 import { SessionContext } from './session-context.ts'
 import { SignIn } from './sign-in.tsx'
 
@@ -69,6 +70,7 @@ export function App () {
         <span class='brand'>LLM actions admin</span>
         <nav aria-label='Main'>
           <a href={portalsHref()} aria-current={route.screen === 'portals' ? 'page' : undefined}>Portals</a>
+          <a href={auditHref()} aria-current={route.screen === 'audit' ? 'page' : undefined}>Audit</a>
         </nav>
         <button type='button' onClick={() => { void signOut() }}>Sign out</button>
       </header>
@@ -88,6 +90,7 @@ function Screen ({ route }: { readonly route: Route }) {
   }, [key])
 
   if (route.screen === 'portals') return <PortalsList />
+  if (route.screen === 'audit') return <InstanceAuditScreen />
   if (route.screen === 'portal') return <PortalPage key={route.portalId} portalId={route.portalId} tab={route.tab} />
   return <NotFound />
 }

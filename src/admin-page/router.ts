@@ -1,4 +1,4 @@
-/** A tiny hash router: #/ is the portals list, #/portals/<id>/<tab> a portal's screen. */
+/** A tiny hash router: #/ is the portals list, #/audit every portal's audit trail, #/portals/<id>/<tab> a portal's screen. */
 
 import { useEffect, useState } from 'preact/hooks'
 
@@ -7,19 +7,22 @@ export const PORTAL_TABS = [
   { id: 'assistants', label: 'Assistants' },
   { id: 'test-console', label: 'Test console' },
   { id: 'executions', label: 'Executions' },
-  { id: 'spend', label: 'Spend' }
+  { id: 'spend', label: 'Spend' },
+  { id: 'audit', label: 'Audit' }
 ] as const
 
 export type PortalTab = typeof PORTAL_TABS[number]['id']
 
 export type Route =
   | { readonly screen: 'portals' }
+  | { readonly screen: 'audit' }
   | { readonly screen: 'portal', readonly portalId: number, readonly tab: PortalTab }
   | { readonly screen: 'not-found', readonly hash: string }
 
 export function parseHash (hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\/+$/, '')
   if (path === '' || path === '/' || path === '/portals') return { screen: 'portals' }
+  if (path === '/audit') return { screen: 'audit' }
   const match = /^\/portals\/(\d{1,16})(?:\/([a-z-]+))?$/.exec(path)
   const portalId = Number(match?.[1])
   const wanted = match?.[2] === 'test' ? 'test-console' : match?.[2] ?? 'connections'
@@ -30,6 +33,10 @@ export function parseHash (hash: string): Route {
 
 export function portalsHref (): string {
   return '#/'
+}
+
+export function auditHref (): string {
+  return '#/audit'
 }
 
 export function portalHref (portalId: number, tab: PortalTab = 'connections'): string {

@@ -64,6 +64,20 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     await screenshot(page, 'connections')
   })
 
+  await t.test('portals: the list shows the portal\'s providers and this month\'s spend, from two calls in all', async t => {
+    const before = requested.length
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Portals', exact: true }).click()
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: PORTAL, exact: true }) })
+    await row.getByText('OpenAI', { exact: true }).waitFor()
+    await row.getByText('$0.0000, no budget').waitFor()
+    const paths = requested.slice(before).map(url => new URL(url).pathname)
+    t.ok(paths.includes('/api/portals') && paths.includes('/api/usage'), `the list and the spend report were asked for (${paths.join(', ')})`)
+    t.notOk(paths.some(path => path.startsWith('/api/portals/')), 'no call per portal')
+    await screenshot(page, 'portals')
+    await row.getByRole('link', { name: PORTAL, exact: true }).click()
+    await page.getByRole('article', { name: 'OpenAI', exact: true }).getByText('Connected', { exact: true }).waitFor()
+  })
+
   await t.test('switch the key', async t => {
     const card = page.getByRole('article', { name: 'OpenAI', exact: true })
     await card.getByRole('button', { name: 'Switch API key' }).click()
@@ -131,6 +145,11 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     await table.getByRole('cell', { name: 'gpt-5.4' }).first().waitFor()
     t.match(await table.textContent(), /\$0\.\d+/)
     await screenshot(page, 'executions')
+    await page.getByLabel('Status').selectOption('failed')
+    await table.getByText('No execution with status failed yet.').waitFor()
+    t.ok(requested.some(url => url.includes(`/api/portals/${PORTAL}/executions?`) && url.includes('status=failed')), 'the server filters by status')
+    await page.getByLabel('Status').selectOption('success')
+    await table.getByRole('cell', { name: 'gpt-5.4' }).first().waitFor()
   })
 
   await t.test('spend: the charts and this month\'s spend; set a budget', async t => {
@@ -144,6 +163,30 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     await page.getByRole('status').filter({ hasText: 'Budget saved' }).waitFor()
     t.equal(built.app.repositories.budgets.find(Number(PORTAL))?.monthlyLimitUsd, 25)
     await screenshot(page, 'spend')
+  })
+
+  await t.test('audit: the portal\'s tab lists every change, by this session, before and after', async t => {
+    await page.getByRole('navigation', { name: `Portal ${PORTAL} sections` }).getByRole('link', { name: 'Audit', exact: true }).click()
+    await page.getByRole('heading', { name: 'Audit', exact: true }).waitFor()
+    const table = page.getByRole('table')
+    await table.getByRole('cell', { name: 'budget', exact: true }).waitFor()
+    const headers = await table.getByRole('columnheader').allTextContents()
+    t.same(headers, ['Time', 'Action', 'Provider', 'Who', 'Change'])
+    const changes: Record<string, RegExp> = {
+      connect: new RegExp(`^key ending in ${OPENAI_GOOD_KEY.slice(-4)}$`),
+      switch_key: new RegExp(`^key ending in ${OPENAI_GOOD_KEY.slice(-4)} → key ending in wxyz$`),
+      allowed_models: /^all models → gpt-4\.1, gpt-5\.4$/,
+      assistant_create: /^Support triage \(gpt-5\.4\)$/,
+      budget: /^none → 25 USD, warn at 80%/
+    }
+    for (const [action, change] of Object.entries(changes)) {
+      const row = table.getByRole('row').filter({ has: page.getByRole('cell', { name: action, exact: true }) })
+      t.equal(await row.count(), 1, `one ${action} row`)
+      t.match(await row.locator('[data-label="Who"]').textContent(), /^session:[0-9a-f]{12}$/, `${action}: who`)
+      t.match(await row.locator('[data-label="Change"]').textContent(), change, `${action}: the change`)
+    }
+    t.notOk(await page.content().then(html => html.includes(OPENAI_GOOD_KEY) || html.includes(SECOND_KEY)), 'no key in the page')
+    await screenshot(page, 'audit')
   })
 
   await t.test('a request without the CSRF token, or with a forged one, is refused; so is one without the cookie', async t => {
@@ -184,12 +227,31 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     await phone.getByLabel('Admin token').fill(TEST_ADMIN_TOKEN)
     await phone.getByRole('button', { name: 'Sign in' }).click()
     await phone.getByRole('heading', { name: 'Portals' }).waitFor()
+
+    await phone.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit', exact: true }).click()
+    await phone.getByRole('heading', { name: 'Audit', exact: true }).waitFor()
+    t.same(await phone.getByRole('columnheader').allTextContents(), ['Time', 'Portal', 'Action', 'Provider', 'Who', 'Change'])
+    // At this width each cell's accessible name starts with its column's label (the CSS ::before): match its text.
+    const signIn = phone.getByRole('row').filter({ has: phone.getByText('sign_in', { exact: true }) })
+    await signIn.first().waitFor()
+    t.equal(await signIn.first().locator('[data-label="Portal"]').textContent(), 'instance', 'a sign-in is the instance\'s event')
+    t.match(await signIn.first().locator('[data-label="Who"]').textContent(), /^session:[0-9a-f]{12}$/)
+    t.ok(await phone.getByText('sign_out', { exact: true }).count() > 0, 'the sign-out is listed too')
+    t.ok(await phone.evaluate(() => document.documentElement.scrollWidth) <= 390, 'every portal\'s audit fits')
+    await screenshot(phone, 'audit-all')
+    await phone.getByLabel('Portal id').fill(PORTAL)
+    await phone.getByRole('button', { name: 'Show', exact: true }).click()
+    await phone.getByText('sign_in', { exact: true }).first().waitFor({ state: 'detached' })
+    await phone.getByText('disconnect', { exact: true }).waitFor()
+    t.same(new Set(await phone.locator('td[data-label="Portal"]').allTextContents()), new Set([PORTAL]), 'only the chosen portal\'s events')
+
     for (const [screen, ready] of [
       ['portals', () => phone.getByRole('heading', { name: 'Portals' })],
       ['connections', () => phone.getByRole('article', { name: 'OpenAI', exact: true })],
       ['test-console', () => phone.getByRole('button', { name: 'Run test' })],
       ['executions', () => phone.getByRole('table')],
-      ['spend', () => phone.getByRole('img', { name: 'Spend per day' })]
+      ['spend', () => phone.getByRole('img', { name: 'Spend per day' })],
+      ['audit', () => phone.getByRole('table')]
     ] as const) {
       await phone.goto(`${origin}/#/${screen === 'portals' ? '' : `portals/${PORTAL}/${screen}`}`)
       await ready().first().waitFor()

@@ -29,7 +29,8 @@ t.test('the admin token buys an HttpOnly, SameSite=Strict session cookie that th
 
   const state = await built.app.inject({ method: 'GET', url: '/session', headers: { cookie: session.cookie } })
   t.equal(state.statusCode, 200)
-  t.same(state.json(), { csrfToken: session.csrfToken, expiresAt: new Date(START + 43_200_000).toISOString(), hubspotInstall: false })
+  t.match(state.json(), { csrfToken: session.csrfToken, expiresAt: new Date(START + 43_200_000).toISOString(), hubspotInstall: false, actor: /^session:[0-9a-f]{12}$/ })
+  t.same(Object.keys(state.json()).sort(), ['actor', 'csrfToken', 'expiresAt', 'hubspotInstall'])
 
   const portals = await built.app.inject({ method: 'GET', url: '/api/portals', headers: { cookie: session.cookie } })
   t.equal(portals.statusCode, 200, 'a read needs the cookie only')

@@ -23,7 +23,7 @@ t.test('each portal reports its own connection count', async t => {
   t.same(counts, [[101, 1], [202, 3]], 'a portal with neither an install nor a connection is left out')
 })
 
-t.test('each portal lists its connected providers and its budget, so the page needs no call per portal', async t => {
+t.test('each portal lists its connections with their status and its budget, so the page needs no call per portal', async t => {
   const { app, admin } = await buildApp(t)
   const at = Date.now()
   app.repositories.portals.ensure(202)
@@ -33,10 +33,13 @@ t.test('each portal lists its connected providers and its budget, so the page ne
   }
   app.repositories.portals.setInstallStatus(303, 'installed', at)
   app.repositories.budgets.save(202, { monthlyLimitUsd: 40, warnAtPercent: null, timeZone: null }, 'admin-api', at)
+  app.database.sqlite.prepare("update connections set status = 'invalid' where provider = 'gemini'").run()
+  app.repositories.budgets.save(404, { monthlyLimitUsd: 5, warnAtPercent: null, timeZone: null }, 'admin-api', at)
 
   const items = (await app.inject({ url: '/api/portals', headers: admin })).json().items
-  t.same(items.map((portal: { portalId: number, providers: string[], monthlyLimitUsd: number | null, connectionCount: number }) => [portal.portalId, portal.providers, portal.monthlyLimitUsd, portal.connectionCount]), [
-    [202, ['anthropic', 'gemini', 'openai'], 40, 3],
-    [303, [], null, 0]
-  ], 'the budget join does not multiply the connection count')
+  t.same(items.map((portal: { portalId: number, connections: unknown[], monthlyLimitUsd: number | null, connectionCount: number }) => [portal.portalId, portal.connections, portal.monthlyLimitUsd, portal.connectionCount]), [
+    [202, [{ provider: 'anthropic', status: 'connected' }, { provider: 'gemini', status: 'invalid' }, { provider: 'openai', status: 'connected' }], 40, 3],
+    [303, [], null, 0],
+    [404, [], 5, 0]
+  ], 'the budget join does not multiply the connection count, and a portal with only a budget is listed')
 })

@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks'
 import { api, errorMessage, portalPath } from '../api.ts'
 import { EXECUTION_STATUSES, type Execution, type ExecutionPage, type Provider } from '../api-types.ts'
-import { useLoad } from '../use-load.ts'
+import { usePages } from '../use-pages.ts'
+import { providerLabels } from '../use-providers.ts'
+import { LoadOlder } from '../load-older.tsx'
 import { ExecutionRow } from './execution-row.tsx'
 
 const PAGE_SIZE = 50
@@ -11,36 +13,22 @@ interface ExecutionsScreenProps {
   readonly providers: readonly Provider[]
 }
 
-/** Recent executions, newest first, with a status filter and "Resend" for completions HubSpot never took. */
+/** Recent executions, newest first, filtered by status on the server, with "Resend" for completions HubSpot never took. */
 export function ExecutionsScreen ({ portalId, providers }: ExecutionsScreenProps) {
   const [filter, setFilter] = useState('')
-  const [more, setMore] = useState<{ items: Execution[], next: number | null } | undefined>(undefined)
-  const [loadingMore, setLoadingMore] = useState(false)
   const [message, setMessage] = useState<{ kind: 'status' | 'alert', text: string } | undefined>(undefined)
   const [resending, setResending] = useState<number | undefined>(undefined)
-  const first = useLoad(async () => {
-    setMore(undefined)
-    return await api.get<ExecutionPage>(`${portalPath(portalId, 'executions')}?limit=${PAGE_SIZE}`)
-  }, [portalId])
   const [replaced, setReplaced] = useState<ReadonlyMap<number, Execution>>(new Map())
+  const pages = usePages(async before => {
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE) })
+    if (filter !== '') query.set('status', filter)
+    if (before !== undefined) query.set('before', String(before))
+    return await api.get<ExecutionPage>(`${portalPath(portalId, 'executions')}?${query.toString()}`)
+  }, [portalId, filter])
 
-  const items = [...(first.data?.items ?? []), ...(more?.items ?? [])].map(execution => replaced.get(execution.id) ?? execution)
-  const next = more === undefined ? first.data?.next ?? null : more.next
-  const shown = filter === '' ? items : items.filter(execution => execution.status === filter)
-  const labels = new Map(providers.map(provider => [provider.id, provider.label]))
-
-  const loadMore = async () => {
-    if (next === null) return
-    setLoadingMore(true)
-    try {
-      const page = await api.get<ExecutionPage>(`${portalPath(portalId, 'executions')}?limit=${PAGE_SIZE}&before=${next}`)
-      setMore({ items: [...(more?.items ?? []), ...page.items], next: page.next })
-    } catch (caught) {
-      setMessage({ kind: 'alert', text: errorMessage(caught) })
-    } finally {
-      setLoadingMore(false)
-    }
-  }
+  const items = (pages.items ?? []).map(execution => replaced.get(execution.id) ?? execution)
+  const labels = providerLabels(providers)
+  const withStatus = filter === '' ? '' : ` with status ${filter}`
 
   const resend = async (execution: Execution) => {
     setResending(execution.id)
@@ -60,7 +48,7 @@ export function ExecutionsScreen ({ portalId, providers }: ExecutionsScreenProps
   const refresh = () => {
     setMessage(undefined)
     setReplaced(new Map())
-    void first.reload()
+    void pages.reload()
   }
 
   return (
@@ -74,29 +62,27 @@ export function ExecutionsScreen ({ portalId, providers }: ExecutionsScreenProps
             {EXECUTION_STATUSES.map(status => <option key={status} value={status}>{status}</option>)}
           </select>
         </div>
-        <button type='button' onClick={refresh} disabled={first.loading}>Refresh</button>
+        <button type='button' onClick={refresh} disabled={pages.loading}>Refresh</button>
       </div>
       {message === undefined ? null : <p class={message.kind === 'alert' ? 'error' : 'success'} role={message.kind}>{message.text}</p>}
-      {first.error === undefined ? null : <p class='error' role='alert'>{first.error}</p>}
-      {first.loading && first.data === undefined ? <p>Loading executions…</p> : null}
-      {first.data === undefined
+      {pages.error === undefined ? null : <p class='error' role='alert'>{pages.error}</p>}
+      {pages.loading ? <p role='status'>Loading executions…</p> : null}
+      {pages.items === undefined
         ? null
         : (
           <>
-            <p class='hint'>
-              Showing {shown.length} of the {items.length} most recent executions{filter === '' ? '' : ` (status ${filter})`}.
-            </p>
+            <p class='hint'>The {items.length} most recent executions{withStatus}{pages.hasMore ? '; older ones load below' : ''}.</p>
             <table class='responsive executions'>
-              <caption class='visually-hidden'>Recent executions, newest first</caption>
+              <caption class='visually-hidden'>Recent executions{withStatus}, newest first</caption>
               <thead>
                 <tr>
                   {['Time', 'Action', 'Provider', 'Model', 'Status', 'Error', 'Tokens', 'Cost', 'Latency'].map(column => <th key={column} scope='col'>{column}</th>)}
                 </tr>
               </thead>
               <tbody>
-                {shown.length === 0
-                  ? <tr><td colSpan={9}>No execution{filter === '' ? '' : ` with status ${filter}`} yet.</td></tr>
-                  : shown.map(execution => (
+                {items.length === 0
+                  ? <tr><td colSpan={9}>No execution{withStatus} yet.</td></tr>
+                  : items.map(execution => (
                     <ExecutionRow
                       key={execution.id} execution={execution} providerLabel={labels.get(execution.provider ?? '')}
                       resending={resending === execution.id} onResend={() => { void resend(execution) }}
@@ -104,7 +90,7 @@ export function ExecutionsScreen ({ portalId, providers }: ExecutionsScreenProps
                   ))}
               </tbody>
             </table>
-            {next === null ? null : <button type='button' onClick={() => { void loadMore() }} disabled={loadingMore}>Load older executions</button>}
+            <LoadOlder pages={pages} label='Load older executions' />
           </>
           )}
     </>

@@ -18,11 +18,11 @@ const SOURCE_TEXT: Readonly<Record<string, string>> = {
 }
 
 /**
- * The models workflow users may pick. The connection's models route answers the live list cut to the allowlist,
- * so the choices are that list, the provider's curated models and the allowed ones, together.
+ * The models workflow users may pick, chosen from every model the provider lists (`?all=true`: allowed or not,
+ * with allowed ids the list lacks).
  */
 export function ModelsPanel ({ id, portalId, provider, connection, onSaved }: ModelsPanelProps) {
-  const offered = useLoad(async () => await api.get<ConnectionModels>(portalPath(portalId, 'connections', provider.id, 'models')), [portalId, provider.id])
+  const listed = useLoad(async () => await api.get<ConnectionModels>(`${portalPath(portalId, 'connections', provider.id, 'models')}?all=true`), [portalId, provider.id])
   const [all, setAll] = useState(connection.allowedModels === null)
   const [chosen, setChosen] = useState<ReadonlySet<string>>(() => new Set(connection.allowedModels ?? []))
   const [search, setSearch] = useState('')
@@ -30,12 +30,9 @@ export function ModelsPanel ({ id, portalId, provider, connection, onSaved }: Mo
   const [status, setStatus] = useState<string | undefined>(undefined)
   const [error, setError] = useState<string | undefined>(undefined)
 
-  const labels = new Map<string, string>()
-  for (const model of [...provider.models, ...(offered.data?.items ?? [])]) labels.set(model.id, model.label)
-  for (const model of connection.allowedModels ?? []) if (!labels.has(model)) labels.set(model, model)
-  const ids = [...labels.keys()].sort((a, b) => a.localeCompare(b))
+  const models = [...(listed.data?.items ?? [])].sort((a, b) => a.id.localeCompare(b.id))
   const needle = search.trim().toLowerCase()
-  const shown = needle === '' ? ids : ids.filter(model => model.toLowerCase().includes(needle) || (labels.get(model) ?? '').toLowerCase().includes(needle))
+  const shown = needle === '' ? models : models.filter(model => model.id.toLowerCase().includes(needle) || model.label.toLowerCase().includes(needle))
 
   const toggle = (model: string, on: boolean) => {
     const next = new Set(chosen)
@@ -54,8 +51,8 @@ export function ModelsPanel ({ id, portalId, provider, connection, onSaved }: Mo
     setError(undefined)
     setSaving(true)
     try {
-      const models = all ? null : ids.filter(model => chosen.has(model))
-      onSaved(await api.put<Connection>(portalPath(portalId, 'connections', provider.id, 'allowed-models'), { models }))
+      const allowed = all ? null : [...chosen].sort((a, b) => a.localeCompare(b))
+      onSaved(await api.put<Connection>(portalPath(portalId, 'connections', provider.id, 'allowed-models'), { models: allowed }))
       setStatus('Saved')
     } catch (caught) {
       setError(errorMessage(caught))
@@ -64,7 +61,7 @@ export function ModelsPanel ({ id, portalId, provider, connection, onSaved }: Mo
     }
   }
 
-  const source = offered.data === undefined ? undefined : SOURCE_TEXT[offered.data.source] ?? offered.data.source
+  const source = listed.data === undefined ? undefined : SOURCE_TEXT[listed.data.source] ?? listed.data.source
   return (
     <form id={id} class='models-panel' onSubmit={save} noValidate>
       <div class='checkbox'>
@@ -73,25 +70,26 @@ export function ModelsPanel ({ id, portalId, provider, connection, onSaved }: Mo
       </div>
       <p class='hint'>
         {all ? 'Workflow users may pick any model the provider offers, new ones included. Untick to choose. ' : 'Workflow users may pick only the ticked models. '}
-        {offered.loading ? 'Loading the provider\'s models…' : source === undefined ? '' : `Listed from ${source}, with the curated models.`}
-        {connection.allowedModels === null ? '' : ' While a list is chosen, models the provider added since show once "All models" is saved.'}
+        {listed.loading ? 'Loading the provider\'s models…' : source === undefined ? '' : `Listed from ${source}.`}
       </p>
-      {offered.error === undefined ? null : <p class='error'>Could not list the provider's models: {offered.error}</p>}
+      {listed.error === undefined ? null : <p class='error'>Could not list the provider's models: {listed.error}</p>}
       <div class='field'>
         <label for={`${id}-search`}>Search models</label>
         <input id={`${id}-search`} type='search' autocomplete='off' value={search} onInput={event => { setSearch(event.currentTarget.value) }} />
       </div>
       <fieldset class='model-list' disabled={all}>
         <legend class='visually-hidden'>Models</legend>
-        {shown.length === 0 ? <p class='hint'>No model matches "{search}".</p> : null}
+        {shown.length > 0 || listed.data === undefined
+          ? null
+          : <p class='hint'>{needle === '' ? 'The provider lists no model.' : `No model matches "${search}".`}</p>}
         <ul class='plain'>
           {shown.map(model => (
-            <li key={model} class='checkbox'>
+            <li key={model.id} class='checkbox'>
               <input
-                id={`${id}-model-${model}`} type='checkbox' checked={all || chosen.has(model)}
-                onChange={event => { toggle(model, event.currentTarget.checked) }}
+                id={`${id}-model-${model.id}`} type='checkbox' checked={all || chosen.has(model.id)}
+                onChange={event => { toggle(model.id, event.currentTarget.checked) }}
               />
-              <label for={`${id}-model-${model}`}>{model}</label>
+              <label for={`${id}-model-${model.id}`}>{model.id}</label>
             </li>
           ))}
         </ul>

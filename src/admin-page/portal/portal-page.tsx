@@ -2,7 +2,9 @@ import { api, portalPath } from '../api.ts'
 import type { Connection, ListOf, Provider } from '../api-types.ts'
 import { PORTAL_TABS, portalHref, type PortalTab } from '../router.ts'
 import { useLoad, type Loaded } from '../use-load.ts'
+import { useProviders } from '../use-providers.ts'
 import { AssistantsScreen } from '../assistants/assistants-screen.tsx'
+import { AuditScreen } from '../audit/audit-screen.tsx'
 import { ExecutionsScreen } from '../executions/executions-screen.tsx'
 import { SpendScreen } from '../spend/spend-screen.tsx'
 import { TestConsole } from '../test-console/test-console.tsx'
@@ -21,7 +23,7 @@ interface PortalPageProps {
 
 /** A portal's screens behind a tab-like nav; the providers and connections are shared by all of them. */
 export function PortalPage ({ portalId, tab }: PortalPageProps) {
-  const providers = useLoad(async () => (await api.get<ListOf<Provider>>('/api/providers')).items, [])
+  const providers = useProviders()
   const connections = useLoad(async () => (await api.get<ListOf<Connection>>(portalPath(portalId, 'connections'))).items, [portalId])
   const portal: PortalData = { portalId, providers, connections }
   const current = PORTAL_TABS.find(known => known.id === tab)
@@ -54,5 +56,6 @@ function TabContent ({ tab, portal }: { readonly tab: PortalTab, readonly portal
     case 'test-console': return <TestConsole portal={portal} />
     case 'executions': return <ExecutionsScreen portalId={portal.portalId} providers={portal.providers.data ?? []} />
     case 'spend': return <SpendScreen portalId={portal.portalId} providers={portal.providers.data ?? []} />
+    case 'audit': return <AuditScreen portalId={portal.portalId} providers={portal.providers.data ?? []} />
   }
 }

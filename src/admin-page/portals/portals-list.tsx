@@ -1,15 +1,21 @@
 import { api } from '../api.ts'
-import type { ListOf, Portal, Provider } from '../api-types.ts'
+import type { ListOf, Portal, PortalUsageReport } from '../api-types.ts'
 import { useSession } from '../session-context.ts'
 import { useLoad } from '../use-load.ts'
+import { providerLabels, useProviders } from '../use-providers.ts'
 import { OpenPortalForm } from './open-portal-form.tsx'
 import { PortalRow } from './portal-row.tsx'
 
 export function PortalsList () {
   const { hubspotInstall } = useSession()
   const portals = useLoad(async () => (await api.get<ListOf<Portal>>('/api/portals')).items, [])
-  const providers = useLoad(async () => (await api.get<ListOf<Provider>>('/api/providers')).items, [])
-  const labels = new Map((providers.data ?? []).map(provider => [provider.id, provider.label]))
+  // This UTC month's spend of every portal, in one report; a portal without executions is not in it.
+  const usage = useLoad(async () => new Map((await api.get<PortalUsageReport>('/api/usage')).items.map(row => [row.portalId, row.costUsd])), [])
+  const labels = providerLabels(useProviders().data ?? [])
+  const spentUsd = (portalId: number): number | null | undefined => {
+    if (usage.data !== undefined) return usage.data.get(portalId) ?? 0
+    return usage.error === undefined ? undefined : null
+  }
 
   return (
     <main id='main'>
@@ -35,24 +41,24 @@ export function PortalsList () {
       <section aria-labelledby='portals-heading'>
         <h2 id='portals-heading'>Installed or connected accounts</h2>
         {portals.error === undefined ? null : <p class='error' role='alert'>{portals.error}</p>}
+        {usage.error === undefined ? null : <p class='error' role='alert'>Could not load this month's spend: {usage.error}</p>}
         {portals.data === undefined
           ? (portals.loading ? <p>Loading portals…</p> : null)
           : portals.data.length === 0
             ? <p>No portal yet. Install the app in HubSpot, or open a portal by id and connect a provider.</p>
             : (
               <table class='responsive'>
-                <caption class='visually-hidden'>Portals, with their connections and this month's spend</caption>
+                <caption class='visually-hidden'>Portals, with their connected providers, this month's spend and budget</caption>
                 <thead>
                   <tr>
                     <th scope='col'>Portal</th>
                     <th scope='col'>HubSpot install</th>
-                    <th scope='col'>Connections</th>
+                    <th scope='col'>Providers</th>
                     <th scope='col'>This month</th>
-                    <th scope='col'>Budget</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {portals.data.map(portal => <PortalRow key={portal.portalId} portal={portal} providerLabels={labels} />)}
+                  {portals.data.map(portal => <PortalRow key={portal.portalId} portal={portal} providerLabels={labels} spentUsd={spentUsd(portal.portalId)} />)}
                 </tbody>
               </table>
               )}

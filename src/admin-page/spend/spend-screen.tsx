@@ -3,6 +3,7 @@ import { api, portalPath } from '../api.ts'
 import type { Budget, Provider, UsageReport, UsageRow } from '../api-types.ts'
 import { day, money, nextDay, utcMonthStart, utcToday } from '../format.ts'
 import { useLoad } from '../use-load.ts'
+import { providerLabels } from '../use-providers.ts'
 import { BudgetForm } from './budget-form.tsx'
 import { SpendChart } from './spend-chart.tsx'
 import { UsageTable, dayKey } from './usage-tables.tsx'
@@ -35,7 +36,7 @@ export function SpendScreen ({ portalId, providers }: SpendScreenProps) {
     return { byDay, byProvider }
   }, [portalId, range.from, range.to])
 
-  const labels = new Map(providers.map(provider => [provider.id, provider.label]))
+  const labels = providerLabels(providers)
   const providerKey = (row: UsageRow) => row.provider == null ? 'No provider' : labels.get(row.provider) ?? row.provider
   const days = usage.data === undefined ? [] : everyDay(range, usage.data.byDay.items)
   const providerRows = usage.data?.byProvider.items ?? []

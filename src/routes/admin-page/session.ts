@@ -15,8 +15,10 @@ const SessionSchema = Type.Object({
   csrfToken: Type.String(),
   expiresAt: Type.String(),
   /** Whether "Install to HubSpot" can work: HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET are set. */
-  hubspotInstall: Type.Boolean()
-}, { examples: [{ csrfToken: 'Zk3…', expiresAt: '2026-12-02T01:00:00.000Z', hubspotInstall: true }] })
+  hubspotInstall: Type.Boolean(),
+  /** How the audit trail names this session's changes. */
+  actor: Type.String()
+}, { examples: [{ csrfToken: 'Zk3…', expiresAt: '2026-12-02T01:00:00.000Z', hubspotInstall: true, actor: 'session:3f9a0c12b7de' }] })
 
 /** No portal: the audit trail files sign-ins under portal 0. */
 const NO_PORTAL = 0
@@ -29,7 +31,7 @@ const NO_PORTAL = 0
 const sessionRoutes: FastifyPluginAsyncTypebox = async fastify => {
   const hubspotInstall = fastify.config.hubspot.clientId !== undefined && fastify.config.hubspot.clientSecret !== undefined
 
-  const sessionJson = (session: AdminSession) => ({ csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString(), hubspotInstall })
+  const sessionJson = (session: AdminSession) => ({ csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString(), hubspotInstall, actor: session.actor })
 
   // Secure whenever the browser reaches the service over HTTPS, directly or (PUBLIC_URL says so) through a proxy.
   const secure = (request: FastifyRequest) => request.protocol === 'https' || fastify.config.publicUrl.startsWith('https:')
