@@ -16,7 +16,8 @@ const BAD_KEY = 'sk-test-openai-revoked-key-00000000000bad1'
 t.test('an operator signs in, connects and switches a key, allows two models, creates an assistant, tests a prompt, reads executions and spend, sets a budget, disconnects and signs out', async t => {
   const stub = await startOpenAIStub({ goodKeys: [OPENAI_GOOD_KEY, SECOND_KEY], answer: () => 'Acme makes anvils.' })
   t.teardown(() => stub.close())
-  const built = await buildApp(t, { OPENAI_BASE_URL: stub.baseUrl, PUBLIC_URL: 'http://127.0.0.1' })
+  // HubSpot's API is a closed loopback port: a resend must never leave the machine.
+  const built = await buildApp(t, { OPENAI_BASE_URL: stub.baseUrl, PUBLIC_URL: 'http://127.0.0.1', HUBSPOT_API_BASE_URL: 'http://127.0.0.1:9' })
   const origin = await built.app.listen({ host: '127.0.0.1', port: 0 })
   const browser = await launchChromium(t)
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
@@ -150,6 +151,21 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     t.ok(requested.some(url => url.includes(`/api/portals/${PORTAL}/executions?`) && url.includes('status=failed')), 'the server filters by status')
     await page.getByLabel('Status').selectOption('success')
     await table.getByRole('cell', { name: 'gpt-5.4' }).first().waitFor()
+  })
+
+  await t.test('a completion HubSpot finally refused gets a Resend button that sends it again', async t => {
+    // As the completion queue leaves a BLOCKed execution whose callbacks all failed.
+    built.app.database.sqlite.prepare("update executions set callback_id = 'cb-resend-1', answered = 'block', completion_state = 'failed', completion_attempts = 8, completion_error = 'HubSpot answered 500' where portal_id = ?").run(Number(PORTAL))
+    await page.getByRole('button', { name: 'Refresh' }).click()
+    await page.getByText('HubSpot callback failed').waitFor()
+    const [answer] = await Promise.all([
+      page.waitForResponse(response => response.url().endsWith('/redeliver')),
+      page.getByRole('button', { name: 'Resend' }).click()
+    ])
+    t.equal(answer.status(), 200, 'the resend was accepted')
+    await page.getByRole('button', { name: 'Resend' }).waitFor({ state: 'detached' }).catch(() => undefined)
+    const trail = built.app.repositories.audit.list({ portalId: Number(PORTAL), limit: 5 }).map(event => event.action)
+    t.ok(trail.includes('redeliver'), 'the resend is in the audit trail')
   })
 
   await t.test('spend: the charts and this month\'s spend; set a budget', async t => {
