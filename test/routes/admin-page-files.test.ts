@@ -23,6 +23,7 @@ t.test('GET / serves the page with a CSP that allows only this origin, and no in
   t.match(page.headers['content-security-policy'], /default-src 'none'; script-src 'self'; style-src 'self'/)
   t.equal(page.headers['x-content-type-options'], 'nosniff')
   t.equal(page.headers['x-frame-options'], 'DENY')
+  t.equal(page.headers['cache-control'], 'no-cache', 'revalidated on every load, so a new build is picked up')
   t.notMatch(page.body, /<script(?![^>]*\ssrc=)[^>]*>/, 'no inline script')
   t.notMatch(page.body, /<style|\sstyle=|\son[a-z]+=/, 'no inline style or handler')
   t.notMatch(page.body, /(src|href)="(https?:)?\/\//, 'nothing from another host')

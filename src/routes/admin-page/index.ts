@@ -51,6 +51,8 @@ export default async function adminPageRoutes (fastify: FastifyInstance, options
     // The build wrote .br and .gz beside each file: sent as they are when the browser takes them.
     preCompressed: true,
     dotfiles: 'deny',
+    // PAGE_HEADERS says no-cache (revalidate by ETag) instead of the library's public, max-age=0.
+    cacheControl: false,
     setHeaders: reply => { for (const [name, value] of Object.entries(PAGE_HEADERS)) reply.setHeader(name, value) }
   })
 
