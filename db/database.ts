@@ -58,6 +58,8 @@ export function openDatabase (file: string, options: { readonly trace?: (stateme
   if (onDisk) for (const suffix of WAL_SUFFIXES) if (existsSync(file + suffix)) chmodSync(file + suffix, PRIVATE_FILE_MODE)
   const expected = countMigrations()
   const countApplied = sqlite.prepare('select count(*) as applied from __drizzle_migrations')
+  /** Commits a write that changes nothing: the header's user_version set to itself (one WAL frame). */
+  const writeNothing = (): void => { sqlite.pragma(`user_version = ${Number(sqlite.pragma('user_version', { simple: true }))}`) }
   function unavailableReason (): string | undefined {
     try {
       const row = countApplied.get() as { applied: number }
@@ -66,9 +68,10 @@ export function openDatabase (file: string, options: { readonly trace?: (stateme
       return 'database unreachable'
     }
     try {
-      // Takes the write lock and gives it back without writing: fails on a read-only file, a read-only connection
-      // or a lock held elsewhere (after busy_timeout). A disk that is full is only found by a real write.
-      sqlite.exec('BEGIN IMMEDIATE; ROLLBACK')
+      // A real commit: taking the write lock alone (BEGIN IMMEDIATE) only touches shared memory in WAL mode, so it
+      // passed on a file system the kernel had turned read-only under the open database. This fails there, on a
+      // read-only connection, on a lock held elsewhere (after busy_timeout), and on a full disk once the WAL must grow.
+      writeNothing()
     } catch (error) {
       if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
       return `database not writable (${(error as { code?: string }).code ?? 'unknown error'})`

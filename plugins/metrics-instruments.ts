@@ -37,8 +37,16 @@ export function createInstruments (sources: MetricSources) {
     registry,
     executions: new Counter({
       name: 'llm_actions_executions_total',
-      help: 'Execution runs by outcome (SUCCESS, FAIL_CONTINUE, RETRY; BLOCK is counted when answered, and the run is counted again when it ends).',
+      help: 'Executions by the outcome written: SUCCESS, FAIL_CONTINUE (with its code), or RETRY (handed back to HubSpot with 429/503, whose next delivery is counted again). A BLOCKed execution counts once, when its outcome is written.',
       labelNames: ['action', 'provider', 'model', 'outcome', 'code'] as const,
+      registers
+    }),
+    // Not llm_actions_executions_blocked_total: OpenMetrics names a counter without its _total, which would then
+    // clash with the llm_actions_executions_blocked gauge.
+    blockAnswers: new Counter({
+      name: 'llm_actions_block_answers_total',
+      help: 'Executions answered BLOCK (HubSpot waits for the callback completion); each is counted in llm_actions_executions_total too, once, when its outcome is written.',
+      labelNames: ['action'] as const,
       registers
     }),
     providerLatency: new Histogram({

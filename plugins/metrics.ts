@@ -41,18 +41,19 @@ async function metrics (fastify: FastifyInstance): Promise<void> {
 
   const observer: ExecutionObserver = {
     onExecutionFinished (finished) {
-      const provider = labels.provider(finished.provider)
       instruments.executions.inc({
         action: labels.action(finished.action),
-        provider,
+        provider: labels.provider(finished.provider),
         model: labels.model(finished.provider, finished.model),
         outcome: finished.outcome,
         code: labels.code(finished.code)
       })
-      instruments.serviceOverhead.observe(Math.max(0, finished.seconds - finished.providerSeconds))
+    },
+    onRunTimed (seconds, providerSeconds) {
+      instruments.serviceOverhead.observe(Math.max(0, seconds - providerSeconds))
     },
     onBlocked (action) {
-      instruments.executions.inc({ action: labels.action(action), provider: '', model: '', outcome: 'BLOCK', code: '' })
+      instruments.blockAnswers.inc({ action: labels.action(action) })
     },
     onProviderCall (providerId, seconds, costUsd) {
       const provider = labels.provider(providerId)

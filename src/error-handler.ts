@@ -1,6 +1,10 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { isStorageFailure } from '../db/storage-failure.ts'
 import { AppError, ERROR_CATALOGUE, isAppError, type ErrorCode } from '../plugins/errors.ts'
+
+/** What a write the database refused (full, read-only, locked) answers: the client's retry will find it back. */
+const STORAGE_RETRY_AFTER_SECONDS = 30
 
 export function errorBody (code: ErrorCode, message: string, statusCode: number = ERROR_CATALOGUE[code].status) {
   return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message }
@@ -13,8 +17,9 @@ export function sendAppError (reply: FastifyReply, error: AppError): FastifyRepl
 
 /**
  * Every error leaves as `{statusCode, code, error, message}`. Our own errors keep their code and message; request
- * validation becomes INVALID_INPUT naming the field; anything unexpected is logged and answered as INTERNAL with
- * no detail, so no stack trace or internal text reaches a client.
+ * validation becomes INVALID_INPUT naming the field; a write the database refused is 503 STORAGE_UNAVAILABLE with
+ * Retry-After; anything unexpected is logged and answered as INTERNAL with no detail, so no stack trace or internal
+ * text reaches a client.
  */
 export function errorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isAppError(error)) return sendAppError(reply, error)
@@ -30,6 +35,10 @@ export function errorHandler (error: FastifyError, request: FastifyRequest, repl
   if (status >= 400 && status < 500) {
     const message = status === 413 ? 'The request body is too large.' : status === 415 ? 'Send JSON with Content-Type: application/json.' : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'The body is not valid JSON.' : error.message
     return reply.code(status).send(errorBody('INVALID_INPUT', message, status))
+  }
+  if (isStorageFailure(error)) {
+    request.log.error({ err: error }, 'the database refused the request')
+    return sendAppError(reply, new AppError('STORAGE_UNAVAILABLE', 'The service could not write to its database (disk full, read-only or locked); try again later.', { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS }))
   }
   request.log.error({ err: error }, 'unexpected error')
   return reply.code(500).send(errorBody('INTERNAL', ERROR_CATALOGUE.INTERNAL.message))

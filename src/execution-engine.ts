@@ -25,6 +25,7 @@ async function executionEngine (fastify: FastifyInstance): Promise<void> {
     resolvePlanFor: action => findAction(action)?.resolvePlan,
     readRecordProperties: fastify.hubspot.readRecordProperties,
     complete: fastify.hubspot.completeCallbacks,
+    setTimer: fastify.setTimer,
     canComplete: portalId => fastify.repositories.oauth.findTokens(portalId) !== undefined,
     observe: fastify.metrics.observer
   })

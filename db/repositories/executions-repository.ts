@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { AppDatabase } from '../database.ts'
 import { executions } from '../schema.ts'
+import { committedRow } from './committed-row.ts'
 import { createUsageQueries } from './usage-queries.ts'
 
 export const EXECUTION_STATUSES = ['running', 'success', 'failed', 'retry', 'expired'] as const
@@ -160,10 +161,10 @@ export function createExecutionsRepository (db: AppDatabase) {
       // One statement for a new execution: the insert claims the callbackId itself, and the unique index on
       // (portal_id, callback_id) turns a delivery HubSpot already sent into no row. A callbackId is unique only
       // within one portal: another portal's id never replays this one's answer.
-      const inserted = insertExecution.get({
+      const inserted = committedRow(insertExecution.all({
         portalId: start.portalId, action: start.action, callbackId: start.callbackId ?? null, source: start.source ?? null,
         startedAt: start.startedAt, request: start.request, expiresAt: start.expiresAt
-      })
+      }))
       if (inserted !== undefined) return { kind: 'new', id: inserted.id, runs: 1 }
       return db.transaction(tx => {
         const existing = selectByCallback.get({ portalId: start.portalId, callbackId: start.callbackId ?? null })
@@ -199,13 +200,13 @@ export function createExecutionsRepository (db: AppDatabase) {
      */
     finish (id: number, finish: ExecutionFinish): { readonly written: boolean, readonly completionPending: boolean } {
       const queueable = finish.outputFields !== undefined && finish.status !== 'expired'
-      const row = finishStatement.get({ ...finishParameters(id, finish), queueable: queueable ? 1 : 0 })
+      const row = committedRow(finishStatement.all({ ...finishParameters(id, finish), queueable: queueable ? 1 : 0 }))
       return row === undefined ? { written: false, completionPending: false } : { written: true, completionPending: row.completionPending === 1 }
     },
 
     /** Counts one more start of an unfinished execution's call (a resume), returning the new count. */
     startRun (id: number): number {
-      const row = db.update(executions).set({ runs: sql`${executions.runs} + 1` }).where(eq(executions.id, id)).returning({ runs: executions.runs }).get()
+      const row = committedRow(db.update(executions).set({ runs: sql`${executions.runs} + 1` }).where(eq(executions.id, id)).returning({ runs: executions.runs }).all())
       return row?.runs ?? 0
     },
 

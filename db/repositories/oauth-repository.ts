@@ -1,6 +1,7 @@
 import { eq, lt } from 'drizzle-orm'
 import type { AppDatabase } from '../database.ts'
 import { auditEvents, oauthStates, oauthTokens } from '../schema.ts'
+import { committedRow } from './committed-row.ts'
 import { createPortalsRepository } from './portals-repository.ts'
 
 export type OAuthTokenRow = typeof oauthTokens.$inferSelect
@@ -102,7 +103,7 @@ export function createOAuthRepository (db: AppDatabase) {
      * An expired nonce is deleted too: it can never become valid again.
      */
     consumeState (nonce: string, now: number, maxAgeMs: number): boolean {
-      const row = db.delete(oauthStates).where(eq(oauthStates.nonce, nonce)).returning({ createdAt: oauthStates.createdAt }).get()
+      const row = committedRow(db.delete(oauthStates).where(eq(oauthStates.nonce, nonce)).returning({ createdAt: oauthStates.createdAt }).all())
       return row !== undefined && now - row.createdAt <= maxAgeMs
     },
 

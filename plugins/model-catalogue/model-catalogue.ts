@@ -60,7 +60,7 @@ export function createModelCatalogue (options: ModelCatalogueOptions) {
       if (!fresh && !resting) {
         // With a list in hand, refresh in the background and answer at once; without one, wait for the vendor.
         const pending = fetchInto(entry, provider, credentials)
-        if (entry.list === undefined) await Promise.race([pending, delay(waitMs)])
+        if (entry.list === undefined) await atMost(pending, waitMs)
       }
       if (entry.list !== undefined) {
         const live = options.clock() - entry.list.fetchedAt < ttlMs
@@ -80,6 +80,15 @@ export function createModelCatalogue (options: ModelCatalogueOptions) {
 
 export type ModelCatalogue = ReturnType<typeof createModelCatalogue>
 
-function delay (milliseconds: number): Promise<void> {
-  return new Promise(resolve => { setTimeout(resolve, milliseconds) })
+/**
+ * Waits for `pending`, but no longer than `milliseconds`. The timer is cleared once the wait is over: left running
+ * it held the process open for the rest of the wait (10 s after a connect), so a closed app took that long to exit.
+ */
+async function atMost (pending: Promise<unknown>, milliseconds: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([pending, new Promise<void>(resolve => { timer = setTimeout(resolve, milliseconds) })])
+  } finally {
+    clearTimeout(timer)
+  }
 }

@@ -14,7 +14,7 @@ const health: FastifyPluginAsyncTypebox = async fastify => {
 
   /**
    * Readiness, polled, so kept to a few indexed statements: not shutting down, migrations applied, the database
-   * writable (BEGIN IMMEDIATE; ROLLBACK), and the oldest pending completion not stuck (min over a partial index).
+   * writable (a commit that changes nothing), and the oldest pending completion not stuck (min over a partial index).
    */
   fastify.get('/ready', {
     schema: { summary: 'Readiness: the database answers and every migration is applied', tags: ['operations'], response: { 200: Type.Object({ status: Type.Literal('ready') }), 503: Type.Object({ status: Type.Literal('unavailable'), reason: Type.String() }) } }

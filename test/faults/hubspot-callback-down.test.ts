@@ -1,27 +1,57 @@
 import t from 'tap'
 import { durableSetup, eventually, PORTAL } from '../helpers/durable-setup.ts'
+import { manualClock } from '../helpers/manual-clock.ts'
+import type { CallbackFault } from '../stubs/hubspot-stub.ts'
 
-// HubSpot's callback API down for a stretch (refusing with 503 and Retry-After, then unreachable) while BLOCKed
-// executions finish: every completion is retried and lands exactly once when it comes back.
+// HubSpot's callback API down for ten minutes (refusing with 503 and Retry-After, 502, 429, or unreachable) while
+// BLOCKed executions finish: every completion is retried through the outage and lands exactly once when it is back.
+// The service runs on a clock the test moves, so the queue's backoff (seconds growing to minutes) passes at once.
 
-t.test('the callback API down for several attempts: completions retried, delivered exactly once after it is back', async t => {
-  const setup = await durableSetup(t)
+const OUTAGE_MS = 10 * 60_000
+const FAULTS: readonly CallbackFault[] = [{ status: 503, retryAfterSeconds: 30 }, 502, { drop: true }, { status: 429, retryAfterSeconds: 1 }, 500]
+
+t.test('the callback API down for ten minutes: completions retried through it, each delivered exactly once when it is back', async t => {
+  const clock = manualClock(Date.parse('2026-06-01T09:00:00Z'))
+  const setup = await durableSetup(t, {}, { clock })
   setup.providerDelayMs = 500
-  // Four refusals in a row: three 503s with Retry-After (honoured), then a dropped connection (backoff).
-  setup.hubspot.failCallbacks({ status: 503, retryAfterSeconds: 1 }, { status: 503, retryAfterSeconds: 1 }, { status: 503, retryAfterSeconds: 1 }, { drop: true })
+  const start = clock()
+  // More refusals than the queue will try in ten minutes: HubSpot is down until the test clears them.
+  const refusals = Array.from({ length: 60 }, (_, index) => FAULTS[index % FAULTS.length] ?? 503)
+  setup.hubspot.failCallbacks(...refusals)
   const bodies = [setup.body(), setup.body()]
   const answers = await Promise.all(bodies.map(async body => await setup.execute(body)))
-  t.same(answers.map(answer => answer.json().outputFields.hs_execution_state), ['BLOCK', 'BLOCK'])
+  t.same(answers.map(answer => answer.json().outputFields.hs_execution_state), ['BLOCK', 'BLOCK'], 'both answered BLOCK')
   const rows = () => setup.app.repositories.executions.recent(PORTAL, 2)
-  await eventually('both deliveries to be recorded', () => rows().every(each => each.completionState === 'delivered'), 20_000)
-    .catch((error: Error) => { t.comment(JSON.stringify(rows().map(each => [each.status, each.completionState, each.completionAttempts, each.completionError]))); throw error })
-  await new Promise(resolve => setTimeout(resolve, 500))
+  await eventually('both outcomes to be written and queued', () => rows().every(row => row.status === 'success' && row.completionState === 'pending'))
+
+  const delivered = () => rows().every(row => row.completionState === 'delivered')
+  let back = false
+  let refused = 0
+  let rounds = 0
+  while (!delivered()) {
+    // A round ends by setting the timer of the next attempt (or by delivering): wait for that, then move time to it.
+    await eventually('the queue to set its next attempt', () => clock.nextTimerAt() !== undefined || delivered())
+      .catch((error: Error) => { t.comment(JSON.stringify(rows().map(row => [row.completionState, row.completionAttempts, row.completionError]))); throw error })
+    if (delivered()) break
+    if (!back && (clock.nextTimerAt() ?? 0) - start >= OUTAGE_MS) {
+      t.same((await setup.app.inject({ url: '/ready' })).json(), { status: 'ready' }, 'the backlog kept moving, so /ready stayed ready through the outage')
+      refused = refusals.length - setup.hubspot.state.callbackFaults.splice(0).length
+      back = true
+    }
+    clock.runNext()
+    if (++rounds > 30) throw new Error('the queue went on past HubSpot\'s return')
+  }
+
+  t.ok(back, 'HubSpot came back only after ten minutes of the service\'s time')
+  t.ok(clock() - start >= OUTAGE_MS, `delivered ${Math.round((clock() - start) / 60_000)} minutes (on the service's clock) after the executions`)
+  t.ok(refused >= FAULTS.length, `every kind of refusal was met (${refused} refusals)`)
   const completed = setup.hubspot.state.completedCallbacks
   t.equal(completed.length, 2, 'each completion delivered once')
-  t.same(new Set(completed.map(entry => entry.callbackId)), new Set(bodies.map(body => body.callbackId)))
-  t.equal(setup.hubspot.state.callbackFaults.length, 0, 'every refusal was met')
-  t.ok(setup.hubspot.callbackRequests().length >= 5, `retried through the outage (${setup.hubspot.callbackRequests().length} calls)`)
-  t.ok(rows().every(each => each.status === 'success'), 'rows finished as success')
+  t.same(new Set(completed.map(entry => entry.callbackId)), new Set(bodies.map(body => body.callbackId)), 'one for each execution')
+  t.ok(rounds >= 8, `retried through the outage (${rounds} attempts, backing off)`)
+  t.equal(setup.hubspot.callbackRequests().length, rounds, 'one batch call per attempt')
+  t.equal(clock.nextTimerAt(), undefined, 'nothing left to send')
+  t.ok(rows().every(row => row.status === 'success' && row.completionAttempts === rounds), 'rows finished as success, every attempt counted')
   t.equal(setup.openai.generations().length, 2, 'no generation repeated because HubSpot was down')
   const again = await setup.execute(bodies[0] ?? {})
   t.equal(again.json().outputFields.hs_execution_state, 'SUCCESS', 'a redelivery gets the stored outcome')

@@ -1,4 +1,5 @@
 import type { ExecutionRow, ExecutionsRepository } from '../../../db/repositories/executions-repository.ts'
+import { realTimer, type SetTimer } from '../../../plugins/timers.ts'
 import type { CallbackCompletion, CompleteCallbacks, CompletionAnswer } from '../../hubspot/callbacks.ts'
 import type { ActionLogger } from '../action-context.ts'
 import type { CompletionResult } from './observer.ts'
@@ -11,6 +12,8 @@ export interface CompletionQueueOptions {
   readonly executions: ExecutionsRepository
   readonly complete: CompleteCallbacks
   readonly clock: () => number
+  /** Times the rounds and retries on `clock`'s time; real timers when absent. */
+  readonly setTimer?: SetTimer
   readonly log: ActionLogger
   readonly random?: () => number
   /** Told each round's answer (for the metrics); it must not throw. */
@@ -44,7 +47,8 @@ const BATCH_WINDOW_MS = 20
 export function createCompletionQueue (options: CompletionQueueOptions): CompletionQueue {
   const { executions, clock, log } = options
   const random = options.random ?? Math.random
-  let timer: NodeJS.Timeout | undefined
+  const setTimer = options.setTimer ?? realTimer
+  let cancelTimer: (() => void) | undefined
   let timerDueAt = Number.POSITIVE_INFINITY
   let round: Promise<void> | undefined
   let again = false
@@ -54,11 +58,10 @@ export function createCompletionQueue (options: CompletionQueueOptions): Complet
   function schedule (delayMs: number): void {
     if (closed) return
     const dueAt = clock() + Math.max(0, delayMs)
-    if (timer !== undefined && timerDueAt <= dueAt) return
-    if (timer !== undefined) clearTimeout(timer)
+    if (cancelTimer !== undefined && timerDueAt <= dueAt) return
+    cancelTimer?.()
     timerDueAt = dueAt
-    timer = setTimeout(() => { timer = undefined; timerDueAt = Number.POSITIVE_INFINITY; void flush() }, Math.max(0, delayMs))
-    timer.unref()
+    cancelTimer = setTimer(() => { cancelTimer = undefined; timerDueAt = Number.POSITIVE_INFINITY; void flush() }, Math.max(0, delayMs))
   }
 
   function scheduleNextDue (): void {
@@ -145,7 +148,7 @@ export function createCompletionQueue (options: CompletionQueueOptions): Complet
     flush: async () => { await flush(); if (round !== undefined) await round },
     async close () {
       closed = true
-      if (timer !== undefined) clearTimeout(timer)
+      cancelTimer?.()
       if (round !== undefined) await round
     }
   }

@@ -1,11 +1,12 @@
 import type { ExecutionRow } from '../../../db/repositories/executions-repository.ts'
 import { AppError } from '../../../plugins/errors.ts'
+import type { SetTimer } from '../../../plugins/timers.ts'
 import type { ActionContext } from '../action-context.ts'
 import { createBudgetGuard, type BudgetGuard } from '../budgets/budget-guard.ts'
 import { blocked, EXECUTION_EXPIRY_MS, parseRequest, safely, shuttingDown, stillRunning, storageUnavailable, withinBudget } from './answers.ts'
 import { createCompletionQueue, type CompleteCallbacks } from './completion-queue.ts'
 import { createConnectionSlots } from './connection-slots.ts'
-import type { ExecutionObserver } from './observer.ts'
+import { executionFinished, type ExecutionObserver } from './observer.ts'
 import { asFinalFailure, recordFailure, storedOutcome, type RecordedOutcome } from './record.ts'
 import { outcomeOf, persist, runJob, SHUTDOWN, type JobResult, type RunningJob } from './run-job.ts'
 import type { ExecutionOutcome, ExecutionRequest, PlanResolver, RecordPropertyReader } from './types.ts'
@@ -22,6 +23,8 @@ export interface EngineOptions {
   readonly resolvePlanFor: (action: string) => PlanResolver | undefined
   readonly readRecordProperties?: RecordPropertyReader
   readonly complete: CompleteCallbacks
+  /** Times the completion queue's rounds and retries on the context's clock; real timers when absent. */
+  readonly setTimer?: SetTimer
   /** Whether a portal holds OAuth tokens, so an execution can be BLOCKed and completed later. */
   readonly canComplete: (portalId: number) => boolean
   /** Told what happens (the metrics); absent, nothing is observed and nothing is spent on it. */
@@ -89,7 +92,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     queueLimit: settings.providerQueueLimit,
     onRefused: () => observe?.onRejected?.('connection')
   })
-  const completions = createCompletionQueue({ executions, complete: options.complete, clock, log: context.log, observe: observe?.onCompletion?.bind(observe) })
+  const completions = createCompletionQueue({ executions, complete: options.complete, clock, setTimer: options.setTimer, log: context.log, observe: observe?.onCompletion?.bind(observe) })
   const budgets = createBudgetGuard({ budgets: repositories.budgets, clock, log: context.log })
   const active = new Map<number, ActiveExecution>()
   const timers = new Set<NodeJS.Timeout>()
@@ -125,6 +128,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
 
     const follow = (result: JobResult): void => {
       if (result.kind === 'recorded') {
+        observe?.onExecutionFinished?.(executionFinished(request.action, result.recorded))
         if (result.completionPending) completions.kick()
         finish()
       } else if (result.kind === 'interrupted') {
@@ -236,6 +240,14 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     return answerRunning({ id: claim.id, portalId: request.portalId, expiresAt: startedAt + EXECUTION_EXPIRY_MS, action: request.action })
   }
 
+  /** Writes the outcome of an execution closed at start without a run, and queues its completion if HubSpot waits. */
+  function closeAtStart (row: ExecutionRow, recorded: RecordedOutcome): void {
+    const result = persist(executions, row.id, recorded)
+    if (result.kind !== 'recorded') return
+    observe?.onExecutionFinished?.(executionFinished(row.action, recorded))
+    if (result.completionPending) completions.kick()
+  }
+
   function resume () {
     const now = clock()
     let resumed = 0
@@ -250,7 +262,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
         expired++
         const error = new AppError('EXECUTION_EXPIRED', 'HubSpot stopped waiting for this execution before it finished (the service was down past its expiry).')
         const recorded = recordFailure(row.id, undefined, { results: [], adjustments: [] }, error, { storePrompts: false, startedAt: row.startedAt, finishedAt: now })
-        persist(executions, row.id, { ...recorded, finish: { ...recorded.finish, status: 'expired' } })
+        closeAtStart(row, { ...recorded, finish: { ...recorded.finish, status: 'expired' } })
         continue
       }
       const runs = safely(() => executions.startRun(row.id)) ?? MAX_RUNS + 1
@@ -260,8 +272,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
           ? 'This test run was interrupted by a restart.'
           : runs > MAX_RUNS ? `The call was started ${MAX_RUNS} times without finishing; it is given up.` : 'The execution cannot be resumed (its action or request is unknown).'
         const recorded = recordFailure(row.id, undefined, { results: [], adjustments: [] }, new AppError('INTERNAL', reason), { storePrompts: false, startedAt: row.startedAt, finishedAt: now })
-        const result = persist(executions, row.id, asFinalFailure(recorded))
-        if (result.kind === 'recorded' && result.completionPending) completions.kick()
+        closeAtStart(row, asFinalFailure(recorded))
         continue
       }
       resumed++

@@ -1,3 +1,5 @@
+import type { RecordedOutcome } from './record.ts'
+
 /**
  * What the engine tells whoever watches it (the metrics plugin), free of any metrics library: the engine calls
  * these at the moments they describe and never reads anything back. Every method is optional to implement and
@@ -5,9 +7,16 @@
  * decides which of them are safe to keep as labels.
  */
 export interface ExecutionObserver {
-  /** One run of an execution ended with an outcome (written, or handed back for a retry). */
+  /**
+   * An execution's outcome was written: SUCCESS or FAIL_CONTINUE, or RETRY (handed back to HubSpot with 429/503; its
+   * next delivery is run and told afresh). Once per written outcome, however it came: a run, a write retried once the
+   * disk had room, a run given up after MAX_RUNS, or a close at start (expired, or not resumable). A run that only
+   * leads to another run (a transient failure after BLOCK) writes nothing, so it is not told here.
+   */
   onExecutionFinished? (finished: ExecutionFinished): void
-  /** HubSpot was answered BLOCK: the outcome follows through the callback API. */
+  /** One run ended, whatever it came to: its wall time and the part spent waiting on providers (monotonic clock). */
+  onRunTimed? (seconds: number, providerSeconds: number): void
+  /** HubSpot was answered BLOCK: the outcome follows through the callback API (and is told then). */
   onBlocked? (action: string): void
   /** One provider call ended, answered or failed; `costUsd` is undefined when it cost nothing known. */
   onProviderCall? (provider: string, seconds: number, costUsd: number | undefined): void
@@ -27,9 +36,18 @@ export interface ExecutionFinished {
   readonly outcome: ExecutionOutcomeLabel
   /** The error code of a FAIL_CONTINUE or RETRY; undefined for SUCCESS. */
   readonly code: string | undefined
-  /** Wall time of the run, and the part of it spent waiting on providers (monotonic clock, not the injected one). */
-  readonly seconds: number
-  readonly providerSeconds: number
+}
+
+/** What the observer is told of a written outcome. */
+export function executionFinished (action: string, recorded: RecordedOutcome): ExecutionFinished {
+  const { outcome, finish } = recorded
+  return {
+    action,
+    provider: finish.provider,
+    model: finish.model,
+    outcome: outcome.kind === 'retry' ? 'RETRY' : outcome.state,
+    code: outcome.kind === 'retry' ? outcome.code : finish.errorCode
+  }
 }
 
 /**

@@ -82,15 +82,8 @@ export function runJob (dependencies: JobDependencies, input: JobInput): Running
     // Closed in the same synchronous step as the write, so no budget read can fall between them and count it twice.
     const result = persist(context.repositories.executions, input.executionId, recorded)
     budget.close(recorded.finish.costUsd)
-    dependencies.observe?.onExecutionFinished?.({
-      action: input.request.action,
-      provider: recorded.finish.provider,
-      model: recorded.finish.model,
-      outcome: recorded.outcome.kind === 'retry' ? 'RETRY' : recorded.outcome.state,
-      code: recorded.outcome.kind === 'retry' ? recorded.outcome.code : recorded.finish.errorCode,
-      seconds: (performance.now() - began) / 1000,
-      providerSeconds: (ledger.providerMs ?? 0) / 1000
-    })
+    // The outcome itself is told by the engine once it is written, which may be later (or never, for a run again).
+    dependencies.observe?.onRunTimed?.((performance.now() - began) / 1000, (ledger.providerMs ?? 0) / 1000)
     return result
   })().finally(() => { clearTimeout(timer) })
   return { result, abort: reason => controller.abort(reason) }
