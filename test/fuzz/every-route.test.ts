@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import t from 'tap'
 import { TEST_ADMIN_TOKEN } from '../helpers/build-app.ts'
 import { durableSetup } from '../helpers/durable-setup.ts'
-import { authorization, checkAnswer, contentType, enumerateRoutes, fillParams, fuzzSeed, hostileJsonText, hostileQuery, hostileSegment, invalidUtf8, nextRemoteAddress, runs, unexpectedErrors } from './fuzz-kit.ts'
+import { authorization, checkAnswer, csrfToken, sessionCookie, contentType, enumerateRoutes, fillParams, fuzzSeed, hostileJsonText, hostileQuery, hostileSegment, invalidUtf8, nextRemoteAddress, runs, unexpectedErrors } from './fuzz-kit.ts'
 
 // Every route the app serves (read from the app itself, so new routes are covered), with hostile path params,
 // query strings, bodies, content types and admin tokens, the right one included.
@@ -23,15 +23,23 @@ t.test('every route under hostile paths, queries, bodies and tokens: no 5xx, cat
   t.ok(routes.some(route => route.url === '/oauth/callback'), 'OAuth routes included')
   t.comment(`${routes.length} routes: ${routes.map(route => `${route.method} ${route.url}`).join(', ')}`)
 
+  // A live admin page session, so the cookie path is fuzzed past its first check too.
+  const signIn = await setup.app.inject({ method: 'POST', url: '/session', payload: { token: TEST_ADMIN_TOKEN } })
+  const liveSessionId = /llm_actions_session=([^;]+)/.exec(String(signIn.headers['set-cookie']))?.[1] ?? ''
+  t.equal(liveSessionId.length, 43, 'signed in for the fuzz')
+
   const body = fc.oneof(fc.constant(undefined), hostileJsonText, invalidUtf8)
   const seen = new Map<number, number>()
   await fc.assert(fc.asyncProperty(
     fc.constantFrom(...routes), fc.array(hostileSegment, { minLength: 1, maxLength: 3 }), hostileQuery, body, contentType, authorization(TEST_ADMIN_TOKEN),
-    async (route, segments, query, payload, type, token) => {
+    sessionCookie(liveSessionId), csrfToken(signIn.json().csrfToken),
+    async (route, segments, query, payload, type, token, cookie, csrf) => {
       const url = fillParams(route.url, segments) + query
       const headers: Record<string, string> = {}
       if (type !== undefined) headers['content-type'] = type
       if (token !== undefined) headers.authorization = token
+      if (cookie !== undefined) headers.cookie = cookie
+      if (csrf !== undefined) headers['x-csrf-token'] = csrf
       const withBody = payload !== undefined && route.method !== 'GET' && route.method !== 'HEAD'
       const answer = await setup.app.inject({ method: route.method as 'GET', url, headers, remoteAddress: nextRemoteAddress(), ...(withBody ? { payload } : {}) })
       seen.set(answer.statusCode, (seen.get(answer.statusCode) ?? 0) + 1)

@@ -165,6 +165,23 @@ export function authorization (adminToken: string): fc.Arbitrary<string | undefi
   )
 }
 
+/**
+ * A `Cookie` header around the admin page's session: missing, the live session, near misses, a made-up id of the right
+ * shape, duplicates, bad escapes, and printable junk.
+ */
+export function sessionCookie (liveSessionId: string): fc.Arbitrary<string | undefined> {
+  return fc.oneof(
+    fc.constantFrom(undefined, `llm_actions_session=${liveSessionId}`, `llm_actions_session=${liveSessionId}x`, 'llm_actions_session=', 'llm_actions_session',
+      `llm_actions_session=${'A'.repeat(43)}`, `a=b; llm_actions_session=${liveSessionId}; llm_actions_session=x`, 'llm_actions_session=%zz%', '=;=;;', '__proto__=1; constructor=2'),
+    fc.stringMatching(/^[\x20-\x7e]{0,60}$/).map(text => `llm_actions_session=${text}`)
+  )
+}
+
+/** An `x-csrf-token` header: missing, the live session's, empty, forged, or printable junk. */
+export function csrfToken (liveToken: string): fc.Arbitrary<string | undefined> {
+  return fc.oneof(fc.constantFrom(undefined, liveToken, '', `${liveToken}x`, 'forged'), fc.stringMatching(/^[\x20-\x7e]{0,60}$/))
+}
+
 /** A fresh client address per request, so the admin-token limiter (10 wrong a minute) does not hide the routes. */
 let addressSequence = 0
 export function nextRemoteAddress (): string {
