@@ -119,6 +119,26 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     await page.getByRole('button', { name: 'Edit Support triage' }).waitFor()
     const assistants = await built.app.inject({ method: 'GET', url: `/api/portals/${PORTAL}/assistants`, headers: built.admin })
     t.same(assistants.json().items.map((item: { name: string }) => item.name), ['Support triage'])
+    await screenshot(page, 'assistants')
+  })
+
+  await t.test('edit an assistant, and delete one after confirming', async t => {
+    await page.getByRole('button', { name: 'Edit Support triage' }).click()
+    await page.getByLabel('Instructions').fill('Sort each ticket into billing, bug, question or praise.')
+    await page.getByRole('button', { name: 'Save assistant' }).click()
+    await page.getByRole('button', { name: 'Edit Support triage' }).waitFor()
+    const listed = async () => (await built.app.inject({ method: 'GET', url: `/api/portals/${PORTAL}/assistants`, headers: built.admin })).json().items as Array<{ name: string, instructions: string }>
+    t.equal((await listed())[0]?.instructions, 'Sort each ticket into billing, bug, question or praise.')
+
+    await page.getByRole('button', { name: 'New assistant' }).click()
+    await page.getByLabel('Name').fill('Scratch')
+    await fillModel(page, 'gpt-4.1')
+    await page.getByLabel('Instructions').fill('Nothing yet.')
+    await page.getByRole('button', { name: 'Save assistant' }).click()
+    await page.getByRole('button', { name: 'Delete Scratch' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete assistant' }).click()
+    await page.getByRole('button', { name: 'Delete Scratch' }).waitFor({ state: 'detached' })
+    t.same((await listed()).map(item => item.name), ['Support triage'])
   })
 
   await t.test('run the test console on record data', async t => {
@@ -193,10 +213,14 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
       switch_key: new RegExp(`^key ending in ${OPENAI_GOOD_KEY.slice(-4)} → key ending in wxyz$`),
       allowed_models: /^all models → gpt-4\.1, gpt-5\.4$/,
       assistant_create: /^Support triage \(gpt-5\.4\)$/,
+      assistant_update: /Support triage|instructions/,
+      assistant_delete: /Scratch/,
       budget: /^none → 25 USD, warn at 80%/
     }
     for (const [action, change] of Object.entries(changes)) {
+      // Two assistants were created (one then deleted): each row is told apart by its change.
       const row = table.getByRole('row').filter({ has: page.getByRole('cell', { name: action, exact: true }) })
+        .filter({ has: page.locator('[data-label="Change"]', { hasText: change }) })
       t.equal(await row.count(), 1, `one ${action} row`)
       t.match(await row.locator('[data-label="Who"]').textContent(), /^session:[0-9a-f]{12}$/, `${action}: who`)
       t.match(await row.locator('[data-label="Change"]').textContent(), change, `${action}: the change`)
@@ -264,6 +288,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     for (const [screen, ready] of [
       ['portals', () => phone.getByRole('heading', { name: 'Portals' })],
       ['connections', () => phone.getByRole('article', { name: 'OpenAI', exact: true })],
+      ['assistants', () => phone.getByRole('button', { name: 'New assistant' })],
       ['test-console', () => phone.getByRole('button', { name: 'Run test' })],
       ['executions', () => phone.getByRole('table')],
       ['spend', () => phone.getByRole('img', { name: 'Spend per day' })],
@@ -273,8 +298,42 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
       await ready().first().waitFor()
       const width = await phone.evaluate(() => document.documentElement.scrollWidth)
       t.ok(width <= 390, `${screen} is ${width} px wide`)
+      const unlabelled = await phone.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea'))
+        .filter(control => (control as HTMLInputElement).type !== 'hidden')
+        .filter(control => (control as HTMLInputElement).labels?.length === 0 && control.getAttribute('aria-label') === null && control.getAttribute('aria-labelledby') === null)
+        .map(control => control.outerHTML.slice(0, 80)))
+      t.same(unlabelled, [], `every form control on ${screen} has a label`)
       await screenshot(phone, screen)
     }
+  })
+
+  await t.test('keyboard only: sign in, open a dialog, close it with Escape and land back on its button', async t => {
+    const keyboard = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    t.teardown(() => keyboard.close())
+    const tabbed = await keyboard.newPage()
+    tabbed.on('request', request => { requested.push(request.url()) })
+    await tabbed.goto(origin)
+    await tabbed.getByLabel('Admin token').waitFor()
+    const focusedLabel = () => tabbed.evaluate(() => {
+      // Only a focused form control has a label: the body (nothing focused) must not count by its text.
+      const active = document.activeElement as HTMLInputElement | null
+      return active?.labels?.[0]?.textContent ?? ''
+    })
+    for (let presses = 0; presses < 5 && !(await focusedLabel()).includes('Admin token'); presses++) await tabbed.keyboard.press('Tab')
+    t.match(await focusedLabel(), /Admin token/, 'Tab reaches the token field')
+    await tabbed.keyboard.type(TEST_ADMIN_TOKEN)
+    await tabbed.keyboard.press('Enter')
+    await tabbed.getByRole('heading', { name: 'Portals' }).waitFor()
+
+    await tabbed.goto(`${origin}/#/portals/${PORTAL}/connections`)
+    const connect = tabbed.getByRole('article', { name: 'OpenAI', exact: true }).getByRole('button', { name: 'Connect' })
+    await connect.focus()
+    await tabbed.keyboard.press('Enter')
+    await tabbed.getByRole('dialog').getByLabel('API key').waitFor()
+    t.match(await focusedLabel(), /API key/, 'the dialog puts focus on its field')
+    await tabbed.keyboard.press('Escape')
+    await tabbed.getByRole('dialog').waitFor({ state: 'hidden' })
+    t.equal(await tabbed.evaluate(() => document.activeElement?.textContent), 'Connect', 'focus is back on the button that opened it')
   })
 
   t.same(requested.filter(url => !url.startsWith(`${origin}/`)), [], 'the page asked nothing of any other origin')
