@@ -27,6 +27,16 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
   page.on('request', request => { requested.push(request.url()) })
   const pageErrors: string[] = []
   page.on('pageerror', error => { pageErrors.push(error.message) })
+  /** The page in a browser context of its own (no cookie yet), its requests seen like the first page's. */
+  async function freshPage (viewport: { width: number, height: number }): Promise<Page> {
+    const fresh = await browser.newContext({ viewport })
+    t.teardown(() => fresh.close())
+    const opened = await fresh.newPage()
+    opened.on('request', request => { requested.push(request.url()) })
+    opened.on('pageerror', error => { pageErrors.push(error.message) })
+    await opened.goto(origin)
+    return opened
+  }
 
   await page.goto(origin)
   await t.test('sign in: a wrong token is refused with a message, the right one opens the portals list', async t => {
@@ -259,11 +269,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
   })
 
   await t.test('at 390 px wide every main screen fits without scrolling sideways', async t => {
-    const narrow = await browser.newContext({ viewport: { width: 390, height: 844 } })
-    t.teardown(() => narrow.close())
-    const phone = await narrow.newPage()
-    phone.on('request', request => { requested.push(request.url()) })
-    await phone.goto(origin)
+    const phone = await freshPage({ width: 390, height: 844 })
     await phone.getByLabel('Admin token').fill(TEST_ADMIN_TOKEN)
     await phone.getByRole('button', { name: 'Sign in' }).click()
     await phone.getByRole('heading', { name: 'Portals' }).waitFor()
@@ -308,11 +314,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
   })
 
   await t.test('keyboard only: sign in, open a dialog, close it with Escape and land back on its button', async t => {
-    const keyboard = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-    t.teardown(() => keyboard.close())
-    const tabbed = await keyboard.newPage()
-    tabbed.on('request', request => { requested.push(request.url()) })
-    await tabbed.goto(origin)
+    const tabbed = await freshPage({ width: 1280, height: 900 })
     await tabbed.getByLabel('Admin token').waitFor()
     const focusedLabel = () => tabbed.evaluate(() => {
       // Only a focused form control has a label: the body (nothing focused) must not count by its text.
