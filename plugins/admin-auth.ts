@@ -1,11 +1,10 @@
 import cookie from '@fastify/cookie'
-import { timingSafeEqual } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { bearerTokenCheck } from './bearer-token.ts'
+import { bearerTokenCheck, sameSecret } from './bearer-token.ts'
 import { AppError } from './errors.ts'
-import { ADMIN_FAILURE_LIMIT, ADMIN_FAILURE_WINDOW_MS, ADMIN_TRACKED_CLIENTS, createFailureLimiter } from './failure-limiter.ts'
+import { createFailureLimiter } from './failure-limiter.ts'
 import { createSessionStore, type AdminSession, type SessionStore } from './session-store.ts'
 
 declare module 'fastify' {
@@ -32,6 +31,12 @@ declare module 'fastify' {
   }
 }
 
+/** Wrong tokens a client may send per window before it is refused. */
+export const ADMIN_FAILURE_LIMIT = 10
+export const ADMIN_FAILURE_WINDOW_MS = 60_000
+/** Clients remembered at once: beyond this the oldest window is forgotten, so a spray of addresses cannot grow memory. */
+export const ADMIN_TRACKED_CLIENTS = 10_000
+
 /** The admin page's session cookie (HttpOnly, SameSite=Strict, Secure when the service is reached over HTTPS). */
 export const SESSION_COOKIE = 'llm_actions_session'
 /** How long a wrong sign-in takes to answer: one guess a second per connection, on top of the per-client limit. */
@@ -39,15 +44,15 @@ export const SIGN_IN_FAILURE_DELAY_MS = 1000
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-function sameToken (given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
+/** The session id the request's cookie carries, if any. Cookies are parsed here only, not on every request. */
+export function sessionIdOf (fastify: FastifyInstance, request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie
+  return header === undefined ? undefined : fastify.parseCookie(header)[SESSION_COOKIE]
 }
 
 async function adminAuth (fastify: FastifyInstance): Promise<void> {
-  await fastify.register(cookie)
+  // hook: false: HubSpot's executions (the hot path) never carry a cookie, so nothing parses one for them.
+  await fastify.register(cookie, { hook: false })
   const checkToken = bearerTokenCheck(fastify.config.adminToken)
   const failures = createFailureLimiter({
     limit: ADMIN_FAILURE_LIMIT,
@@ -70,12 +75,12 @@ async function adminAuth (fastify: FastifyInstance): Promise<void> {
   }
 
   function requireSession (request: FastifyRequest): void {
-    const sessionId = request.cookies[SESSION_COOKIE]
+    const sessionId = sessionIdOf(fastify, request)
     const session = sessionId === undefined ? undefined : sessions.find(sessionId)
     if (session === undefined) throw new AppError('UNAUTHORIZED')
     if (!SAFE_METHODS.has(request.method)) {
       const header = request.headers['x-csrf-token']
-      if (!sameToken(typeof header === 'string' ? header : undefined, session.csrfToken)) throw new AppError('CSRF_TOKEN_INVALID')
+      if (typeof header !== 'string' || !sameSecret(header, session.csrfToken)) throw new AppError('CSRF_TOKEN_INVALID')
     }
     request.adminSession = session
     request.adminActor = session.actor
@@ -96,7 +101,7 @@ async function adminAuth (fastify: FastifyInstance): Promise<void> {
 
   fastify.decorate('checkSignInToken', async (request: FastifyRequest, token: string) => {
     refuseLimited(request)
-    if (checkToken(`Bearer ${token}`) === 'ok') return
+    if (sameSecret(token.trim(), fastify.config.adminToken)) return
     failures.fail(request.ip)
     await sleep(SIGN_IN_FAILURE_DELAY_MS)
     throw new AppError('UNAUTHORIZED', 'That is not the admin token. It is ADMIN_TOKEN, or ADMIN_TOKEN in DATA_DIR/secrets.json when it was generated.')

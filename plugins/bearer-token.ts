@@ -4,16 +4,20 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 export type BearerTokenCheck = 'ok' | 'missing' | 'wrong'
 
 /**
- * A check of `Authorization: Bearer <token>` against one expected token, in constant time: both sides are hashed
- * first, so the comparison takes as long whatever the lengths and however much of a guess is right.
+ * Whether `given` is `expected`, in constant time: both sides are hashed first, so the comparison takes as long
+ * whatever the lengths and however much of a guess is right.
  */
+export function sameSecret (given: string, expected: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest())
+}
+
+/** A check of `Authorization: Bearer <token>` against one expected token, in constant time. */
 export function bearerTokenCheck (expectedToken: string): (authorization: string | undefined) => BearerTokenCheck {
-  const expected = createHash('sha256').update(expectedToken).digest()
   return authorization => {
     const match = /^Bearer (.+)$/i.exec(authorization ?? '')
-    // Hashed even when there is no header, so a missing token takes the same time as a wrong one.
-    const given = createHash('sha256').update(match?.[1]?.trim() ?? '').digest()
+    // Compared even when there is no header, so a missing token takes the same time as a wrong one.
+    const same = sameSecret(match?.[1]?.trim() ?? '', expectedToken)
     if (match === null) return 'missing'
-    return timingSafeEqual(given, expected) ? 'ok' : 'wrong'
+    return same ? 'ok' : 'wrong'
   }
 }

@@ -1,9 +1,3 @@
-/** Wrong tokens a client may send per window before it is refused. */
-export const ADMIN_FAILURE_LIMIT = 10
-export const ADMIN_FAILURE_WINDOW_MS = 60_000
-/** Clients remembered at once: beyond this the oldest window is forgotten, so a spray of addresses cannot grow memory. */
-export const ADMIN_TRACKED_CLIENTS = 10_000
-
 export interface FailureLimiterOptions {
   readonly limit: number
   readonly windowMs: number

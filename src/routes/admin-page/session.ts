@@ -1,7 +1,7 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { SESSION_COOKIE } from '../../../plugins/admin-auth.ts'
+import { SESSION_COOKIE, sessionIdOf } from '../../../plugins/admin-auth.ts'
 import { AppError } from '../../../plugins/errors.ts'
 import type { AdminSession } from '../../../plugins/session-store.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
@@ -79,7 +79,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async fastify => {
         response: { 204: Type.Null(), ...errorResponses(...ADMIN_ERRORS) }
       }
     }, async (request, reply) => {
-      const sessionId = request.cookies[SESSION_COOKIE]
+      const sessionId = sessionIdOf(fastify, request)
       if (sessionId !== undefined && request.adminSession !== undefined) {
         fastify.adminSessions.close(sessionId)
         fastify.repositories.audit.record({ portalId: NO_PORTAL, action: 'sign_out', actor: request.adminActor, at: fastify.clock() })
