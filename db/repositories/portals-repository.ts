@@ -37,6 +37,8 @@ export function createPortalsRepository (db: AppDatabase) {
       // A join, not a correlated subquery: drizzle writes a subquery's columns unqualified, so
       // `portal_id = portal_id` compared the connections column with itself and counted every portal's connections.
       const connectionCount = count(connections.id)
+      // One budget row per portal at most, so it is the same on every row of the group.
+      const monthlyLimitUsd = sql<number | null>`max(${portalBudgets.monthlyLimitUsd})`
       return db.select({
         portalId: portals.portalId,
         createdAt: portals.createdAt,
@@ -45,13 +47,12 @@ export function createPortalsRepository (db: AppDatabase) {
         connectionCount,
         // Provider ids and statuses are plain identifiers (no ':' or ','), so the pairs split back safely.
         connections: sql<string | null>`group_concat(${connections.provider} || ':' || ${connections.status})`,
-        // One budget row per portal at most, so it is the same on every row of the group.
-        monthlyLimitUsd: sql<number | null>`max(${portalBudgets.monthlyLimitUsd})`
+        monthlyLimitUsd
       }).from(portals)
         .leftJoin(connections, eq(connections.portalId, portals.portalId))
         .leftJoin(portalBudgets, eq(portalBudgets.portalId, portals.portalId))
         .groupBy(portals.portalId)
-        .having(or(isNotNull(portals.installStatus), gt(connectionCount, 0), isNotNull(sql`max(${portalBudgets.monthlyLimitUsd})`)))
+        .having(or(isNotNull(portals.installStatus), gt(connectionCount, 0), isNotNull(monthlyLimitUsd)))
         .orderBy(portals.portalId).all()
     }
   }

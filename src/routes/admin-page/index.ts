@@ -44,17 +44,20 @@ export default async function adminPageRoutes (fastify: FastifyInstance, options
   await fastify.register(sessionRoutes)
   const directory = options.directory ?? builtPageDirectory()
   const built = directory !== undefined && existsSync(`${directory}/index.html`)
-  if (!built) fastify.log.warn('the admin page is not built (no dist/admin-page/index.html): GET / answers 503 until "npm run build" runs')
-  await fastify.register(staticFiles, {
-    root: directory ?? fileURLToPath(new URL('.', import.meta.url)),
-    serve: false,
-    // The build wrote .br and .gz beside each file: sent as they are when the browser takes them.
-    preCompressed: true,
-    dotfiles: 'deny',
-    // PAGE_HEADERS says no-cache (revalidate by ETag) instead of the library's public, max-age=0.
-    cacheControl: false,
-    setHeaders: reply => { for (const [name, value] of Object.entries(PAGE_HEADERS)) reply.setHeader(name, value) }
-  })
+  if (built) {
+    await fastify.register(staticFiles, {
+      root: directory,
+      serve: false,
+      // The build wrote .br and .gz beside each file: sent as they are when the browser takes them.
+      preCompressed: true,
+      dotfiles: 'deny',
+      // PAGE_HEADERS says no-cache (revalidate by ETag) instead of the library's public, max-age=0.
+      cacheControl: false,
+      setHeaders: reply => { for (const [name, value] of Object.entries(PAGE_HEADERS)) reply.setHeader(name, value) }
+    })
+  } else {
+    fastify.log.warn('the admin page is not built (no dist/admin-page/index.html): GET / answers 503 until "npm run build" runs')
+  }
 
   fastify.get('/', {
     schema: {
