@@ -12,16 +12,15 @@ declare module 'fastify' {
 }
 
 export interface ClockOptions {
-  /**
-   * Date.now when absent. A clock that carries a `setTimer` (a test's clock moved by hand) times the service's long
-   * waits too, so minutes pass when the test moves it.
-   */
-  readonly clock?: (() => number) & { readonly setTimer?: SetTimer }
+  /** Date.now when absent. */
+  readonly clock?: () => number
+  /** Real timers when absent. A test that moves `clock` by hand gives the timer that goes with it, so minutes pass at once. */
+  readonly setTimer?: SetTimer
 }
 
 async function clock (fastify: FastifyInstance, options: ClockOptions): Promise<void> {
   fastify.decorate('clock', options.clock ?? Date.now)
-  fastify.decorate('setTimer', options.clock?.setTimer ?? realTimer)
+  fastify.decorate('setTimer', options.setTimer ?? realTimer)
 }
 
 export default fp(clock, { name: 'clock', fastify: '5.x' })

@@ -13,6 +13,7 @@ import modelCatalogue from '../plugins/model-catalogue/index.ts'
 import openapi from '../plugins/openapi.ts'
 import prices from '../plugins/prices.ts'
 import providerRegistry from '../plugins/provider-registry.ts'
+import type { SetTimer } from '../plugins/timers.ts'
 import requestLog from '../plugins/request-log.ts'
 import type { RegistryEntry } from '../providers/registry.ts'
 import hubspot from './hubspot/plugin.ts'
@@ -35,6 +36,8 @@ export interface AppOptions {
   /** The fetch given to providers and HubSpot clients (tests inject loopback-only ones). */
   readonly fetch?: typeof globalThis.fetch
   readonly clock?: () => number
+  /** Runs the service's long waits (the completion queue's retries) on `clock`'s time; real timers when absent. */
+  readonly setTimer?: SetTimer
   /** Sees every SQL statement the database runs (tests count round trips with it). */
   readonly databaseTrace?: (statement: string) => void
   /** Where the built admin page is; found beside the build when absent. */
@@ -53,7 +56,7 @@ export default async function app (fastify: FastifyInstance, options: AppOptions
   await fastify.register(openapi)
   await fastify.register(sensible)
   await fastify.register(requestLog)
-  await fastify.register(clock, { clock: options.clock })
+  await fastify.register(clock, { clock: options.clock, setTimer: options.setTimer })
   await fastify.register(database, { trace: options.databaseTrace })
   await fastify.register(keyring)
   await fastify.register(keyCheck)

@@ -12,7 +12,7 @@ const FAULTS: readonly CallbackFault[] = [{ status: 503, retryAfterSeconds: 30 }
 
 t.test('the callback API down for ten minutes: completions retried through it, each delivered exactly once when it is back', async t => {
   const clock = manualClock(Date.parse('2026-06-01T09:00:00Z'))
-  const setup = await durableSetup(t, {}, { clock })
+  const setup = await durableSetup(t, {}, { clock, setTimer: clock.setTimer })
   setup.providerDelayMs = 500
   const start = clock()
   // More refusals than the queue will try in ten minutes: HubSpot is down until the test clears them.

@@ -32,7 +32,7 @@ export interface DurableSetup extends TestApp {
  * The real app against a loopback OpenAI (answering "Answer to <prompt>" after `providerDelayMs`) and a loopback
  * HubSpot (OAuth, callback API), with PORTAL connected to OpenAI. Settings are the test's to choose.
  */
-export async function durableSetup (t: Test, environment: Record<string, string> = {}, options: { install?: boolean, clock?: AppOptions['clock'] } = {}): Promise<DurableSetup> {
+export async function durableSetup (t: Test, environment: Record<string, string> = {}, options: { install?: boolean, clock?: AppOptions['clock'], setTimer?: AppOptions['setTimer'] } = {}): Promise<DurableSetup> {
   const openai = await startOpenAIStub()
   const hubspot = await startHubSpotStub({ clientSecret: TEST_CLIENT_SECRET })
   t.teardown(async () => { await openai.close(); await hubspot.close() })
@@ -43,7 +43,7 @@ export async function durableSetup (t: Test, environment: Record<string, string>
     SYNC_BUDGET_MS: '300',
     ...environment
   }
-  const appOptions = options.clock === undefined ? {} : { clock: options.clock }
+  const appOptions = { ...(options.clock === undefined ? {} : { clock: options.clock }), ...(options.setTimer === undefined ? {} : { setTimer: options.setTimer }) }
   // Shared by every app of this setup (restarts included): the stub reads it at each answer.
   const stubState = { providerDelayMs: 0 }
   const around = (built: TestApp): DurableSetup => ({

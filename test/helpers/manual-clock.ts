@@ -1,8 +1,9 @@
 import type { SetTimer } from '../../plugins/timers.ts'
 
 /**
- * A clock the test moves by hand, with the timer that goes with it: given as AppOptions.clock, the service's long
- * waits (the completion queue's retries) fire only when the test moves time to them, so minutes pass at once.
+ * A clock the test moves by hand, with the timer that goes with it: given as AppOptions.clock and .setTimer, the
+ * service's long waits (the completion queue's retries) fire only when the test moves time to them, so minutes pass
+ * at once.
  */
 export interface ManualClock {
   (): number
