@@ -19,8 +19,15 @@ export type Route =
   | { readonly screen: 'portal', readonly portalId: number, readonly tab: PortalTab }
   | { readonly screen: 'not-found', readonly hash: string }
 
+/** The path without its trailing slashes; a loop, since `/\/+$/` backtracks quadratically on a long run of them. */
+function withoutTrailingSlashes (path: string): string {
+  let end = path.length
+  while (end > 0 && path[end - 1] === '/') end--
+  return path.slice(0, end)
+}
+
 export function parseHash (hash: string): Route {
-  const path = hash.replace(/^#/, '').replace(/\/+$/, '')
+  const path = withoutTrailingSlashes(hash.replace(/^#/, ''))
   if (path === '' || path === '/' || path === '/portals') return { screen: 'portals' }
   if (path === '/audit') return { screen: 'audit' }
   const match = /^\/portals\/(\d{1,16})(?:\/([a-z-]+))?$/.exec(path)
