@@ -10,9 +10,8 @@ export function oauthTokenContext (portalId: number, kind: 'access' | 'refresh')
   return `portal:${portalId}/hubspot-oauth:${kind}`
 }
 
-/** One stored secret, for `rekey`. */
+/** One stored secret, for `rekey`: its ciphertext and the binding it was encrypted under. */
 export interface StoredSecret {
   readonly ciphertext: string
   readonly context: string
-  replace (ciphertext: string): void
 }

@@ -74,9 +74,9 @@ async function adminAuth (fastify: FastifyInstance): Promise<void> {
     }
   }
 
-  function requireSession (request: FastifyRequest): void {
+  async function requireSession (request: FastifyRequest): Promise<void> {
     const sessionId = sessionIdOf(fastify, request)
-    const session = sessionId === undefined ? undefined : sessions.find(sessionId)
+    const session = sessionId === undefined ? undefined : await sessions.find(sessionId)
     if (session === undefined) throw new AppError('UNAUTHORIZED')
     if (!SAFE_METHODS.has(request.method)) {
       const header = request.headers['x-csrf-token']
@@ -89,7 +89,7 @@ async function adminAuth (fastify: FastifyInstance): Promise<void> {
   fastify.decorate('requireAdmin', async (request: FastifyRequest) => {
     refuseLimited(request)
     // A bearer header wins: API clients keep working exactly as before, and never need a CSRF token.
-    if (request.headers.authorization === undefined) return requireSession(request)
+    if (request.headers.authorization === undefined) return await requireSession(request)
     const check = checkToken(request.headers.authorization)
     if (check === 'missing') throw new AppError('UNAUTHORIZED')
     if (check === 'wrong') {

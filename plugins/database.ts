@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { openDatabase, sqliteFileFromUrl, type DatabaseHandle } from '../db/database.ts'
+import { connectDatabase, redactedUrl, type DatabaseHandle } from '../db/database.ts'
 import { createRepositories, type Repositories } from '../db/repositories/index.ts'
 
 declare module 'fastify' {
@@ -17,10 +17,18 @@ export interface DatabaseOptions {
 
 /** Opens the database named by DATABASE_URL, applies migrations, and closes it after in-flight requests finish. */
 async function database (fastify: FastifyInstance, options: DatabaseOptions): Promise<void> {
-  const handle = openDatabase(sqliteFileFromUrl(fastify.config.databaseUrl), options.trace === undefined ? {} : { trace: options.trace })
+  const url = fastify.config.databaseUrl
+  let handle: DatabaseHandle
+  try {
+    handle = await connectDatabase(url, { poolSize: fastify.config.databasePoolSize, ...(options.trace === undefined ? {} : { trace: options.trace }) })
+  } catch (error) {
+    // One line naming the setting, without the password and without the driver's stack.
+    const reason = String((error as Error).message).split('\n')[0]
+    throw new Error(`DATABASE_URL: could not open ${redactedUrl(url)} (${reason})`, { cause: error })
+  }
   fastify.decorate('database', handle)
-  fastify.decorate('repositories', createRepositories(handle.db))
-  fastify.addHook('onClose', async () => { handle.close() })
+  fastify.decorate('repositories', createRepositories(handle.driver))
+  fastify.addHook('onClose', async () => { await handle.close() })
 }
 
 export default fp(database, { name: 'database', dependencies: ['config'], fastify: '5.x' })

@@ -8,7 +8,7 @@ import { checkStoredKeys } from './keyring/key-health.ts'
  */
 async function keyCheck (fastify: FastifyInstance): Promise<void> {
   fastify.addHook('onReady', async () => {
-    checkStoredKeys({ connections: fastify.repositories.connections, keyring: fastify.keyring, clock: fastify.clock, log: fastify.log })
+    await checkStoredKeys({ connections: fastify.repositories.connections, keyring: fastify.keyring, clock: fastify.clock, log: fastify.log })
   })
 }
 

@@ -12,7 +12,7 @@ export interface MetricSources {
   /** Undefined before the engine exists. */
   readonly load: () => EngineReading | undefined
   /** Callback completions waiting to go out (one count query, at scrape time only). */
-  readonly pendingCompletions: () => number
+  readonly pendingCompletions: () => Promise<number>
 }
 
 export type RejectionReasonLabel = 'portal' | 'instance' | 'connection' | 'admin-token'
@@ -88,12 +88,12 @@ export function createInstruments (sources: MetricSources) {
     })
   }
 
-  const gauge = (name: string, help: string, read: () => number | undefined) => new Gauge({
+  const gauge = (name: string, help: string, read: () => number | undefined | Promise<number | undefined>) => new Gauge({
     name,
     help,
     registers,
-    collect () {
-      const value = read()
+    async collect () {
+      const value = await read()
       if (value !== undefined) this.set(value)
     }
   })

@@ -15,10 +15,10 @@ export interface AdminSession {
 
 export interface SessionStore {
   /** Starts a session: the id goes into the cookie, the rest to the page. */
-  open (): AdminSession & { readonly sessionId: string }
+  open (): Promise<AdminSession & { readonly sessionId: string }>
   /** The live session with this id, or undefined (unknown, expired, signed out, or not an id at all). */
-  find (sessionId: string): AdminSession | undefined
-  close (sessionId: string): void
+  find (sessionId: string): Promise<AdminSession | undefined>
+  close (sessionId: string): Promise<void>
 }
 
 export interface SessionStoreOptions {
@@ -46,25 +46,25 @@ export function createSessionStore (options: SessionStoreOptions): SessionStore 
   })
 
   return {
-    open () {
+    async open () {
       const now = options.clock()
-      options.repository.removeExpired(now)
+      await options.repository.removeExpired(now)
       const sessionId = randomBytes(32).toString('base64url')
       const idHash = hashOf(sessionId)
       const expiresAt = now + ttlMs
-      options.repository.create({ idHash, createdAt: now, expiresAt })
+      await options.repository.create({ idHash, createdAt: now, expiresAt })
       return { sessionId, ...describe(sessionId, idHash, expiresAt) }
     },
 
-    find (sessionId) {
+    async find (sessionId) {
       if (!SESSION_ID.test(sessionId)) return undefined
       const idHash = hashOf(sessionId)
-      const row = options.repository.find(idHash, options.clock())
+      const row = await options.repository.find(idHash, options.clock())
       return row === undefined ? undefined : describe(sessionId, idHash, row.expiresAt)
     },
 
-    close (sessionId) {
-      if (SESSION_ID.test(sessionId)) options.repository.remove(hashOf(sessionId))
+    async close (sessionId) {
+      if (SESSION_ID.test(sessionId)) await options.repository.remove(hashOf(sessionId))
     }
   }
 }

@@ -26,12 +26,12 @@ async function executionEngine (fastify: FastifyInstance): Promise<void> {
     readRecordProperties: fastify.hubspot.readRecordProperties,
     complete: fastify.hubspot.completeCallbacks,
     setTimer: fastify.setTimer,
-    canComplete: portalId => fastify.repositories.oauth.findTokens(portalId) !== undefined,
+    canComplete: async portalId => await fastify.repositories.oauth.findTokens(portalId) !== undefined,
     observe: fastify.metrics.observer
   })
   fastify.metrics.watchEngine(() => engine.load())
   fastify.decorate('engine', engine)
-  fastify.addHook('onReady', async () => { engine.resume() })
+  fastify.addHook('onReady', async () => { await engine.resume() })
   fastify.addHook('preClose', async () => { engine.stopAccepting() })
   fastify.addHook('onClose', async () => { await engine.close() })
 }

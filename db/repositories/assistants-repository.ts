@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm'
-import type { AppDatabase } from '../database.ts'
-import { assistants, auditEvents, portals } from '../schema.ts'
+import type { Driver } from '../driver.ts'
+import type { assistants } from '../schema/sqlite.ts'
 
 export type AssistantRow = typeof assistants.$inferSelect
 
@@ -18,40 +18,42 @@ function audited (row: AssistantFields) {
 }
 
 /** Saved assistants per portal; every change is audited, with the fields before and after, in the same transaction. */
-export function createAssistantsRepository (db: AppDatabase) {
+export function createAssistantsRepository (driver: Driver) {
+  const { db, tables: { assistants, auditEvents, portals } } = driver
   const where = (portalId: number, id: string) => and(eq(assistants.portalId, portalId), eq(assistants.id, id))
   return {
-    list (portalId: number): AssistantRow[] {
-      return db.select().from(assistants).where(eq(assistants.portalId, portalId)).orderBy(assistants.name, assistants.id).all()
+    async list (portalId: number): Promise<AssistantRow[]> {
+      return await driver.all(db.select().from(assistants).where(eq(assistants.portalId, portalId)).orderBy(assistants.name, assistants.id))
     },
 
-    find (portalId: number, id: string): AssistantRow | undefined {
-      return db.select().from(assistants).where(where(portalId, id)).get()
+    async find (portalId: number, id: string): Promise<AssistantRow | undefined> {
+      return await driver.first(db.select().from(assistants).where(where(portalId, id)))
     },
 
-    create (portalId: number, id: string, fields: AssistantFields, actor: string, at: number): AssistantRow {
-      return db.transaction(tx => {
-        tx.insert(portals).values({ portalId }).onConflictDoNothing().run()
-        const row = tx.insert(assistants).values({ id, portalId, ...fields, createdAt: at, updatedAt: at }).returning().get()
-        tx.insert(auditEvents).values({ portalId, action: 'assistant_create', actor, at, detail: id, before: null, after: audited(row) }).run()
+    async create (portalId: number, id: string, fields: AssistantFields, actor: string, at: number): Promise<AssistantRow> {
+      return await driver.transaction(async tx => {
+        await tx.run(tx.db.insert(portals).values({ portalId }).onConflictDoNothing())
+        const row = await tx.first(tx.db.insert(assistants).values({ id, portalId, ...fields, createdAt: at, updatedAt: at }).returning())
+        if (row === undefined) throw new Error(`assistant ${id} was not stored`)
+        await tx.run(tx.db.insert(auditEvents).values({ portalId, action: 'assistant_create', actor, at, detail: id, before: null, after: audited(row) }))
         return row
       })
     },
 
-    update (portalId: number, id: string, fields: AssistantFields, actor: string, at: number): AssistantRow | undefined {
-      return db.transaction(tx => {
-        const before = tx.select().from(assistants).where(where(portalId, id)).get()
+    async update (portalId: number, id: string, fields: AssistantFields, actor: string, at: number): Promise<AssistantRow | undefined> {
+      return await driver.transaction(async tx => {
+        const before = await tx.first(tx.db.select().from(assistants).where(where(portalId, id)))
         if (before === undefined) return undefined
-        const row = tx.update(assistants).set({ ...fields, updatedAt: at }).where(where(portalId, id)).returning().get()
-        if (row !== undefined) tx.insert(auditEvents).values({ portalId, action: 'assistant_update', actor, at, detail: id, before: audited(before), after: audited(row) }).run()
+        const row = await tx.first(tx.db.update(assistants).set({ ...fields, updatedAt: at }).where(where(portalId, id)).returning())
+        if (row !== undefined) await tx.run(tx.db.insert(auditEvents).values({ portalId, action: 'assistant_update', actor, at, detail: id, before: audited(before), after: audited(row) }))
         return row
       })
     },
 
-    remove (portalId: number, id: string, actor: string, at: number): boolean {
-      return db.transaction(tx => {
-        const removed = tx.delete(assistants).where(where(portalId, id)).returning().get()
-        if (removed !== undefined) tx.insert(auditEvents).values({ portalId, action: 'assistant_delete', actor, at, detail: id, before: audited(removed), after: null }).run()
+    async remove (portalId: number, id: string, actor: string, at: number): Promise<boolean> {
+      return await driver.transaction(async tx => {
+        const removed = await tx.first(tx.db.delete(assistants).where(where(portalId, id)).returning())
+        if (removed !== undefined) await tx.run(tx.db.insert(auditEvents).values({ portalId, action: 'assistant_delete', actor, at, detail: id, before: audited(removed), after: null }))
         return removed !== undefined
       })
     }

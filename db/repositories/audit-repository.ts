@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm'
-import type { AppDatabase } from '../database.ts'
-import { auditEvents } from '../schema.ts'
+import type { Driver } from '../driver.ts'
+import type { auditEvents } from '../schema/sqlite.ts'
 
 export type AuditRow = typeof auditEvents.$inferSelect
 export type AuditEvent = typeof auditEvents.$inferInsert
@@ -20,20 +20,21 @@ export interface AuditFilter {
  * own (an operator's redelivery). Changes to connections, assistants and budgets write their event in their own
  * transaction instead, so the change and its event commit together.
  */
-export function createAuditRepository (db: AppDatabase) {
+export function createAuditRepository (driver: Driver) {
+  const { db, tables: { auditEvents } } = driver
   return {
-    record (event: AuditEvent): void {
-      db.insert(auditEvents).values(event).run()
+    async record (event: AuditEvent): Promise<void> {
+      await driver.run(db.insert(auditEvents).values(event))
     },
 
     // Paged by id rather than time: ids only grow, while two events can share a millisecond.
-    list (filter: AuditFilter): AuditRow[] {
+    async list (filter: AuditFilter): Promise<AuditRow[]> {
       const conditions: SQL[] = []
       if (filter.portalId !== undefined) conditions.push(eq(auditEvents.portalId, filter.portalId))
       if (filter.fromMs !== undefined) conditions.push(gte(auditEvents.at, filter.fromMs))
       if (filter.toMs !== undefined) conditions.push(lt(auditEvents.at, filter.toMs))
       if (filter.beforeId !== undefined) conditions.push(lt(auditEvents.id, filter.beforeId))
-      return db.select().from(auditEvents).where(and(...conditions)).orderBy(desc(auditEvents.id)).limit(filter.limit).all()
+      return await driver.all(db.select().from(auditEvents).where(and(...conditions)).orderBy(desc(auditEvents.id)).limit(filter.limit))
     }
   }
 }

@@ -1,6 +1,6 @@
 import { and, eq, gte, lt, sql } from 'drizzle-orm'
-import type { AppDatabase } from '../database.ts'
-import { auditEvents, executions, portalBudgets, portals } from '../schema.ts'
+import type { Driver } from '../driver.ts'
+import type { portalBudgets } from '../schema/sqlite.ts'
 
 export type BudgetRecord = typeof portalBudgets.$inferSelect
 
@@ -28,17 +28,17 @@ function audited (budget: BudgetSettings | undefined) {
  * Portal budgets and their audit trail (a change and its audit event commit together), and the month's spend the
  * budget check starts from. The engine keeps budgets and spend in memory; it reads here once per portal and month.
  */
-export function createBudgetsRepository (db: AppDatabase) {
+export function createBudgetsRepository (driver: Driver) {
+  const { db, tables: { auditEvents, executions, portalBudgets, portals } } = driver
   const placeholder = sql.placeholder
-  const selectOne = db.select().from(portalBudgets).where(eq(portalBudgets.portalId, placeholder('portalId'))).prepare()
+  const selectOne = driver.prepare('budget_by_portal', db.select().from(portalBudgets).where(eq(portalBudgets.portalId, placeholder('portalId'))))
   // Reads the executions_portal_started index: one portal, one range of start times.
-  const selectSpend = db.select({ spent: sql<number>`coalesce(sum(${executions.costUsd}), 0)` }).from(executions)
-    .where(and(eq(executions.portalId, placeholder('portalId')), gte(executions.startedAt, placeholder('fromMs')), lt(executions.startedAt, placeholder('toMs'))))
-    .prepare()
+  const selectSpend = driver.prepare('budget_month_spend', db.select({ spent: sql<number>`coalesce(sum(${executions.costUsd}), 0)`.mapWith(Number) }).from(executions)
+    .where(and(eq(executions.portalId, placeholder('portalId')), gte(executions.startedAt, placeholder('fromMs')), lt(executions.startedAt, placeholder('toMs')))))
 
   return {
-    find (portalId: number): BudgetRecord | undefined {
-      return selectOne.get({ portalId })
+    async find (portalId: number): Promise<BudgetRecord | undefined> {
+      return (await selectOne({ portalId }))[0]
     },
 
     /**
@@ -46,35 +46,35 @@ export function createBudgetsRepository (db: AppDatabase) {
      * event `budget` with the before and after. A new setting forgets an earlier warning, so the new threshold
      * warns again when crossed. Returns the budget before and after.
      */
-    save (portalId: number, settings: BudgetSettings | null, actor: string, at: number): { readonly before?: BudgetRecord, readonly after?: BudgetRecord } {
-      return db.transaction(tx => {
-        const before = tx.select().from(portalBudgets).where(eq(portalBudgets.portalId, portalId)).get()
+    async save (portalId: number, settings: BudgetSettings | null, actor: string, at: number): Promise<{ readonly before?: BudgetRecord, readonly after?: BudgetRecord }> {
+      return await driver.transaction(async tx => {
+        const before = await tx.first(tx.db.select().from(portalBudgets).where(eq(portalBudgets.portalId, portalId)))
         let after: BudgetRecord | undefined
         if (settings === null) {
-          tx.delete(portalBudgets).where(eq(portalBudgets.portalId, portalId)).run()
+          await tx.run(tx.db.delete(portalBudgets).where(eq(portalBudgets.portalId, portalId)))
         } else {
-          tx.insert(portals).values({ portalId }).onConflictDoNothing().run()
+          await tx.run(tx.db.insert(portals).values({ portalId }).onConflictDoNothing())
           const values = { ...settings, warnedMonth: null, updatedAt: at }
-          after = tx.insert(portalBudgets).values({ portalId, ...values })
-            .onConflictDoUpdate({ target: portalBudgets.portalId, set: values }).returning().get()
+          after = await tx.first(tx.db.insert(portalBudgets).values({ portalId, ...values })
+            .onConflictDoUpdate({ target: portalBudgets.portalId, set: values }).returning())
         }
         if (before !== undefined || after !== undefined) {
-          tx.insert(auditEvents).values({
+          await tx.run(tx.db.insert(auditEvents).values({
             portalId, action: 'budget', actor, at, detail: `${describeBudget(before)} → ${describeBudget(after)}`, before: audited(before), after: audited(after)
-          }).run()
+          }))
         }
         return { ...(before === undefined ? {} : { before }), ...(after === undefined ? {} : { after }) }
       })
     },
 
     /** USD recorded for the portal's executions that started in [fromMs, toMs). */
-    monthSpend (portalId: number, fromMs: number, toMs: number): number {
-      return selectSpend.get({ portalId, fromMs, toMs })?.spent ?? 0
+    async monthSpend (portalId: number, fromMs: number, toMs: number): Promise<number> {
+      return (await selectSpend({ portalId, fromMs, toMs }))[0]?.spent ?? 0
     },
 
     /** Remembers that the month's warning was logged, so a restart does not log it again. */
-    markWarned (portalId: number, month: string): void {
-      db.update(portalBudgets).set({ warnedMonth: month }).where(eq(portalBudgets.portalId, portalId)).run()
+    async markWarned (portalId: number, month: string): Promise<void> {
+      await driver.run(db.update(portalBudgets).set({ warnedMonth: month }).where(eq(portalBudgets.portalId, portalId)))
     }
   }
 }

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm'
-import type { AppDatabase } from '../database.ts'
-import { auditEvents, connections, portals } from '../schema.ts'
+import type { Driver, Executor } from '../driver.ts'
+import type { connections } from '../schema/sqlite.ts'
 
 /**
  * `connected`; `invalid` once the provider rejected the key at its last use; `key_unreadable` when the configured
@@ -56,21 +56,23 @@ export const CONNECTION_CACHE_SIZE = 10_000
  *
  * `find`, which every execution and options request runs, answers from a write-through cache: each method here
  * that changes a connection drops its entry in the same call, so a switched key, a disconnect or a new allowlist
- * is seen by the very next execution. That holds because this process is the database's only writer (the CLI's
- * `rekey` changes ciphertexts only, which decrypt to the same key); several instances on one database would need
- * the cache to expire.
+ * is seen by the very next execution. A read that a change overtook is not cached (`changes` counts them). That
+ * holds because this process is the database's only writer (the CLI's `rekey` changes ciphertexts only, which
+ * decrypt to the same key); several instances on one database would need the cache to expire.
  */
-export function createConnectionsRepository (db: AppDatabase, options: { readonly cacheSize?: number } = {}) {
+export function createConnectionsRepository (driver: Driver, options: { readonly cacheSize?: number } = {}) {
+  const { db, tables: { auditEvents, connections, portals } } = driver
   const where = (portalId: number, provider: string) => and(eq(connections.portalId, portalId), eq(connections.provider, provider))
-  const selectOne = db.select().from(connections)
-    .where(and(eq(connections.portalId, sql.placeholder('portalId')), eq(connections.provider, sql.placeholder('provider')))).prepare()
+  const selectOne = driver.prepare('connection_by_provider', db.select().from(connections)
+    .where(and(eq(connections.portalId, sql.placeholder('portalId')), eq(connections.provider, sql.placeholder('provider')))))
   const cacheSize = options.cacheSize ?? CONNECTION_CACHE_SIZE
   const cache = new Map<string, ConnectionRecord>()
+  let changes = 0
   const cacheKey = (portalId: number, provider: string) => `${portalId}\u0000${provider}`
-  const forget = (portalId: number, provider: string) => { cache.delete(cacheKey(portalId, provider)) }
+  const forget = (portalId: number, provider: string) => { changes++; cache.delete(cacheKey(portalId, provider)) }
 
   return {
-    find (portalId: number, provider: string): ConnectionRecord | undefined {
+    async find (portalId: number, provider: string): Promise<ConnectionRecord | undefined> {
       const key = cacheKey(portalId, provider)
       const cached = cache.get(key)
       if (cached !== undefined) {
@@ -78,28 +80,30 @@ export function createConnectionsRepository (db: AppDatabase, options: { readonl
         cache.set(key, cached)
         return cached
       }
-      const row = selectOne.get({ portalId, provider })
+      const changesBefore = changes
+      const [row] = await selectOne({ portalId, provider })
       if (row === undefined) return undefined
       const record = Object.freeze(toRecord(row))
+      if (changes !== changesBefore) return record
       cache.set(key, record)
       if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string)
       return record
     },
 
-    list (portalId: number): ConnectionRecord[] {
-      return db.select().from(connections).where(eq(connections.portalId, portalId)).orderBy(connections.provider).all().map(toRecord)
+    async list (portalId: number): Promise<ConnectionRecord[]> {
+      return (await driver.all(db.select().from(connections).where(eq(connections.portalId, portalId)).orderBy(connections.provider))).map(toRecord)
     },
 
     /** Connects, or switches the key of an existing connection (keeping its allowlist). Returns which it was. */
-    save (input: SaveConnection): 'connect' | 'switch_key' {
+    async save (input: SaveConnection): Promise<'connect' | 'switch_key'> {
       forget(input.portalId, input.provider)
-      return db.transaction(tx => {
-        tx.insert(portals).values({ portalId: input.portalId }).onConflictDoNothing().run()
-        const existing = tx.select({ id: connections.id, keyHint: connections.keyHint, baseUrl: connections.baseUrl }).from(connections)
-          .where(where(input.portalId, input.provider)).get()
+      return await driver.transaction(async tx => {
+        await tx.run(tx.db.insert(portals).values({ portalId: input.portalId }).onConflictDoNothing())
+        const existing = await tx.first(tx.db.select({ id: connections.id, keyHint: connections.keyHint, baseUrl: connections.baseUrl }).from(connections)
+          .where(where(input.portalId, input.provider)))
         const action = existing === undefined ? 'connect' : 'switch_key'
         if (existing === undefined) {
-          tx.insert(connections).values({
+          await tx.run(tx.db.insert(connections).values({
             portalId: input.portalId,
             provider: input.provider,
             encryptedKey: input.encryptedKey,
@@ -108,18 +112,18 @@ export function createConnectionsRepository (db: AppDatabase, options: { readonl
             status: 'connected',
             connectedAt: input.at,
             lastValidatedAt: input.at
-          }).run()
+          }))
         } else {
-          tx.update(connections).set({
+          await tx.run(tx.db.update(connections).set({
             encryptedKey: input.encryptedKey,
             keyHint: input.keyHint,
             baseUrl: input.baseUrl,
             status: 'connected',
             connectedAt: input.at,
             lastValidatedAt: input.at
-          }).where(eq(connections.id, existing.id)).run()
+          }).where(eq(connections.id, existing.id)))
         }
-        tx.insert(auditEvents).values({
+        await tx.run(tx.db.insert(auditEvents).values({
           portalId: input.portalId,
           provider: input.provider,
           action,
@@ -127,32 +131,32 @@ export function createConnectionsRepository (db: AppDatabase, options: { readonl
           at: input.at,
           before: existing === undefined ? null : auditedKey(existing),
           after: auditedKey(input)
-        }).run()
+        }))
         return action
       })
     },
 
     /** Erases the connection (and so its key). False when there was none. */
-    remove (portalId: number, provider: string, actor: string, at: number): boolean {
+    async remove (portalId: number, provider: string, actor: string, at: number): Promise<boolean> {
       forget(portalId, provider)
-      return db.transaction(tx => {
-        const removed = tx.delete(connections).where(where(portalId, provider))
-          .returning({ keyHint: connections.keyHint, baseUrl: connections.baseUrl, allowedModels: connections.allowedModels }).get()
+      return await driver.transaction(async tx => {
+        const removed = await tx.first(tx.db.delete(connections).where(where(portalId, provider))
+          .returning({ keyHint: connections.keyHint, baseUrl: connections.baseUrl, allowedModels: connections.allowedModels }))
         if (removed === undefined) return false
-        tx.insert(auditEvents).values({
+        await tx.run(tx.db.insert(auditEvents).values({
           portalId, provider, action: 'disconnect', actor, at, before: { ...auditedKey(removed), allowedModels: parseModels(removed.allowedModels) }, after: null
-        }).run()
+        }))
         return true
       })
     },
 
-    setAllowedModels (portalId: number, provider: string, models: readonly string[] | null, actor: string, at: number): boolean {
+    async setAllowedModels (portalId: number, provider: string, models: readonly string[] | null, actor: string, at: number): Promise<boolean> {
       forget(portalId, provider)
-      return db.transaction(tx => {
-        const before = tx.select({ allowedModels: connections.allowedModels }).from(connections).where(where(portalId, provider)).get()
+      return await driver.transaction(async tx => {
+        const before = await tx.first(tx.db.select({ allowedModels: connections.allowedModels }).from(connections).where(where(portalId, provider)))
         if (before === undefined) return false
-        tx.update(connections).set({ allowedModels: models === null ? null : JSON.stringify(models) }).where(where(portalId, provider)).run()
-        tx.insert(auditEvents).values({
+        await tx.run(tx.db.update(connections).set({ allowedModels: models === null ? null : JSON.stringify(models) }).where(where(portalId, provider)))
+        await tx.run(tx.db.insert(auditEvents).values({
           portalId,
           provider,
           action: 'allowed_models',
@@ -161,31 +165,32 @@ export function createConnectionsRepository (db: AppDatabase, options: { readonl
           detail: models === null ? 'all' : models.join(','),
           before: { allowedModels: parseModels(before.allowedModels) },
           after: { allowedModels: models === null ? null : [...models] }
-        }).run()
+        }))
         return true
       })
     },
 
     /** Records the provider's verdict on the key at its last use. */
-    setStatus (portalId: number, provider: string, status: ConnectionStatus, at: number): void {
+    async setStatus (portalId: number, provider: string, status: ConnectionStatus, at: number): Promise<void> {
       forget(portalId, provider)
-      db.update(connections).set(status === 'connected' ? { status, lastValidatedAt: at } : { status })
-        .where(where(portalId, provider)).run()
+      await driver.run(db.update(connections).set(status === 'connected' ? { status, lastValidatedAt: at } : { status })
+        .where(where(portalId, provider)))
     },
 
     /** For `rekey`: every ciphertext, and a way to replace one. */
-    allCiphertexts (): Array<Pick<Row, 'id' | 'portalId' | 'provider' | 'encryptedKey' | 'status'>> {
-      return db.select({ id: connections.id, portalId: connections.portalId, provider: connections.provider, encryptedKey: connections.encryptedKey, status: connections.status })
-        .from(connections).all()
+    async allCiphertexts (executor: Executor = driver): Promise<Array<Pick<Row, 'id' | 'portalId' | 'provider' | 'encryptedKey' | 'status'>>> {
+      return await executor.all(executor.db.select({ id: connections.id, portalId: connections.portalId, provider: connections.provider, encryptedKey: connections.encryptedKey, status: connections.status })
+        .from(connections))
     },
 
-    replaceCiphertext (id: number, encryptedKey: string): void {
+    async replaceCiphertext (id: number, encryptedKey: string, executor: Executor = driver): Promise<void> {
+      changes++
       cache.clear()
-      db.update(connections).set({ encryptedKey }).where(eq(connections.id, id)).run()
+      await executor.run(executor.db.update(connections).set({ encryptedKey }).where(eq(connections.id, id)))
     },
 
-    auditTrail (portalId: number) {
-      return db.select().from(auditEvents).where(eq(auditEvents.portalId, portalId)).orderBy(auditEvents.id).all()
+    async auditTrail (portalId: number) {
+      return await driver.all(db.select().from(auditEvents).where(eq(auditEvents.portalId, portalId)).orderBy(auditEvents.id))
     }
   }
 }

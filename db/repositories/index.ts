@@ -1,4 +1,4 @@
-import type { AppDatabase } from '../database.ts'
+import type { Driver, Executor } from '../driver.ts'
 import { connectionKeyContext, oauthTokenContext, type StoredSecret } from '../secret-contexts.ts'
 import { createAssistantsRepository } from './assistants-repository.ts'
 import { createAuditRepository } from './audit-repository.ts'
@@ -9,33 +9,45 @@ import { createOAuthRepository } from './oauth-repository.ts'
 import { createPortalsRepository } from './portals-repository.ts'
 import { createSessionsRepository } from './sessions-repository.ts'
 
-/** Every repository over one database handle. */
-export function createRepositories (db: AppDatabase) {
-  const connections = createConnectionsRepository(db)
-  const oauth = createOAuthRepository(db)
+/** Every repository over one database's driver: the store the rest of the service reaches the database through. */
+export function createRepositories (driver: Driver) {
+  const connections = createConnectionsRepository(driver)
+  const oauth = createOAuthRepository(driver)
   return {
-    portals: createPortalsRepository(db),
+    portals: createPortalsRepository(driver),
     connections,
-    executions: createExecutionsRepository(db),
-    assistants: createAssistantsRepository(db),
+    executions: createExecutionsRepository(driver),
+    assistants: createAssistantsRepository(driver),
     oauth,
-    budgets: createBudgetsRepository(db),
-    audit: createAuditRepository(db),
-    sessions: createSessionsRepository(db),
+    budgets: createBudgetsRepository(driver),
+    audit: createAuditRepository(driver),
+    sessions: createSessionsRepository(driver),
 
-    /** Every encrypted secret in the database, each with its binding, for `rekey`. */
-    storedSecrets (): StoredSecret[] {
-      const connectionKeys = connections.allCiphertexts().map(row => ({
-        ciphertext: row.encryptedKey,
-        context: connectionKeyContext(row.portalId, row.provider),
-        replace: (ciphertext: string) => connections.replaceCiphertext(row.id, ciphertext)
-      }))
-      const oauthTokens = oauth.allCiphertexts().flatMap(row => (['access', 'refresh'] as const).map(kind => ({
-        ciphertext: kind === 'access' ? row.encryptedAccessToken : row.encryptedRefreshToken,
-        context: oauthTokenContext(row.portalId, kind),
-        replace: (ciphertext: string) => oauth.replaceCiphertext(row.portalId, kind, ciphertext)
-      })))
-      return [...connectionKeys, ...oauthTokens]
+    /**
+     * Re-encrypts every stored secret (`rekey`) in one transaction: `reencrypt` gets each ciphertext with its binding
+     * and answers the new ciphertext (or the same one to leave it). Returns how many were replaced.
+     */
+    async reencryptSecrets (reencrypt: (secret: StoredSecret) => string): Promise<number> {
+      return await driver.transaction(async tx => {
+        let replaced = 0
+        const replace = async (secret: StoredSecret, write: (ciphertext: string, executor: Executor) => Promise<void>) => {
+          const next = reencrypt(secret)
+          if (next === secret.ciphertext) return
+          await write(next, tx)
+          replaced++
+        }
+        for (const row of await connections.allCiphertexts(tx)) {
+          await replace({ ciphertext: row.encryptedKey, context: connectionKeyContext(row.portalId, row.provider) },
+            (ciphertext, executor) => connections.replaceCiphertext(row.id, ciphertext, executor))
+        }
+        for (const row of await oauth.allCiphertexts(tx)) {
+          for (const kind of ['access', 'refresh'] as const) {
+            await replace({ ciphertext: kind === 'access' ? row.encryptedAccessToken : row.encryptedRefreshToken, context: oauthTokenContext(row.portalId, kind) },
+              (ciphertext, executor) => oauth.replaceCiphertext(row.portalId, kind, ciphertext, executor))
+          }
+        }
+        return replaced
+      })
     }
   }
 }

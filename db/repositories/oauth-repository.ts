@@ -1,7 +1,6 @@
 import { eq, lt } from 'drizzle-orm'
-import type { AppDatabase } from '../database.ts'
-import { auditEvents, oauthStates, oauthTokens } from '../schema.ts'
-import { committedRow } from './committed-row.ts'
+import type { Driver, Executor } from '../driver.ts'
+import type { oauthTokens } from '../schema/sqlite.ts'
 import { createPortalsRepository } from './portals-repository.ts'
 
 export type OAuthTokenRow = typeof oauthTokens.$inferSelect
@@ -21,11 +20,12 @@ export interface SaveTokens {
  * HubSpot OAuth: the tokens of installed portals (ciphertexts only) and the single-use `state` nonces of installs
  * in progress. Install and "must re-install" change tokens, portal status and the audit trail in one transaction.
  */
-export function createOAuthRepository (db: AppDatabase) {
-  const portals = createPortalsRepository(db)
+export function createOAuthRepository (driver: Driver) {
+  const { db, tables: { auditEvents, oauthStates, oauthTokens } } = driver
+  const portals = createPortalsRepository(driver)
 
   // Inserts or replaces the token row; the portal row must exist (foreign key).
-  const upsertTokens = (executor: Pick<AppDatabase, 'insert'>, input: SaveTokens): void => {
+  const upsertTokens = async (executor: Executor, input: SaveTokens): Promise<void> => {
     const values = {
       encryptedAccessToken: input.encryptedAccessToken,
       encryptedRefreshToken: input.encryptedRefreshToken,
@@ -33,31 +33,29 @@ export function createOAuthRepository (db: AppDatabase) {
       scopes: input.scopes,
       updatedAt: input.at
     }
-    executor.insert(oauthTokens).values({ portalId: input.portalId, ...values })
-      .onConflictDoUpdate({ target: oauthTokens.portalId, set: values }).run()
+    await executor.run(executor.db.insert(oauthTokens).values({ portalId: input.portalId, ...values })
+      .onConflictDoUpdate({ target: oauthTokens.portalId, set: values }))
   }
 
   return {
-    findTokens (portalId: number): OAuthTokenRow | undefined {
-      return db.select().from(oauthTokens).where(eq(oauthTokens.portalId, portalId)).get()
+    async findTokens (portalId: number): Promise<OAuthTokenRow | undefined> {
+      return await driver.first(db.select().from(oauthTokens).where(eq(oauthTokens.portalId, portalId)))
     },
 
     /** Replaces the tokens of a portal (after a refresh); its install status is left alone. */
-    saveTokens (input: SaveTokens): void {
-      db.transaction(tx => {
-        portals.ensure(input.portalId, tx)
-        upsertTokens(tx, input)
+    async saveTokens (input: SaveTokens): Promise<void> {
+      await driver.transaction(async tx => {
+        await portals.ensure(input.portalId, tx)
+        await upsertTokens(tx, input)
       })
     },
 
     /** A completed install: tokens stored, portal `installed`, audit event `install`, all or nothing. */
-    recordInstall (input: SaveTokens & { readonly actor: string }): void {
-      db.transaction(tx => {
-        // better-sqlite3 runs a transaction on its one connection, so the portals repository's statement (on `db`)
-        // is inside this transaction too.
-        portals.setInstallStatus(input.portalId, 'installed', input.at)
-        upsertTokens(tx, input)
-        tx.insert(auditEvents).values({ portalId: input.portalId, action: 'install', actor: input.actor, at: input.at, detail: input.scopes }).run()
+    async recordInstall (input: SaveTokens & { readonly actor: string }): Promise<void> {
+      await driver.transaction(async tx => {
+        await portals.setInstallStatus(input.portalId, 'installed', input.at, tx)
+        await upsertTokens(tx, input)
+        await tx.run(tx.db.insert(auditEvents).values({ portalId: input.portalId, action: 'install', actor: input.actor, at: input.at, detail: input.scopes }))
       })
     },
 
@@ -65,36 +63,36 @@ export function createOAuthRepository (db: AppDatabase) {
      * HubSpot refused the refresh token (app uninstalled, access revoked): the tokens are erased, the portal marked
      * `reinstall_required` and the reason audited, all or nothing. `detail` names HubSpot's error, never a token.
      */
-    recordReinstallRequired (portalId: number, actor: string, at: number, detail: string): void {
-      db.transaction(tx => {
-        tx.delete(oauthTokens).where(eq(oauthTokens.portalId, portalId)).run()
-        portals.setInstallStatus(portalId, 'reinstall_required', at)
-        tx.insert(auditEvents).values({ portalId, action: 'reinstall_required', actor, at, detail }).run()
+    async recordReinstallRequired (portalId: number, actor: string, at: number, detail: string): Promise<void> {
+      await driver.transaction(async tx => {
+        await tx.run(tx.db.delete(oauthTokens).where(eq(oauthTokens.portalId, portalId)))
+        await portals.setInstallStatus(portalId, 'reinstall_required', at, tx)
+        await tx.run(tx.db.insert(auditEvents).values({ portalId, action: 'reinstall_required', actor, at, detail }))
       })
     },
 
     /** Erases the tokens of a portal. False when there were none. */
-    deleteTokens (portalId: number): boolean {
-      return db.delete(oauthTokens).where(eq(oauthTokens.portalId, portalId)).returning({ portalId: oauthTokens.portalId }).all().length > 0
+    async deleteTokens (portalId: number): Promise<boolean> {
+      return await driver.run(db.delete(oauthTokens).where(eq(oauthTokens.portalId, portalId))) > 0
     },
 
     /** For `rekey`: every token ciphertext, and a way to replace one. */
-    allCiphertexts (): Array<Pick<OAuthTokenRow, 'portalId' | 'encryptedAccessToken' | 'encryptedRefreshToken'>> {
-      return db.select({
+    async allCiphertexts (executor: Executor = driver): Promise<Array<Pick<OAuthTokenRow, 'portalId' | 'encryptedAccessToken' | 'encryptedRefreshToken'>>> {
+      return await executor.all(executor.db.select({
         portalId: oauthTokens.portalId,
         encryptedAccessToken: oauthTokens.encryptedAccessToken,
         encryptedRefreshToken: oauthTokens.encryptedRefreshToken
-      }).from(oauthTokens).all()
+      }).from(oauthTokens))
     },
 
-    replaceCiphertext (portalId: number, kind: 'access' | 'refresh', ciphertext: string): void {
-      db.update(oauthTokens)
+    async replaceCiphertext (portalId: number, kind: 'access' | 'refresh', ciphertext: string, executor: Executor = driver): Promise<void> {
+      await executor.run(executor.db.update(oauthTokens)
         .set(kind === 'access' ? { encryptedAccessToken: ciphertext } : { encryptedRefreshToken: ciphertext })
-        .where(eq(oauthTokens.portalId, portalId)).run()
+        .where(eq(oauthTokens.portalId, portalId)))
     },
 
-    insertState (nonce: string, createdAt: number): void {
-      db.insert(oauthStates).values({ nonce, createdAt }).run()
+    async insertState (nonce: string, createdAt: number): Promise<void> {
+      await driver.run(db.insert(oauthStates).values({ nonce, createdAt }))
     },
 
     /**
@@ -102,14 +100,14 @@ export function createOAuthRepository (db: AppDatabase) {
      * `DELETE … RETURNING` statement, so of two concurrent callbacks with the same state only one can see it.
      * An expired nonce is deleted too: it can never become valid again.
      */
-    consumeState (nonce: string, now: number, maxAgeMs: number): boolean {
-      const row = committedRow(db.delete(oauthStates).where(eq(oauthStates.nonce, nonce)).returning({ createdAt: oauthStates.createdAt }).all())
+    async consumeState (nonce: string, now: number, maxAgeMs: number): Promise<boolean> {
+      const row = await driver.first(db.delete(oauthStates).where(eq(oauthStates.nonce, nonce)).returning({ createdAt: oauthStates.createdAt }))
       return row !== undefined && now - row.createdAt <= maxAgeMs
     },
 
     /** Deletes nonces created before `olderThan` (installs that were abandoned). Returns how many. */
-    pruneStates (olderThan: number): number {
-      return db.delete(oauthStates).where(lt(oauthStates.createdAt, olderThan)).returning({ nonce: oauthStates.nonce }).all().length
+    async pruneStates (olderThan: number): Promise<number> {
+      return await driver.run(db.delete(oauthStates).where(lt(oauthStates.createdAt, olderThan)))
     }
   }
 }

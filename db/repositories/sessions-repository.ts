@@ -1,32 +1,32 @@
 import { eq, lte, sql } from 'drizzle-orm'
-import type { AppDatabase } from '../database.ts'
-import { adminSessions } from '../schema.ts'
+import type { Driver } from '../driver.ts'
+import type { adminSessions } from '../schema/sqlite.ts'
 
 export type SessionRow = typeof adminSessions.$inferSelect
 
 /** Admin page sessions by the hash of their id; the id itself is never given to this repository. */
-export function createSessionsRepository (db: AppDatabase) {
-  const placeholder = sql.placeholder
-  const selectOne = db.select().from(adminSessions).where(eq(adminSessions.idHash, placeholder('idHash'))).prepare()
+export function createSessionsRepository (driver: Driver) {
+  const { db, tables: { adminSessions } } = driver
+  const selectOne = driver.prepare('session_by_hash', db.select().from(adminSessions).where(eq(adminSessions.idHash, sql.placeholder('idHash'))))
 
   return {
-    create (session: SessionRow): void {
-      db.insert(adminSessions).values(session).run()
+    async create (session: SessionRow): Promise<void> {
+      await driver.run(db.insert(adminSessions).values(session))
     },
 
     /** The session, or undefined when there is none or it expired by `now`. */
-    find (idHash: string, now: number): SessionRow | undefined {
-      const row = selectOne.get({ idHash })
+    async find (idHash: string, now: number): Promise<SessionRow | undefined> {
+      const [row] = await selectOne({ idHash })
       return row === undefined || row.expiresAt <= now ? undefined : row
     },
 
-    remove (idHash: string): void {
-      db.delete(adminSessions).where(eq(adminSessions.idHash, idHash)).run()
+    async remove (idHash: string): Promise<void> {
+      await driver.run(db.delete(adminSessions).where(eq(adminSessions.idHash, idHash)))
     },
 
     /** Deletes every session that expired by `now`; returns how many. */
-    removeExpired (now: number): number {
-      return db.delete(adminSessions).where(lte(adminSessions.expiresAt, now)).run().changes
+    async removeExpired (now: number): Promise<number> {
+      return await driver.run(db.delete(adminSessions).where(lte(adminSessions.expiresAt, now)))
     }
   }
 }

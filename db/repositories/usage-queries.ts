@@ -1,7 +1,6 @@
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm'
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
-import type { AppDatabase } from '../database.ts'
-import { executions } from '../schema.ts'
+import type { Driver } from '../driver.ts'
 
 export type UsageGrouping = 'provider' | 'model' | 'action' | 'day'
 
@@ -31,46 +30,47 @@ export interface PortalUsageRow extends UsageTotals {
   readonly portalId: number
 }
 
-const SUMS = {
-  executions: sql<number>`count(*)`,
-  errors: sql<number>`coalesce(sum(case when ${executions.status} = 'failed' then 1 else 0 end), 0)`,
-  inputTokens: sql<number>`coalesce(sum(${executions.inputTokens}), 0)`,
-  cachedInputTokens: sql<number>`coalesce(sum(${executions.cachedInputTokens}), 0)`,
-  outputTokens: sql<number>`coalesce(sum(${executions.outputTokens}), 0)`,
-  reasoningTokens: sql<number>`coalesce(sum(${executions.reasoningTokens}), 0)`,
-  costUsd: sql<number>`coalesce(sum(${executions.costUsd}), 0)`,
-  unpricedExecutions: sql<number>`coalesce(sum(${executions.costUnknown}), 0)`
-}
-
-const utcDay = sql<string>`strftime('%Y-%m-%d', ${executions.startedAt} / 1000, 'unixepoch')`
-
-/** The key columns each grouping selects, groups and orders by. */
-const GROUP_KEYS: Readonly<Record<UsageGrouping, Readonly<Record<string, SQL | AnySQLiteColumn>>>> = {
-  provider: { provider: executions.provider },
-  model: { provider: executions.provider, model: executions.model },
-  action: { action: executions.action },
-  day: { day: utcDay }
-}
-
 /**
  * Usage reports, summed in SQL. Executions are counted by when they started (from inclusive, to exclusive); a
  * portal's report walks the `executions_portal_started` index.
  */
-export function createUsageQueries (db: AppDatabase) {
+export function createUsageQueries (driver: Driver) {
+  const { db, tables: { executions } } = driver
+  // Counts and sums come back from PostgreSQL as text (bigint and numeric), hence the mapping to numbers.
+  const total = (expression: SQL) => sql<number>`coalesce(${expression}, 0)`.mapWith(Number)
+  const SUMS = {
+    executions: sql<number>`count(*)`.mapWith(Number),
+    errors: total(sql`sum(case when ${executions.status} = 'failed' then 1 else 0 end)`),
+    inputTokens: total(sql`sum(${executions.inputTokens})`),
+    cachedInputTokens: total(sql`sum(${executions.cachedInputTokens})`),
+    outputTokens: total(sql`sum(${executions.outputTokens})`),
+    reasoningTokens: total(sql`sum(${executions.reasoningTokens})`),
+    costUsd: total(sql`sum(${executions.costUsd})`),
+    unpricedExecutions: total(sql`sum(${executions.costUnknown})`)
+  }
+  /** The key columns each grouping selects, groups and orders by. */
+  const GROUP_KEYS: Readonly<Record<UsageGrouping, Readonly<Record<string, SQL | AnySQLiteColumn>>>> = {
+    provider: { provider: executions.provider },
+    model: { provider: executions.provider, model: executions.model },
+    action: { action: executions.action },
+    day: { day: driver.sql.utcDay(executions.startedAt) }
+  }
   const inRange = (from: number, to: number) => and(gte(executions.startedAt, from), lt(executions.startedAt, to))
   return {
-    usage (portalId: number, from: number, to: number, groupBy: UsageGrouping = 'model'): UsageRow[] {
+    async usage (portalId: number, from: number, to: number, groupBy: UsageGrouping = 'model'): Promise<UsageRow[]> {
       const keys = Object.values(GROUP_KEYS[groupBy])
-      return db.select({ ...GROUP_KEYS[groupBy], ...SUMS }).from(executions)
+      return await driver.all(db.select({ ...GROUP_KEYS[groupBy], ...SUMS }).from(executions)
         .where(and(eq(executions.portalId, portalId), inRange(from, to)))
-        .groupBy(...keys).orderBy(...keys).all() as UsageRow[]
+        // Rows without a provider or model (unfinished executions) come first on both databases: PostgreSQL's default
+        // puts NULL last, SQLite's first.
+        .groupBy(...keys).orderBy(...keys.map(key => sql`${key} asc nulls first`))) as UsageRow[]
     },
 
     /** One row per portal that ran anything in the range, the biggest spender first. */
-    usageByPortal (from: number, to: number): PortalUsageRow[] {
-      return db.select({ portalId: executions.portalId, ...SUMS }).from(executions)
+    async usageByPortal (from: number, to: number): Promise<PortalUsageRow[]> {
+      return await driver.all(db.select({ portalId: executions.portalId, ...SUMS }).from(executions)
         .where(inRange(from, to))
-        .groupBy(executions.portalId).orderBy(desc(SUMS.costUsd), executions.portalId).all()
+        .groupBy(executions.portalId).orderBy(desc(SUMS.costUsd), executions.portalId))
     }
   }
 }

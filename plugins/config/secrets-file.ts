@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { makePrivateDirectory } from '../../db/database.ts'
+import { makePrivateDirectory } from '../../db/private-files.ts'
 import { parseKeyring } from '../keyring/keyring.ts'
 
 export interface GeneratedSecrets {

@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path'
 import type { Env } from './env-schema.ts'
 import { parseKeyring, type KeyringKey } from '../keyring/keyring.ts'
+import { isPostgresUrl, redactedUrl } from '../../db/database.ts'
 import { loadOrCreateSecrets } from './secrets-file.ts'
 import { readPriceOverrides, type PriceOverrides } from './prices-file.ts'
 
@@ -10,6 +11,8 @@ export interface Settings {
   readonly host: string
   readonly dataDir: string
   readonly databaseUrl: string
+  /** PostgreSQL connections in this instance's pool. */
+  readonly databasePoolSize: number
   readonly publicUrl: string
   readonly logLevel: string
   readonly hubspot: {
@@ -57,7 +60,16 @@ export class SettingsError extends Error {
 
 export function resolveSettings (env: Env): Settings {
   const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(env.DATA_DIR)
+  const databaseUrl = env.DATABASE_URL ?? `sqlite:${join(dataDir, 'app.db')}`
+  if (!isPostgresUrl(databaseUrl) && !databaseUrl.startsWith('sqlite:')) {
+    throw new SettingsError(`DATABASE_URL must be sqlite:<file>, postgres://… or postgresql://…, got "${redactedUrl(databaseUrl)}"`)
+  }
   const needsGenerated = env.ADMIN_TOKEN === undefined || (env.ENCRYPTION_KEY === undefined && env.ENCRYPTION_KEYS === undefined)
+  // Instances sharing a PostgreSQL database must share their secrets, so none is generated into one machine's folder.
+  if (needsGenerated && isPostgresUrl(databaseUrl)) {
+    const missing = env.ENCRYPTION_KEY === undefined && env.ENCRYPTION_KEYS === undefined ? 'ENCRYPTION_KEY (or ENCRYPTION_KEYS)' : 'ADMIN_TOKEN'
+    throw new SettingsError(`${missing} must be set when DATABASE_URL is PostgreSQL: every instance must use the same secrets, so none is generated`)
+  }
   const generated = needsGenerated ? loadOrCreateSecrets(dataDir) : undefined
 
   let encryptionKeys: KeyringKey[]
@@ -81,7 +93,8 @@ export function resolveSettings (env: Env): Settings {
     port: env.PORT,
     host: env.HOST,
     dataDir,
-    databaseUrl: env.DATABASE_URL ?? `sqlite:${join(dataDir, 'app.db')}`,
+    databaseUrl,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
     publicUrl: httpUrl('PUBLIC_URL', env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL,
     hubspot: {

@@ -32,19 +32,19 @@ const NAMED_IN_MESSAGE = 10
  * samples do not all decrypt (a key that is missing or was replaced). Connections already marked unreadable are
  * each checked again. A single ciphertext damaged in the database is still found at its first use (KEY_UNREADABLE).
  */
-export function checkStoredKeys (
+export async function checkStoredKeys (
   collaborators: { readonly connections: ConnectionsRepository, readonly keyring: Keyring, readonly clock: () => number, readonly log: Pick<Logger, 'info' | 'error'> }
-): { unreadable: ConnectionName[], readableAgain: ConnectionName[] } {
+): Promise<{ unreadable: ConnectionName[], readableAgain: ConnectionName[] }> {
   const { connections, keyring, clock, log } = collaborators
   const unreadable: ConnectionName[] = []
   const readableAgain: ConnectionName[] = []
   const at = clock()
-  const stored = connections.allCiphertexts()
+  const stored = await connections.allCiphertexts()
   const byKeyId = new Map<string, typeof stored>()
   for (const row of stored) {
     if (row.status === 'key_unreadable') {
       if (canDecrypt(keyring, row)) {
-        connections.setStatus(row.portalId, row.provider, 'connected', at)
+        await connections.setStatus(row.portalId, row.provider, 'connected', at)
         readableAgain.push({ portalId: row.portalId, provider: row.provider })
       } else {
         unreadable.push({ portalId: row.portalId, provider: row.provider })
@@ -63,7 +63,7 @@ export function checkStoredKeys (
     for (const row of group) {
       if (canDecrypt(keyring, row)) continue
       unreadable.push({ portalId: row.portalId, provider: row.provider })
-      connections.setStatus(row.portalId, row.provider, 'key_unreadable', at)
+      await connections.setStatus(row.portalId, row.provider, 'key_unreadable', at)
     }
   }
 

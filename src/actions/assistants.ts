@@ -44,8 +44,8 @@ export function assistantView (row: AssistantRow): AssistantView {
   }
 }
 
-export function findAssistant (context: ActionContext, portalId: number, id: string): AssistantRow {
-  const row = context.repositories.assistants.find(portalId, id)
+export async function findAssistant (context: ActionContext, portalId: number, id: string): Promise<AssistantRow> {
+  const row = await context.repositories.assistants.find(portalId, id)
   if (row === undefined) throw new AppError('ASSISTANT_NOT_FOUND', `Portal ${portalId} has no assistant "${id}". Pick one of the portal's saved assistants (GET /api/portals/${portalId}/assistants).`)
   return row
 }
@@ -64,15 +64,15 @@ function fields (context: ActionContext, input: AssistantInput) {
   return { name, model, instructions: input.instructions, temperature: input.temperature ?? null, reasoningEffort: input.reasoningEffort ?? null }
 }
 
-export function createAssistant (context: ActionContext, portalId: number, input: AssistantInput, actor: string): AssistantView {
-  return assistantView(context.repositories.assistants.create(portalId, `asst_${randomUUID().replace(/-/g, '').slice(0, 20)}`, fields(context, input), actor, context.clock()))
+export async function createAssistant (context: ActionContext, portalId: number, input: AssistantInput, actor: string): Promise<AssistantView> {
+  return assistantView(await context.repositories.assistants.create(portalId, `asst_${randomUUID().replace(/-/g, '').slice(0, 20)}`, fields(context, input), actor, context.clock()))
 }
 
-export function updateAssistant (context: ActionContext, portalId: number, id: string, input: AssistantInput, actor: string): AssistantView {
-  const row = context.repositories.assistants.update(portalId, id, fields(context, input), actor, context.clock())
-  return assistantView(row ?? findAssistant(context, portalId, id))
+export async function updateAssistant (context: ActionContext, portalId: number, id: string, input: AssistantInput, actor: string): Promise<AssistantView> {
+  const row = await context.repositories.assistants.update(portalId, id, fields(context, input), actor, context.clock())
+  return assistantView(row ?? await findAssistant(context, portalId, id))
 }
 
-export function deleteAssistant (context: ActionContext, portalId: number, id: string, actor: string): void {
-  if (!context.repositories.assistants.remove(portalId, id, actor, context.clock())) findAssistant(context, portalId, id)
+export async function deleteAssistant (context: ActionContext, portalId: number, id: string, actor: string): Promise<void> {
+  if (!await context.repositories.assistants.remove(portalId, id, actor, context.clock())) await findAssistant(context, portalId, id)
 }

@@ -39,8 +39,8 @@ export function findProvider (context: ActionContext, providerId: string): LlmPr
   return provider
 }
 
-export function findConnection (context: ActionContext, portalId: number, providerId: string): ConnectionRecord {
-  const connection = context.repositories.connections.find(portalId, providerId)
+export async function findConnection (context: ActionContext, portalId: number, providerId: string): Promise<ConnectionRecord> {
+  const connection = await context.repositories.connections.find(portalId, providerId)
   if (connection === undefined) {
     throw new AppError('PROVIDER_NOT_CONNECTED', `Portal ${portalId} has not connected ${providerId}. Connect a key first: PUT /api/portals/${portalId}/connections/${providerId}.`)
   }
@@ -141,7 +141,7 @@ export async function connectProvider (context: ActionContext, input: ConnectInp
     throw new AppError('INVALID_API_KEY', `${provider.label} rejected this API key; nothing was stored. Check that it is current and has API access.`)
   }
   const at = context.clock()
-  const action = context.repositories.connections.save({
+  const action = await context.repositories.connections.save({
     portalId: input.portalId,
     provider: provider.id,
     encryptedKey: context.keyring.encrypt(apiKey, connectionKeyContext(input.portalId, provider.id)),
@@ -152,23 +152,23 @@ export async function connectProvider (context: ActionContext, input: ConnectInp
   })
   context.modelCatalogue.forget(provider.id, String(input.portalId))
   context.log.info({ portalId: input.portalId, provider: provider.id, action }, 'provider connection saved')
-  const saved = findConnection(context, input.portalId, provider.id)
+  const saved = await findConnection(context, input.portalId, provider.id)
   // Warm the model list now, so the first dropdown in HubSpot answers from cache.
   void modelsForConnection(context, saved).catch(() => undefined)
   return { connection: connectionView(saved), action }
 }
 
-export function disconnectProvider (context: ActionContext, portalId: number, providerId: string, actor: string): void {
-  if (!context.repositories.connections.remove(portalId, providerId, actor, context.clock())) findConnection(context, portalId, providerId)
+export async function disconnectProvider (context: ActionContext, portalId: number, providerId: string, actor: string): Promise<void> {
+  if (!await context.repositories.connections.remove(portalId, providerId, actor, context.clock())) await findConnection(context, portalId, providerId)
   context.modelCatalogue.forget(providerId, String(portalId))
   context.log.info({ portalId, provider: providerId }, 'provider disconnected; key erased')
 }
 
-export function setAllowedModels (context: ActionContext, portalId: number, providerId: string, models: readonly string[] | null, actor: string): ConnectionView {
+export async function setAllowedModels (context: ActionContext, portalId: number, providerId: string, models: readonly string[] | null, actor: string): Promise<ConnectionView> {
   findProvider(context, providerId)
   const unique = models === null ? null : [...new Set(models.map(model => model.trim()).filter(model => model !== ''))]
-  if (!context.repositories.connections.setAllowedModels(portalId, providerId, unique, actor, context.clock())) findConnection(context, portalId, providerId)
-  return connectionView(findConnection(context, portalId, providerId))
+  if (!await context.repositories.connections.setAllowedModels(portalId, providerId, unique, actor, context.clock())) await findConnection(context, portalId, providerId)
+  return connectionView(await findConnection(context, portalId, providerId))
 }
 
 /**

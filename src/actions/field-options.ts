@@ -60,8 +60,8 @@ const CONNECTION_WARNINGS: Readonly<Partial<Record<ConnectionStatus, string>>> =
 }
 
 /** The providers this portal has connected and this service has installed. */
-export function connectedProviderOptions (context: ActionContext, portalId: number): FieldOption[] {
-  return context.repositories.connections.list(portalId).flatMap(connection => {
+export async function connectedProviderOptions (context: ActionContext, portalId: number): Promise<FieldOption[]> {
+  return (await context.repositories.connections.list(portalId)).flatMap(connection => {
     const provider = context.providers.find(connection.provider)
     if (provider === undefined) return []
     const warning = CONNECTION_WARNINGS[connection.status]
@@ -75,7 +75,7 @@ export function connectedProviderOptions (context: ActionContext, portalId: numb
  * provider option already says what is wrong.
  */
 export async function modelOptions (context: ActionContext, portalId: number, providerId: string | undefined): Promise<FieldOption[]> {
-  const connection = providerId === undefined ? undefined : context.repositories.connections.find(portalId, providerId)
+  const connection = providerId === undefined ? undefined : await context.repositories.connections.find(portalId, providerId)
   if (connection === undefined) return []
   const models = await modelsForConnection(context, connection, { waitMs: MODEL_LIST_WAIT_MS }).then(list => list.models, (error: unknown) => {
     if (!isAppError(error) || error.code !== 'KEY_UNREADABLE') throw error

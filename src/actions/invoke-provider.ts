@@ -54,13 +54,25 @@ export async function invokeProvider (context: ActionContext, call: ProviderCall
       remainingMs: () => call.answerBy - context.clock(),
       onRetry: ({ attempt, delayMs, error }) => context.log.warn({ provider: provider.id, attempt, delayMs, code: error.code, status: error.status }, 'retrying provider call')
     })
-    if (connection.status === 'invalid') context.repositories.connections.setStatus(connection.portalId, connection.provider, 'connected', context.clock())
+    if (connection.status === 'invalid') await recordVerdict(context, connection, 'connected')
     return result
   } catch (error) {
     // Only a retry wait cut short by the deadline (or a shutdown) throws something else here: the provider's own
     // throws were wrapped in `attempt`.
     const failure = ProviderError.is(error) ? error : providerErrorFromNetwork(error, call.signal)
-    if (failure.code === 'PROVIDER_AUTH') context.repositories.connections.setStatus(connection.portalId, connection.provider, 'invalid', context.clock())
+    if (failure.code === 'PROVIDER_AUTH') await recordVerdict(context, connection, 'invalid')
     throw appErrorFromProvider(failure, secrets, provider.label)
+  }
+}
+
+/**
+ * Notes the provider's verdict on the key. A database that cannot take it just now costs only the note (the next
+ * call notes it again), never the answer or the error the call already has.
+ */
+async function recordVerdict (context: ActionContext, connection: ConnectionRecord, status: 'connected' | 'invalid'): Promise<void> {
+  try {
+    await context.repositories.connections.setStatus(connection.portalId, connection.provider, status, context.clock())
+  } catch (error) {
+    context.log.warn({ portalId: connection.portalId, provider: connection.provider, status, error: (error as Error).message }, 'could not record the connection status')
   }
 }

@@ -5,9 +5,9 @@ import { assertModelAllowed, credentialsFor, findConnection, findProvider } from
 import { outputSettings } from './output-format.ts'
 
 /** Where a plan's call goes: the portal's connection of that provider, the model allowed by its allowlist. */
-export function callTarget (context: ActionContext, portalId: number, providerId: string, modelId: string): CallTarget {
+export async function callTarget (context: ActionContext, portalId: number, providerId: string, modelId: string): Promise<CallTarget> {
   const provider = findProvider(context, providerId)
-  const connection = findConnection(context, portalId, provider.id)
+  const connection = await findConnection(context, portalId, provider.id)
   assertModelAllowed(connection, modelId)
   return { provider, connection, credentials: credentialsFor(context, connection), modelId }
 }

@@ -6,7 +6,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   publish: () => import('./publish.ts'),
   'print-definitions': () => import('./print-definitions.ts'),
   rekey: () => import('./rekey.ts'),
-  migrate: () => import('./migrate.ts')
+  migrate: () => import('./migrate.ts'),
+  'copy-data': () => import('./copy-data.ts')
 }
 
 export const USAGE = `Usage: llm-actions <command> [options]
@@ -16,6 +17,7 @@ Commands:
   print-definitions    print the definitions as v4 JSON, or as HubSpot project *-hsmeta.json files
   rekey                re-encrypt every stored secret under the primary encryption key
   migrate              apply pending database migrations
+  copy-data            copy every table into another (empty) database: --to <DATABASE_URL> [--from <DATABASE_URL>]
 
 Settings come from the environment, as for the server (see README). "llm-actions <command> --help" for more.
 `

@@ -1,5 +1,6 @@
 import type { CliIo } from './print-definitions.ts'
 import { openServiceInstance } from './service-instance.ts'
+import { redactedUrl } from '../../db/database.ts'
 
 export const MIGRATE_USAGE = `Usage: llm-actions migrate
 
@@ -13,8 +14,8 @@ export async function run (argv: string[], io: CliIo): Promise<number> {
   }
   try {
     const instance = await openServiceInstance(io.env)
-    const ready = instance.database.ready()
-    io.stdout(`migrate: ${ready ? 'database is up to date' : 'migrations incomplete'} (${instance.config.databaseUrl})\n`)
+    const ready = await instance.database.unavailableReason() === undefined
+    io.stdout(`migrate: ${ready ? 'database is up to date' : 'migrations incomplete'} (${redactedUrl(instance.config.databaseUrl)})\n`)
     await instance.close()
     return ready ? 0 : 1
   } catch (error) {

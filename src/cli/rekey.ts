@@ -22,14 +22,11 @@ export async function run (argv: string[], io: CliIo): Promise<number> {
     return 2
   }
   try {
-    const { keyring, repositories, database } = instance
+    const { keyring, repositories } = instance
     const counts = { rewritten: 0, current: 0 }
-    database.db.transaction(() => {
-      for (const secret of repositories.storedSecrets()) {
-        if (!keyring.needsRekey(secret.ciphertext)) { counts.current++; continue }
-        secret.replace(keyring.encrypt(keyring.decrypt(secret.ciphertext, secret.context), secret.context))
-        counts.rewritten++
-      }
+    counts.rewritten = await repositories.reencryptSecrets(secret => {
+      if (!keyring.needsRekey(secret.ciphertext)) { counts.current++; return secret.ciphertext }
+      return keyring.encrypt(keyring.decrypt(secret.ciphertext, secret.context), secret.context)
     })
     io.stdout(`rekey: ${counts.rewritten} secret(s) re-encrypted under key "${keyring.primaryKeyId}", ${counts.current} already current\n`)
     return 0

@@ -33,7 +33,7 @@ export function createRecordPropertyReader (oauth: Pick<HubSpotOAuth, 'hasTokens
   return async (portalId, objectType, objectId, names) => {
     checkRecordReference(objectType, objectId)
     // Nothing to fetch, but "not installed" must still read as such.
-    if (names.length === 0) return oauth.hasTokens(portalId) ? {} : undefined
+    if (names.length === 0) return await oauth.hasTokens(portalId) ? {} : undefined
     const what = `read ${objectType} ${objectId}`
     // Comma-separated, as HubSpot documents it; names are HubSpot internal names, encoded all the same.
     const path = `/crm/v3/objects/${encodeURIComponent(crmObjectPath(objectType))}/${encodeURIComponent(objectId)}?properties=${names.map(encodeURIComponent).join(',')}`

@@ -50,13 +50,13 @@ export interface HubSpotOAuthOptions {
 
 export interface HubSpotOAuth {
   /** The URL that starts an install: HubSpot's authorize page with a fresh single-use `state`. */
-  installUrl (): string
+  installUrl (): Promise<string>
   /** Finishes an install from the callback's `code` and `state`: stores the portal's tokens, marks it installed. */
   completeInstall (code: string | undefined, state: string | undefined): Promise<{ portalId: number }>
   /** A currently valid access token for the portal, refreshed if needed; undefined when it never installed. */
   accessToken (portalId: number): Promise<string | undefined>
   /** Whether the portal holds tokens (installed, and not since found revoked); asks HubSpot nothing. */
-  hasTokens (portalId: number): boolean
+  hasTokens (portalId: number): Promise<boolean>
   /**
    * Sends `request` with the portal's Bearer token; on 401 refreshes once and sends it once more. Undefined when the
    * portal has no tokens. Rejects with HubSpotApiError when HubSpot is unreachable or a refresh fails
@@ -95,7 +95,7 @@ export function createHubSpotOAuth (options: HubSpotOAuthOptions): HubSpotOAuth 
     return keyring.decrypt(ciphertext, oauthTokenContext(portalId, 'access'))
   }
 
-  function storeTokens (portalId: number, tokens: TokenAnswer, previousRefreshCiphertext: string | undefined, install: boolean): void {
+  async function storeTokens (portalId: number, tokens: TokenAnswer, previousRefreshCiphertext: string | undefined, install: boolean): Promise<void> {
     const now = clock()
     const encryptedRefreshToken = tokens.refreshToken !== undefined
       ? keyring.encrypt(tokens.refreshToken, oauthTokenContext(portalId, 'refresh'))
@@ -109,8 +109,8 @@ export function createHubSpotOAuth (options: HubSpotOAuthOptions): HubSpotOAuth 
       scopes: tokens.scopes ?? null,
       at: now
     }
-    if (install) repositories.oauth.recordInstall({ ...input, actor: ACTOR })
-    else repositories.oauth.saveTokens(input)
+    if (install) await repositories.oauth.recordInstall({ ...input, actor: ACTOR })
+    else await repositories.oauth.saveTokens(input)
   }
 
   /** Learns which portal a fresh access token belongs to, through the v3 introspection endpoint. */
@@ -138,7 +138,7 @@ export function createHubSpotOAuth (options: HubSpotOAuthOptions): HubSpotOAuth 
   }
 
   async function runRefresh (portalId: number): Promise<string | undefined> {
-    const row = repositories.oauth.findTokens(portalId)
+    const row = await repositories.oauth.findTokens(portalId)
     if (row === undefined) return undefined
     const { clientId, clientSecret } = credentials()
     const refreshToken = keyring.decrypt(row.encryptedRefreshToken, oauthTokenContext(portalId, 'refresh'))
@@ -156,7 +156,7 @@ export function createHubSpotOAuth (options: HubSpotOAuthOptions): HubSpotOAuth 
       if (oauthError.error === 'invalid_grant' || answer.status === 400 || answer.status === 401) {
         // The refresh token is revoked (the app was uninstalled, or access withdrawn): nothing but a new
         // install brings access back, so stop trying and say so.
-        repositories.oauth.recordReinstallRequired(portalId, ACTOR, clock(), oauthError.error ?? `http ${answer.status}`)
+        await repositories.oauth.recordReinstallRequired(portalId, ACTOR, clock(), oauthError.error ?? `http ${answer.status}`)
         log.warn({ portalId, status: answer.status, hubspotError: oauthError.error }, 'HubSpot refused the refresh token; the portal must install the app again')
         throw errorFromAnswer(`HubSpot refused the stored refresh token of portal ${portalId} (${answer.description}): the app was uninstalled or its access revoked. A HubSpot admin of that account must install it again via ${reinstallUrl}.`, answer, { reinstallRequired: true })
       }
@@ -164,7 +164,7 @@ export function createHubSpotOAuth (options: HubSpotOAuthOptions): HubSpotOAuth 
     }
     const tokens = tokenAnswerFrom(answer.body)
     if (tokens === undefined) throw new HubSpotApiError(`HubSpot's answer to the token refresh of portal ${portalId} has no access_token.`, { status: answer.status })
-    storeTokens(portalId, tokens, row.encryptedRefreshToken, false)
+    await storeTokens(portalId, tokens, row.encryptedRefreshToken, false)
     log.info({ portalId }, 'HubSpot access token refreshed')
     return tokens.accessToken
   }
@@ -173,7 +173,7 @@ export function createHubSpotOAuth (options: HubSpotOAuthOptions): HubSpotOAuth 
     // Join a refresh already under way: the stored token is the one being replaced.
     const pending = refreshing.get(portalId)
     if (pending !== undefined) return await pending
-    const row = repositories.oauth.findTokens(portalId)
+    const row = await repositories.oauth.findTokens(portalId)
     if (row === undefined) return undefined
     if (row.expiresAt - clock() > REFRESH_MARGIN_MS) return decryptAccessToken(portalId, row.encryptedAccessToken)
     return await refresh(portalId)
@@ -186,7 +186,7 @@ export function createHubSpotOAuth (options: HubSpotOAuthOptions): HubSpotOAuth 
   async function tokenAfterRejection (portalId: number, rejected: string): Promise<string | undefined> {
     const pending = refreshing.get(portalId)
     if (pending !== undefined) return await pending
-    const row = repositories.oauth.findTokens(portalId)
+    const row = await repositories.oauth.findTokens(portalId)
     if (row === undefined) return undefined
     const current = decryptAccessToken(portalId, row.encryptedAccessToken)
     if (current !== rejected && row.expiresAt - clock() > REFRESH_MARGIN_MS) return current
@@ -200,14 +200,14 @@ export function createHubSpotOAuth (options: HubSpotOAuthOptions): HubSpotOAuth 
   return {
     reinstallUrl,
 
-    installUrl () {
+    async installUrl () {
       const { clientId } = credentials()
       const now = clock()
       // Abandoned installs leave nonces behind; clearing them here keeps the table as small as ten minutes of
       // installs, whoever calls this public route.
-      repositories.oauth.pruneStates(now - STATE_MAX_AGE_MS)
+      await repositories.oauth.pruneStates(now - STATE_MAX_AGE_MS)
       const state = randomBytes(32).toString('base64url')
-      repositories.oauth.insertState(state, now)
+      await repositories.oauth.insertState(state, now)
       const scopes = settings.hubspot.oauthScopes.split(/[\s,]+/).filter(scope => scope !== '')
       // Built by hand: URLSearchParams writes spaces as `+`, and HubSpot documents `%20` between scopes.
       const query = [
@@ -222,7 +222,7 @@ export function createHubSpotOAuth (options: HubSpotOAuthOptions): HubSpotOAuth 
     async completeInstall (code, state) {
       const { clientId, clientSecret } = credentials()
       // The state first: it is what proves this callback belongs to an install started here (CSRF).
-      if (state === undefined || state === '' || !repositories.oauth.consumeState(state, clock(), STATE_MAX_AGE_MS)) {
+      if (state === undefined || state === '' || !await repositories.oauth.consumeState(state, clock(), STATE_MAX_AGE_MS)) {
         throw new AppError('INVALID_OAUTH_STATE')
       }
       if (code === undefined || code === '') throw new AppError('INVALID_INPUT', `HubSpot sent no authorization code: start the install again at ${reinstallUrl}.`)
@@ -246,14 +246,14 @@ export function createHubSpotOAuth (options: HubSpotOAuthOptions): HubSpotOAuth 
       const portalId = tokens.hubId ?? introspected?.hubId
       if (portalId === undefined) throw new HubSpotApiError('HubSpot did not say which HubSpot account was installed.', { status: answer.status })
       const scopes = tokens.scopes ?? introspected?.scopes
-      storeTokens(portalId, { ...tokens, ...(scopes === undefined ? {} : { scopes }) }, undefined, true)
+      await storeTokens(portalId, { ...tokens, ...(scopes === undefined ? {} : { scopes }) }, undefined, true)
       log.info({ portalId, scopes }, 'HubSpot portal installed')
       return { portalId }
     },
 
     accessToken,
 
-    hasTokens: portalId => repositories.oauth.findTokens(portalId) !== undefined,
+    hasTokens: async portalId => await repositories.oauth.findTokens(portalId) !== undefined,
 
     async withAccessToken (portalId, what, request) {
       const token = await accessToken(portalId)

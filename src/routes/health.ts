@@ -19,15 +19,15 @@ const health: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/ready', {
     schema: { summary: 'Readiness: the database answers and every migration is applied', tags: ['operations'], response: { 200: Type.Object({ status: Type.Literal('ready') }), 503: Type.Object({ status: Type.Literal('unavailable'), reason: Type.String() }) } }
   }, async (_request, reply) => {
-    const reason = unreadyReason()
+    const reason = await unreadyReason()
     return reason === undefined ? reply.send({ status: 'ready' as const }) : reply.code(503).send({ status: 'unavailable' as const, reason })
   })
 
-  function unreadyReason (): string | undefined {
+  async function unreadyReason (): Promise<string | undefined> {
     if (fastify.engine.closing) return 'shutting down'
-    const database = fastify.database.unavailableReason()
+    const database = await fastify.database.unavailableReason()
     if (database !== undefined) return database
-    const oldestDue = fastify.repositories.executions.nextCompletionDue()
+    const oldestDue = await fastify.repositories.executions.nextCompletionDue()
     const late = oldestDue === undefined ? 0 : fastify.clock() - oldestDue
     if (late > STUCK_COMPLETION_MS) return `completion backlog stuck: a pending HubSpot completion is ${Math.round(late / 60_000)} minutes overdue`
     return undefined

@@ -17,9 +17,9 @@ function setup (budget: Partial<BudgetRecord> | undefined, spent = 0) {
   let record: BudgetRecord | undefined = budget === undefined ? undefined : { portalId: PORTAL, monthlyLimitUsd: 10, warnAtPercent: null, timeZone: null, warnedMonth: null, updatedAt: 0, ...budget }
   const guard = createBudgetGuard({
     budgets: {
-      find: () => { reads.find++; return record },
-      monthSpend: () => { reads.monthSpend++; return spent },
-      markWarned: (_portalId, month) => { marked.push(month) }
+      find: async () => { reads.find++; return record },
+      monthSpend: async () => { reads.monthSpend++; return spent },
+      markWarned: async (_portalId, month) => { marked.push(month) }
     },
     clock: () => now,
     log: { info () {}, warn (object) { warnings.push(object) }, error () {} }
@@ -35,9 +35,9 @@ function setup (budget: Partial<BudgetRecord> | undefined, spent = 0) {
   }
 }
 
-const refused = (run: () => unknown): string => {
+const refused = async (run: () => Promise<unknown>): Promise<string> => {
   try {
-    run()
+    await run()
   } catch (error) {
     if (error instanceof AppError) return error.code
     throw error
@@ -49,50 +49,51 @@ t.test('a portal without a budget is read once and then costs no read at all', a
   const { guard, reads } = setup(undefined)
   for (let index = 0; index < 100; index++) {
     const hold = guard.open(PORTAL)
-    hold.reserve(() => 1_000_000)(5)
+    ;(await hold.reserve(() => 1_000_000))(5)
     hold.close(5)
   }
   t.same(reads, { find: 1, monthSpend: 0 })
-  t.equal(guard.status(PORTAL), undefined)
+  t.equal(await guard.status(PORTAL), undefined)
 })
 
 t.test('check and reserve are one step: of 50 calls at once, only those the limit covers pass', async t => {
   const { guard, reads } = setup({ monthlyLimitUsd: 10 }, 2)
   const holds = Array.from({ length: 50 }, () => guard.open(PORTAL))
-  const outcomes = holds.map(hold => refused(() => hold.reserve(() => 1)))
+  // All fifty at once, as concurrent executions would be: the first loads the budget, the rest share that read.
+  const outcomes = await Promise.all(holds.map(hold => refused(() => hold.reserve(() => 1))))
   t.equal(outcomes.filter(outcome => outcome === 'passed').length, 8, '2 spent + 8 × 1 reserved = 10')
   t.equal(outcomes.filter(outcome => outcome === 'BUDGET_EXCEEDED').length, 42)
-  t.match(guard.status(PORTAL), { spentUsd: 2, reservedUsd: 8, remainingUsd: 0 })
+  t.match(await guard.status(PORTAL), { spentUsd: 2, reservedUsd: 8, remainingUsd: 0 })
   t.same(reads, { find: 1, monthSpend: 1 }, 'budget and spend read once')
 })
 
 t.test('a finished call gives back its estimate and holds its real cost until the execution is recorded', async t => {
   const { guard } = setup({ monthlyLimitUsd: 10 })
   const hold = guard.open(PORTAL)
-  const settle = hold.reserve(() => 4)
-  t.match(guard.status(PORTAL), { reservedUsd: 4, spentUsd: 0 })
+  const settle = await hold.reserve(() => 4)
+  t.match(await guard.status(PORTAL), { reservedUsd: 4, spentUsd: 0 })
   settle(1.5)
-  t.match(guard.status(PORTAL), { reservedUsd: 1.5, spentUsd: 0 }, 'the real cost replaces the estimate')
+  t.match(await guard.status(PORTAL), { reservedUsd: 1.5, spentUsd: 0 }, 'the real cost replaces the estimate')
   hold.close(1.5)
-  t.match(guard.status(PORTAL), { reservedUsd: 0, spentUsd: 1.5, remainingUsd: 8.5 })
+  t.match(await guard.status(PORTAL), { reservedUsd: 0, spentUsd: 1.5, remainingUsd: 8.5 })
   hold.close(1.5)
-  t.match(guard.status(PORTAL), { spentUsd: 1.5 }, 'closing twice counts once')
+  t.match(await guard.status(PORTAL), { spentUsd: 1.5 }, 'closing twice counts once')
 })
 
 t.test('a model without a known price (estimate 0) is refused once the spend alone reaches the limit', async t => {
   const { guard } = setup({ monthlyLimitUsd: 10 }, 9.99)
-  t.equal(refused(() => guard.open(PORTAL).reserve(() => 0)), 'passed')
+  t.equal(await refused(() => guard.open(PORTAL).reserve(() => 0)), 'passed')
   const hold = guard.open(PORTAL)
-  hold.reserve(() => 0)(0)
+  ;(await hold.reserve(() => 0))(0)
   hold.close(0.02)
-  t.equal(refused(() => guard.open(PORTAL).reserve(() => 0)), 'BUDGET_EXCEEDED')
-  t.equal(refused(() => guard.open(PORTAL).ensureRemaining()), 'BUDGET_EXCEEDED')
+  t.equal(await refused(() => guard.open(PORTAL).reserve(() => 0)), 'BUDGET_EXCEEDED')
+  t.equal(await refused(() => guard.open(PORTAL).ensureRemaining()), 'BUDGET_EXCEEDED')
 })
 
 t.test('the refusal says what was spent, the limit, and how to raise it', async t => {
   const { guard } = setup({ monthlyLimitUsd: 5 }, 4.5)
   try {
-    guard.open(PORTAL).reserve(() => 0.75)
+    await guard.open(PORTAL).reserve(() => 0.75)
     t.fail('should refuse')
   } catch (error) {
     t.match(error, { code: 'BUDGET_EXCEEDED', message: /spent 4\.50 USD of its 5\.00 USD monthly budget for 2026-03.*up to 0\.75 USD.*PUT \/api\/portals\/7\/budget/ })
@@ -101,51 +102,81 @@ t.test('the refusal says what was spent, the limit, and how to raise it', async 
 
 t.test('a raised limit lets calls through at once, keeping the month\'s spend', async t => {
   const { guard, reads, setBudget } = setup({ monthlyLimitUsd: 1 }, 1)
-  t.equal(refused(() => guard.open(PORTAL).reserve(() => 0.1)), 'BUDGET_EXCEEDED')
+  t.equal(await refused(() => guard.open(PORTAL).reserve(() => 0.1)), 'BUDGET_EXCEEDED')
   setBudget({ monthlyLimitUsd: 2 })
-  t.equal(refused(() => guard.open(PORTAL).reserve(() => 0.1)), 'passed')
+  t.equal(await refused(() => guard.open(PORTAL).reserve(() => 0.1)), 'passed')
   t.same(reads, { find: 2, monthSpend: 1 }, 'the spend was not read again')
 })
 
 t.test('a new month starts from what the database recorded for it', async t => {
   const { guard, reads, setSpent, advanceTo } = setup({ monthlyLimitUsd: 1 }, 1)
-  t.equal(refused(() => guard.open(PORTAL).reserve(() => 0.1)), 'BUDGET_EXCEEDED')
+  t.equal(await refused(() => guard.open(PORTAL).reserve(() => 0.1)), 'BUDGET_EXCEEDED')
   setSpent(0)
   advanceTo('2026-04-01T00:00:00Z')
-  t.equal(refused(() => guard.open(PORTAL).reserve(() => 0.1)), 'passed')
-  t.match(guard.status(PORTAL), { month: '2026-04', reservedUsd: 0.1 })
+  t.equal(await refused(() => guard.open(PORTAL).reserve(() => 0.1)), 'passed')
+  t.match(await guard.status(PORTAL), { month: '2026-04', reservedUsd: 0.1 })
   t.equal(reads.monthSpend, 2)
 })
 
 t.test('an execution that started last month adds nothing to this month', async t => {
   const { guard, advanceTo } = setup({ monthlyLimitUsd: 10 })
   const hold = guard.open(PORTAL)
-  hold.reserve(() => 2)(1)
+  ;(await hold.reserve(() => 2))(1)
   advanceTo('2026-04-01T00:00:01Z')
-  t.match(guard.status(PORTAL), { month: '2026-04', reservedUsd: 0, spentUsd: 0 })
+  t.match(await guard.status(PORTAL), { month: '2026-04', reservedUsd: 0, spentUsd: 0 })
   hold.close(1)
-  t.match(guard.status(PORTAL), { reservedUsd: 0, spentUsd: 0 })
+  t.match(await guard.status(PORTAL), { reservedUsd: 0, spentUsd: 0 })
 })
 
 t.test('crossing warnAtPercent warns once a month, and not again after a restart', async t => {
   const { guard, warnings, marked, advanceTo } = setup({ monthlyLimitUsd: 10, warnAtPercent: 50 })
   for (let index = 0; index < 8; index++) {
     const hold = guard.open(PORTAL)
-    hold.reserve(() => 1)(1)
+    ;(await hold.reserve(() => 1))(1)
     hold.close(1)
   }
   t.equal(warnings.length, 1)
   t.match(warnings[0], { portalId: PORTAL, month: '2026-03', spentUsd: 5, monthlyLimitUsd: 10, warnAtPercent: 50 })
   t.same(marked, ['2026-03'])
-  t.equal(guard.status(PORTAL)?.warned, true)
+  t.equal((await guard.status(PORTAL))?.warned, true)
 
   const restarted = setup({ monthlyLimitUsd: 10, warnAtPercent: 50, warnedMonth: '2026-03' }, 8)
-  restarted.guard.open(PORTAL).reserve(() => 1)
+  await restarted.guard.open(PORTAL).reserve(() => 1)
   t.equal(restarted.warnings.length, 0, 'the persisted month is not warned again')
   restarted.advanceTo('2026-04-02T00:00:00Z')
   restarted.setSpent(6)
-  restarted.guard.open(PORTAL).reserve(() => 1)
+  await restarted.guard.open(PORTAL).reserve(() => 1)
   t.equal(restarted.warnings.length, 1, 'a new month warns again')
+})
+
+t.test('a budget lowered between the read and the check is read again: the check never runs on a budget being replaced', async t => {
+  const { guard, reads, setBudget } = setup({ monthlyLimitUsd: 10 })
+  await guard.status(PORTAL)
+  // The state is loaded, so the reserve's read resolves at once; the PUT lands before the check runs.
+  const reserving = refused(() => guard.open(PORTAL).reserve(() => 5))
+  setBudget({ monthlyLimitUsd: 1 })
+  t.equal(await reserving, 'BUDGET_EXCEEDED', 'checked against the new limit')
+  t.same(reads, { find: 2, monthSpend: 1 })
+})
+
+t.test('a cost recorded while the month\'s spend is being read counts, even if the read missed it', async t => {
+  let answerSpend: (spent: number) => void = () => undefined
+  const guard = createBudgetGuard({
+    budgets: {
+      find: async () => ({ portalId: PORTAL, monthlyLimitUsd: 10, warnAtPercent: null, timeZone: null, warnedMonth: null, updatedAt: 0 }),
+      monthSpend: async () => await new Promise<number>(resolve => { answerSpend = resolve }),
+      markWarned: async () => undefined
+    },
+    clock: () => MARCH,
+    log: { info () {}, warn () {}, error () {} }
+  })
+  // A run that started before the portal's budget was first needed finishes while its month is read.
+  const running = guard.open(PORTAL)
+  const status = guard.status(PORTAL)
+  await new Promise(resolve => setImmediate(resolve))
+  running.close(3)
+  answerSpend(0)
+  t.match(await status, { spentUsd: 3, remainingUsd: 7 })
 })
 
 t.test('the estimate: prompt and instructions at three characters a token, plus the output cap', async t => {

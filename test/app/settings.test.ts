@@ -22,7 +22,7 @@ async function boot (environment: Record<string, string | undefined>): Promise<E
 t.test('bad settings stop the boot with one line naming the variable', async t => {
   const dataDir = t.testdir()
   const base = { DATA_DIR: dataDir, ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'), ADMIN_TOKEN: TEST_ADMIN_TOKEN }
-  const cases: Array<[Record<string, string>, RegExp]> = [
+  const cases: Array<[Record<string, string | undefined>, RegExp]> = [
     [{ PORT: 'abc' }, /^PORT must be integer/],
     [{ PORT: '70000' }, /^PORT must be <= 65535/],
     [{ SYNC_BUDGET_MS: '10' }, /^SYNC_BUDGET_MS must be >= 100/],
@@ -34,7 +34,11 @@ t.test('bad settings stop the boot with one line naming the variable', async t =
     [{ ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN must NOT have fewer than 16 characters/],
     [{ PUBLIC_URL: 'llm.example.com' }, /^PUBLIC_URL must be an absolute http\(s\) URL/],
     [{ OPENAI_BASE_URL: 'ftp://x' }, /^OPENAI_BASE_URL must use http or https/],
-    [{ DATABASE_URL: 'postgres://user:pw@db/x' }, /^DATABASE_URL: only sqlite:<file> is supported by this build, got "postgres:\/\/\*\*\*@db\/x"/],
+    [{ DATABASE_URL: 'mysql://user:pw@db/x' }, /^DATABASE_URL must be sqlite:<file>, postgres:\/\/… or postgresql:\/\/…, got "mysql:\/\/user:\*\*\*@db\/x"/],
+    [{ DATABASE_URL: 'postgres://user:pw@127.0.0.1:1/x' }, /^DATABASE_URL: could not open postgres:\/\/user:\*\*\*@127\.0\.0\.1:1\/x \(.*ECONNREFUSED/],
+    [{ DATABASE_URL: 'postgres://user:pw@127.0.0.1:1/x', ENCRYPTION_KEY: undefined }, /^ENCRYPTION_KEY \(or ENCRYPTION_KEYS\) must be set when DATABASE_URL is PostgreSQL/],
+    [{ DATABASE_URL: 'postgresql://user:pw@127.0.0.1:1/x', ADMIN_TOKEN: undefined }, /^ADMIN_TOKEN must be set when DATABASE_URL is PostgreSQL/],
+    [{ DATABASE_POOL_SIZE: '0' }, /^DATABASE_POOL_SIZE must be >= 1/],
     [{ LLM_PROVIDER_PACKAGES: 'hubspot-llm-provider-does-not-exist' }, /hubspot-llm-provider-does-not-exist/]
   ]
   for (const [environment, expected] of cases) {
@@ -71,7 +75,7 @@ t.test('an empty data directory gets a migrated database; /health and /ready ans
   t.same((await built.app.inject({ url: '/health' })).json(), { status: 'ok' })
   t.same((await built.app.inject({ url: '/ready' })).json(), { status: 'ready' })
   t.ok(existsSync(join(built.dataDir, 'app.db')))
-  built.app.database.close()
+  await built.app.database.close()
   const down = await built.app.inject({ url: '/ready' })
   t.equal(down.statusCode, 503)
 })
@@ -80,7 +84,7 @@ t.test('unknown routes and server errors use the error format without internals'
   const built = await buildApp(t)
   const missing = await built.app.inject({ url: '/nope?x=1' })
   t.same(missing.json(), { statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: 'No route GET /nope.' })
-  built.app.database.close()
+  await built.app.database.close()
   const broken = await built.app.inject({ url: '/api/portals', headers: built.admin })
   t.same(broken.json(), { statusCode: 500, code: 'INTERNAL', error: 'Internal Server Error', message: 'Something went wrong on our side.' })
   t.notMatch(broken.body, /database|sqlite|at /i, 'no internals or stack in the body')

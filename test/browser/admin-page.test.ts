@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core'
 import { buildApp, TEST_ADMIN_TOKEN } from '../helpers/build-app.ts'
 import { OPENAI_GOOD_KEY, startOpenAIStub } from '../stubs/openai-stub.ts'
 import { launchChromium, screenshot } from './browser.ts'
+import { sqliteOf } from '../helpers/sqlite-of.ts'
 
 const PORTAL = '777'
 const SECOND_KEY = 'sk-test-openai-second-key-111111111111wxyz'
@@ -66,7 +67,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     await dialog.getByLabel('API key').fill(BAD_KEY)
     await dialog.getByRole('button', { name: 'Save key' }).click()
     t.match(await dialog.getByRole('alert').textContent(), /OpenAI rejected this API key; nothing was stored/, 'the provider\'s verdict, next to the field')
-    t.same(built.app.repositories.connections.list(Number(PORTAL)), [], 'nothing stored')
+    t.same((await built.app.repositories.connections.list(Number(PORTAL))), [], 'nothing stored')
     await dialog.getByLabel('API key').fill(OPENAI_GOOD_KEY)
     await dialog.getByRole('button', { name: 'Save key' }).click()
     await card.getByText('Connected', { exact: true }).waitFor()
@@ -97,7 +98,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     await dialog.getByLabel('API key').fill(SECOND_KEY)
     await dialog.getByRole('button', { name: 'Save key' }).click()
     await card.getByText('Key ending in wxyz').waitFor()
-    t.equal(built.app.repositories.connections.list(Number(PORTAL))[0]?.keyHint, 'wxyz')
+    t.equal((await built.app.repositories.connections.list(Number(PORTAL)))[0]?.keyHint, 'wxyz')
   })
 
   await t.test('allow two models from the live list', async t => {
@@ -113,7 +114,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     await page.getByLabel('gpt-5.4', { exact: true }).check()
     await page.getByRole('button', { name: 'Save models' }).click()
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor()
-    t.same([...(built.app.repositories.connections.list(Number(PORTAL))[0]?.allowedModels ?? [])].sort(), ['gpt-4.1', 'gpt-5.4'])
+    t.same([...((await built.app.repositories.connections.list(Number(PORTAL)))[0]?.allowedModels ?? [])].sort(), ['gpt-4.1', 'gpt-5.4'])
     await page.keyboard.press('Escape')
   })
 
@@ -185,7 +186,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
 
   await t.test('a completion HubSpot finally refused gets a Resend button that sends it again', async t => {
     // As the completion queue leaves a BLOCKed execution whose callbacks all failed.
-    built.app.database.sqlite.prepare("update executions set callback_id = 'cb-resend-1', answered = 'block', completion_state = 'failed', completion_attempts = 8, completion_error = 'HubSpot answered 500' where portal_id = ?").run(Number(PORTAL))
+    sqliteOf(built.app.database).prepare("update executions set callback_id = 'cb-resend-1', answered = 'block', completion_state = 'failed', completion_attempts = 8, completion_error = 'HubSpot answered 500' where portal_id = ?").run(Number(PORTAL))
     await page.getByRole('button', { name: 'Refresh' }).click()
     await page.getByText('HubSpot callback failed').waitFor()
     const [answer] = await Promise.all([
@@ -194,7 +195,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     ])
     t.equal(answer.status(), 200, 'the resend was accepted')
     await page.getByRole('button', { name: 'Resend' }).waitFor({ state: 'detached' }).catch(() => undefined)
-    const trail = built.app.repositories.audit.list({ portalId: Number(PORTAL), limit: 5 }).map(event => event.action)
+    const trail = (await built.app.repositories.audit.list({ portalId: Number(PORTAL), limit: 5 })).map(event => event.action)
     t.ok(trail.includes('redeliver'), 'the resend is in the audit trail')
   })
 
@@ -207,7 +208,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     await page.getByLabel('Warn at (%)').fill('80')
     await page.getByRole('button', { name: 'Save budget' }).click()
     await page.getByRole('status').filter({ hasText: 'Budget saved' }).waitFor()
-    t.equal(built.app.repositories.budgets.find(Number(PORTAL))?.monthlyLimitUsd, 25)
+    t.equal((await built.app.repositories.budgets.find(Number(PORTAL)))?.monthlyLimitUsd, 25)
     await screenshot(page, 'spend')
   })
 
@@ -250,7 +251,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     t.teardown(() => cookieless.close())
     const response = await cookieless.request.get(`${origin}/api/portals`)
     t.equal(response.status(), 401)
-    t.equal(built.app.repositories.budgets.find(Number(PORTAL))?.monthlyLimitUsd, 25, 'the budget is unchanged')
+    t.equal((await built.app.repositories.budgets.find(Number(PORTAL)))?.monthlyLimitUsd, 25, 'the budget is unchanged')
   })
 
   await t.test('disconnect after confirming, then sign out', async t => {
@@ -261,7 +262,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     await dialog.getByText('Disconnect OpenAI? Its key is erased.').waitFor()
     await dialog.getByRole('button', { name: 'Disconnect OpenAI' }).click()
     await card.getByText('Not connected').waitFor()
-    t.same(built.app.repositories.connections.list(Number(PORTAL)), [])
+    t.same((await built.app.repositories.connections.list(Number(PORTAL))), [])
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByLabel('Admin token').waitFor()
     const after = await page.evaluate(() => fetch('/api/portals').then(response => response.status))

@@ -17,7 +17,7 @@ t.test('rekey moves every secret to the primary key; the old key can then be dro
   const environment = { DATA_DIR: dataDir, OPENAI_BASE_URL: stub.baseUrl }
   const first = await buildApp(t, environment)
   await first.app.inject({ method: 'PUT', url: '/api/portals/5/connections/openai', headers: first.admin, payload: { apiKey: OPENAI_GOOD_KEY } })
-  t.match(first.app.repositories.connections.allCiphertexts()[0]?.encryptedKey, /^v1\.default\./)
+  t.match((await first.app.repositories.connections.allCiphertexts())[0]?.encryptedKey, /^v1\.default\./)
   await first.app.close()
 
   const newKey = randomBytes(32).toString('base64')
@@ -30,7 +30,7 @@ t.test('rekey moves every secret to the primary key; the old key can then be dro
   t.match(again.out.join(''), /0 secret\(s\) re-encrypted under key "next", 1 already current/, 'safe to re-run')
 
   const after = await buildApp(t, { ...environment, ENCRYPTION_KEY: undefined, ENCRYPTION_KEYS: `next:${newKey}` })
-  t.match(after.app.repositories.connections.allCiphertexts()[0]?.encryptedKey, /^v1\.next\./)
+  t.match((await after.app.repositories.connections.allCiphertexts())[0]?.encryptedKey, /^v1\.next\./)
   const models = await after.app.inject({ url: '/api/portals/5/connections/openai/models', headers: after.admin })
   t.equal(models.json().source, 'live', 'the re-encrypted key still works with only the new key configured')
 })

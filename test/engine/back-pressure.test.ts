@@ -60,3 +60,44 @@ t.test('MAX_IN_FLIGHT: a caller that hangs up does not keep its slot once the wo
   const list = await setup.app.inject({ url: `/api/portals/${PORTAL}/executions`, headers: setup.admin })
   t.equal(list.json().items.filter((item: { status: string }) => item.status === 'success').length, 4, 'the hung-up executions finished and were recorded')
 })
+
+t.test('MAX_IN_FLIGHT counts the executions whose claim is still being written', async t => {
+  const setup = await durableSetup(t, { MAX_IN_FLIGHT: '2', SYNC_BUDGET_MS: '10000' }, { install: false })
+  // A database that takes its time to write each claim, as a remote one does: no execution is running yet when
+  // the others are checked, only claimed.
+  const executions = setup.app.repositories.executions
+  const claim = executions.claim.bind(executions)
+  executions.claim = async start => {
+    await new Promise(resolve => setTimeout(resolve, 100))
+    return await claim(start)
+  }
+  const answers = await Promise.all(Array.from({ length: 5 }, () => setup.execute(setup.body())))
+  t.same(answers.map(answer => answer.statusCode).sort(), [200, 200, 429, 429, 429], 'two run, three are refused at once')
+  t.equal(setup.openai.generations().length, 2)
+})
+
+t.test('a shutdown that begins while the claim is written starts no call; the next start runs it', async t => {
+  const setup = await durableSetup(t)
+  const executions = setup.app.repositories.executions
+  const claim = executions.claim.bind(executions)
+  executions.claim = async start => {
+    const claimed = await claim(start)
+    setup.app.engine.stopAccepting()
+    return claimed
+  }
+  const body = setup.body()
+  const answer = await setup.execute(body)
+  t.equal(answer.statusCode, 503)
+  t.equal(answer.json().code, 'SHUTTING_DOWN')
+  t.equal(setup.openai.generations().length, 0, 'no provider call while shutting down')
+  const left = await setup.app.repositories.executions.recent(PORTAL, 10)
+  t.same(left.map(row => row.status), ['running'], 'the claimed execution is left unfinished, not failed')
+
+  // HubSpot was answered 503, not BLOCK: its retry of the delivery gets the outcome the resumed run recorded.
+  const restarted = await setup.restart()
+  await eventually('the resumed execution to finish', async () => (await restarted.app.repositories.executions.recent(PORTAL, 10))[0]?.status === 'success')
+  const retried = await restarted.execute(body)
+  t.equal(retried.statusCode, 200)
+  t.equal(retried.json().outputFields.hs_execution_state, 'SUCCESS')
+  t.equal(restarted.openai.generations().length, 1, 'called once')
+})

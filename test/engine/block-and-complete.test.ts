@@ -16,7 +16,7 @@ t.test('a call slower than SYNC_BUDGET_MS is answered BLOCK, then completed once
   t.equal(setup.openai.generations().length, 1, 'the call is under way')
 
   await eventually('the completion', () => setup.hubspot.state.completedCallbacks.length > 0)
-  await eventually('the delivery to be recorded', () => setup.app.repositories.executions.recent(PORTAL, 1)[0]?.completionState === 'delivered')
+  await eventually('the delivery to be recorded', async () => (await setup.app.repositories.executions.recent(PORTAL, 1))[0]?.completionState === 'delivered')
   await new Promise(resolve => setTimeout(resolve, 300))
   const completed = setup.hubspot.state.completedCallbacks
   t.equal(completed.length, 1, 'exactly one completion')
@@ -121,9 +121,9 @@ t.test('completion refused with 429 (Retry-After) then 500: retried, completed o
   t.equal(setup.hubspot.state.completedCallbacks.length, 1)
   t.equal(setup.hubspot.callbackRequests().length, 3, 'two refusals, one acceptance')
   // HubSpot has the completion a moment before the service has recorded HubSpot's answer.
-  const row = () => setup.app.repositories.executions.recent(PORTAL, 1)[0]
-  await eventually('the delivery to be recorded', () => row()?.completionState === 'delivered')
-  t.equal(row()?.completionAttempts, 3)
+  const row = async () => (await setup.app.repositories.executions.recent(PORTAL, 1))[0]
+  await eventually('the delivery to be recorded', async () => (await row())?.completionState === 'delivered')
+  t.equal((await row())?.completionAttempts, 3)
 })
 
 t.test('a completion HubSpot refuses for good is recorded as failed, and an operator can resend it', async t => {
@@ -133,7 +133,7 @@ t.test('a completion HubSpot refuses for good is recorded as failed, and an oper
   const body = setup.body()
   t.equal((await setup.execute(body)).json().outputFields.hs_execution_state, 'BLOCK')
   const listed = async () => (await setup.app.inject({ url: `/api/portals/${PORTAL}/executions`, headers: setup.admin })).json().items[0]
-  await eventually('the failed completion', () => setup.app.repositories.executions.recent(PORTAL, 1)[0]?.completionState === 'failed')
+  await eventually('the failed completion', async () => (await setup.app.repositories.executions.recent(PORTAL, 1))[0]?.completionState === 'failed')
   const failed = await listed()
   t.equal(failed.completion.state, 'failed')
   t.match(failed.completion.error, /400/)

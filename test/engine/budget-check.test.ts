@@ -111,6 +111,9 @@ t.test('with a budget too, an execution adds no statement once the month is load
   const built = await setup(t, { databaseTrace: statement => statements.push(statement) })
   await setBudget(built, { monthlyLimitUsd: 1000 })
   await execute(built)
+  // The completion queue's first round after boot runs on its own timer; on a slower database it can still be
+  // going here, so wait until the store has been quiet for a moment before counting.
+  for (let seen = -1; seen !== statements.length;) { seen = statements.length; await new Promise(resolve => setTimeout(resolve, 100)) }
   statements.length = 0
   t.equal((await execute(built)).hs_execution_state, 'SUCCESS')
   t.equal(statements.length, 2, `the claim and the outcome only, got: ${statements.join(' | ')}`)

@@ -4,9 +4,12 @@ import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import t, { type Test } from 'tap'
-import { MIGRATIONS_FOLDER, openDatabase } from '../../db/database.ts'
+import { openDatabase } from '../../db/database.ts'
+import type { Claim } from '../../db/repositories/executions-repository.ts'
+import { MIGRATIONS_FOLDER } from '../../db/sqlite/open-sqlite.ts'
 import type { ExecutionFinish, ExecutionStart } from '../../db/repositories/executions-repository.ts'
 import { createRepositories } from '../../db/repositories/index.ts'
+import { executionStart } from '../helpers/execution-start.ts'
 
 // Step "claim" and the durable record behind it: the executions repository over a real in-memory SQLite.
 
@@ -18,28 +21,16 @@ const SUCCESS_FIELDS = { response: 'Hello', provider: 'openai', model: 'gpt-4.1'
 function executionsOf (t: Test) {
   const handle = openDatabase(':memory:')
   t.teardown(() => handle.close())
-  return createRepositories(handle.db).executions
+  return createRepositories(handle.driver).executions
 }
 
-let sequence = 0
-function start (overrides: Partial<ExecutionStart> = {}): ExecutionStart {
-  sequence++
-  return {
-    portalId: PORTAL,
-    action: 'custom-llm',
-    callbackId: `callback-${sequence}`,
-    startedAt: STARTED_AT,
-    request: JSON.stringify({ inputFields: { prompt: 'Say hi' } }),
-    expiresAt: EXPIRES_AT,
-    ...overrides
-  }
-}
+const start = (overrides: Partial<ExecutionStart> = {}): ExecutionStart => executionStart(PORTAL, STARTED_AT, overrides)
 
 function success (overrides: Partial<ExecutionFinish> = {}): ExecutionFinish {
   return { status: 'success', provider: 'openai', model: 'gpt-4.1', inputTokens: 3, outputTokens: 4, outputFields: SUCCESS_FIELDS, finishedAt: STARTED_AT + 500, latencyMs: 500, ...overrides }
 }
 
-function newId (claim: ReturnType<ReturnType<typeof executionsOf>['claim']>): number {
+function newId (claim: Claim): number {
   if (claim.kind !== 'new') throw new Error(`expected a new claim, got ${claim.kind}`)
   return claim.id
 }
@@ -47,10 +38,10 @@ function newId (claim: ReturnType<ReturnType<typeof executionsOf>['claim']>): nu
 t.test('a new callbackId is claimed as a new execution with one run', async t => {
   const executions = executionsOf(t)
   const given = start()
-  const claim = executions.claim(given)
+  const claim = await executions.claim(given)
   t.equal(claim.kind, 'new')
   t.equal(claim.kind === 'new' ? claim.runs : undefined, 1)
-  const row = executions.find(newId(claim))
+  const row = await executions.find(newId(claim))
   t.equal(row?.status, 'running')
   t.equal(row?.callbackId, given.callbackId)
   t.equal(row?.request, given.request, 'the request is kept so the call can be made again after a crash')
@@ -63,31 +54,31 @@ t.test('a new callbackId is claimed as a new execution with one run', async t =>
 t.test('the same callbackId again returns the stored execution instead of a new one', async t => {
   const executions = executionsOf(t)
   const given = start()
-  const id = newId(executions.claim(given))
-  const running = executions.claim({ ...given, startedAt: STARTED_AT + 10 })
+  const id = newId(await executions.claim(given))
+  const running = await executions.claim({ ...given, startedAt: STARTED_AT + 10 })
   t.equal(running.kind, 'existing', 'while it runs')
   t.equal(running.kind === 'existing' ? running.execution.id : undefined, id)
   t.equal(running.kind === 'existing' ? running.execution.startedAt : undefined, STARTED_AT, 'the stored row is not touched')
 
-  executions.finish(id, success())
-  const finished = executions.claim(given)
+  await executions.finish(id, success())
+  const finished = await executions.claim(given)
   t.equal(finished.kind, 'existing', 'after it finished')
   t.equal(finished.kind === 'existing' ? finished.execution.status : undefined, 'success')
-  t.equal(executions.recent(PORTAL, 10).length, 1, 'one row for the callbackId')
+  t.equal((await executions.recent(PORTAL, 10)).length, 1, 'one row for the callbackId')
 })
 
 t.test('an execution handed back for a retry is claimed again, with one more run', async t => {
   const executions = executionsOf(t)
   const given = start()
-  const id = newId(executions.claim(given))
-  const finished = executions.finish(id, { status: 'retry', errorCode: 'PROVIDER_UNAVAILABLE', errorMessage: 'down', finishedAt: STARTED_AT + 100 })
+  const id = newId(await executions.claim(given))
+  const finished = await executions.finish(id, { status: 'retry', errorCode: 'PROVIDER_UNAVAILABLE', errorMessage: 'down', finishedAt: STARTED_AT + 100 })
   t.same(finished, { written: true, completionPending: false })
-  t.equal(executions.find(id)?.status, 'retry')
+  t.equal((await executions.find(id))?.status, 'retry')
 
   const later = STARTED_AT + 60_000
-  const again = executions.claim({ ...given, startedAt: later, request: '{"inputFields":{"prompt":"again"}}', expiresAt: later + 1000 })
+  const again = await executions.claim({ ...given, startedAt: later, request: '{"inputFields":{"prompt":"again"}}', expiresAt: later + 1000 })
   t.same(again, { kind: 'new', id, runs: 2 })
-  const row = executions.find(id)
+  const row = await executions.find(id)
   t.equal(row?.status, 'running')
   t.equal(row?.startedAt, later)
   t.equal(row?.finishedAt, null)
@@ -101,11 +92,11 @@ t.test('an execution handed back for a retry is claimed again, with one more run
 t.test('a run claimed again after a retry does not keep the previous run\'s fallback reason', async t => {
   const executions = executionsOf(t)
   const given = start()
-  const id = newId(executions.claim(given))
-  executions.finish(id, { status: 'retry', provider: 'anthropic', model: 'claude-sonnet-4-6', errorCode: 'PROVIDER_RATE_LIMITED', errorMessage: 'slow down', fallbackReason: 'openai/gpt-4.1 failed with PROVIDER_AUTH; answered by the fallback anthropic/claude-sonnet-4-6.', finishedAt: STARTED_AT + 100 })
-  executions.claim({ ...given, startedAt: STARTED_AT + 60_000 })
-  executions.finish(id, success({ finishedAt: STARTED_AT + 61_000 }))
-  const row = executions.find(id)
+  const id = newId(await executions.claim(given))
+  await executions.finish(id, { status: 'retry', provider: 'anthropic', model: 'claude-sonnet-4-6', errorCode: 'PROVIDER_RATE_LIMITED', errorMessage: 'slow down', fallbackReason: 'openai/gpt-4.1 failed with PROVIDER_AUTH; answered by the fallback anthropic/claude-sonnet-4-6.', finishedAt: STARTED_AT + 100 })
+  await executions.claim({ ...given, startedAt: STARTED_AT + 60_000 })
+  await executions.finish(id, success({ finishedAt: STARTED_AT + 61_000 }))
+  const row = await executions.find(id)
   t.equal(row?.provider, 'openai', 'the primary answered this time')
   t.equal(row?.fallbackReason, null, 'so the record must not say the fallback answered')
 })
@@ -113,48 +104,48 @@ t.test('a run claimed again after a retry does not keep the previous run\'s fall
 t.test('test runs without a callbackId are always new executions', async t => {
   const executions = executionsOf(t)
   const { callbackId: _none, ...withoutCallback } = start({ action: 'test' })
-  const first = executions.claim(withoutCallback)
-  const second = executions.claim(withoutCallback)
+  const first = await executions.claim(withoutCallback)
+  const second = await executions.claim(withoutCallback)
   t.equal(first.kind, 'new')
   t.equal(second.kind, 'new')
   t.not(newId(first), newId(second), 'two rows')
   t.equal(second.kind === 'new' ? second.runs : undefined, 1)
-  t.equal(executions.find(newId(second))?.callbackId, null)
+  t.equal((await executions.find(newId(second)))?.callbackId, null)
 })
 
 t.test('markBlocked on a running execution records the BLOCK answer', async t => {
   const executions = executionsOf(t)
-  const id = newId(executions.claim(start()))
-  t.same(executions.markBlocked(id), { kind: 'blocked' })
-  const row = executions.find(id)
+  const id = newId(await executions.claim(start()))
+  t.same(await executions.markBlocked(id), { kind: 'blocked' })
+  const row = await executions.find(id)
   t.equal(row?.answered, 'block')
   t.equal(row?.status, 'running', 'still running')
 })
 
 t.test('markBlocked on a finished execution returns its row and writes nothing', async t => {
   const executions = executionsOf(t)
-  const id = newId(executions.claim(start()))
-  executions.finish(id, success())
-  const mark = executions.markBlocked(id)
+  const id = newId(await executions.claim(start()))
+  await executions.finish(id, success())
+  const mark = await executions.markBlocked(id)
   t.equal(mark.kind, 'finished')
   t.equal(mark.kind === 'finished' ? mark.execution.id : undefined, id)
   t.equal(mark.kind === 'finished' ? mark.execution.status : undefined, 'success')
   t.equal(mark.kind === 'finished' ? mark.execution.outputFields : undefined, JSON.stringify(SUCCESS_FIELDS), 'the stored answer comes with it')
-  t.equal(executions.find(id)?.answered, null, 'not marked as BLOCKed')
+  t.equal((await executions.find(id))?.answered, null, 'not marked as BLOCKed')
 })
 
 t.test('markBlocked on an unknown execution throws', async t => {
   const executions = executionsOf(t)
-  t.throws(() => executions.markBlocked(999), /execution 999 does not exist/)
+  await t.rejects(executions.markBlocked(999), /execution 999 does not exist/)
 })
 
 t.test('finishing a BLOCKed execution with an answer queues its completion in the same write', async t => {
   const executions = executionsOf(t)
-  const id = newId(executions.claim(start()))
-  executions.markBlocked(id)
+  const id = newId(await executions.claim(start()))
+  await executions.markBlocked(id)
   const finishedAt = STARTED_AT + 900
-  t.same(executions.finish(id, success({ finishedAt })), { written: true, completionPending: true })
-  const row = executions.find(id)
+  t.same(await executions.finish(id, success({ finishedAt })), { written: true, completionPending: true })
+  const row = await executions.find(id)
   t.equal(row?.status, 'success')
   t.equal(row?.completionState, 'pending')
   t.equal(row?.completionAttempts, 0)
@@ -165,32 +156,32 @@ t.test('finishing a BLOCKed execution with an answer queues its completion in th
 
 t.test('a BLOCKed execution that fails for good is completed too; an expired one is not', async t => {
   const executions = executionsOf(t)
-  const failed = newId(executions.claim(start()))
-  executions.markBlocked(failed)
+  const failed = newId(await executions.claim(start()))
+  await executions.markBlocked(failed)
   const failure = { errorCode: 'PROVIDER_REJECTED', errorMessage: 'no', hs_execution_state: 'FAIL_CONTINUE' }
-  t.same(executions.finish(failed, { status: 'failed', errorCode: 'PROVIDER_REJECTED', errorMessage: 'no', outputFields: failure, finishedAt: STARTED_AT + 1 }), { written: true, completionPending: true })
+  t.same(await executions.finish(failed, { status: 'failed', errorCode: 'PROVIDER_REJECTED', errorMessage: 'no', outputFields: failure, finishedAt: STARTED_AT + 1 }), { written: true, completionPending: true })
 
-  const expired = newId(executions.claim(start()))
-  executions.markBlocked(expired)
-  t.same(executions.finish(expired, { status: 'expired', errorCode: 'EXECUTION_EXPIRED', errorMessage: 'late', outputFields: { ...failure, errorCode: 'EXECUTION_EXPIRED' }, finishedAt: STARTED_AT + 1 }), { written: true, completionPending: false })
-  t.equal(executions.find(expired)?.completionState, null)
+  const expired = newId(await executions.claim(start()))
+  await executions.markBlocked(expired)
+  t.same(await executions.finish(expired, { status: 'expired', errorCode: 'EXECUTION_EXPIRED', errorMessage: 'late', outputFields: { ...failure, errorCode: 'EXECUTION_EXPIRED' }, finishedAt: STARTED_AT + 1 }), { written: true, completionPending: false })
+  t.equal((await executions.find(expired))?.completionState, null)
 })
 
 t.test('finishing an execution HubSpot still waits on (no BLOCK) queues no completion', async t => {
   const executions = executionsOf(t)
-  const id = newId(executions.claim(start()))
-  t.same(executions.finish(id, success()), { written: true, completionPending: false })
-  t.equal(executions.find(id)?.completionState, null)
-  t.equal(executions.find(id)?.completionDueAt, null)
+  const id = newId(await executions.claim(start()))
+  t.same(await executions.finish(id, success()), { written: true, completionPending: false })
+  t.equal((await executions.find(id))?.completionState, null)
+  t.equal((await executions.find(id))?.completionDueAt, null)
 })
 
 t.test('a retry outcome of a BLOCKed execution is not written: it stays running for the engine to run again', async t => {
   const executions = executionsOf(t)
   const given = start()
-  const id = newId(executions.claim(given))
-  executions.markBlocked(id)
-  t.same(executions.finish(id, { status: 'retry', errorCode: 'PROVIDER_UNAVAILABLE', errorMessage: 'down', finishedAt: STARTED_AT + 100 }), { written: false, completionPending: false })
-  const row = executions.find(id)
+  const id = newId(await executions.claim(given))
+  await executions.markBlocked(id)
+  t.same(await executions.finish(id, { status: 'retry', errorCode: 'PROVIDER_UNAVAILABLE', errorMessage: 'down', finishedAt: STARTED_AT + 100 }), { written: false, completionPending: false })
+  const row = await executions.find(id)
   t.equal(row?.status, 'running')
   t.equal(row?.errorCode, null)
   t.equal(row?.finishedAt, null)
@@ -200,9 +191,9 @@ t.test('a retry outcome of a BLOCKed execution is not written: it stays running 
 
 t.test('finishing clears the stored request and writes the outcome columns', async t => {
   const executions = executionsOf(t)
-  const id = newId(executions.claim(start()))
-  executions.finish(id, success({ adjustments: ['Temperature 0.2 ignored.'], cachedInputTokens: 1, reasoningTokens: 2, finishReason: 'stop', fallbackReason: 'because' }))
-  const row = executions.find(id)
+  const id = newId(await executions.claim(start()))
+  await executions.finish(id, success({ adjustments: ['Temperature 0.2 ignored.'], cachedInputTokens: 1, reasoningTokens: 2, finishReason: 'stop', fallbackReason: 'because' }))
+  const row = await executions.find(id)
   t.equal(row?.request, null)
   t.equal(row?.status, 'success')
   t.equal(row?.provider, 'openai')
@@ -217,128 +208,128 @@ t.test('finishing clears the stored request and writes the outcome columns', asy
   t.equal(row?.finishedAt, STARTED_AT + 500)
   t.equal(row?.latencyMs, 500)
 
-  const plain = newId(executions.claim(start()))
-  executions.finish(plain, success({ adjustments: [] }))
-  t.equal(executions.find(plain)?.adjustments, null, 'no adjustments are stored as null, not "[]"')
+  const plain = newId(await executions.claim(start()))
+  await executions.finish(plain, success({ adjustments: [] }))
+  t.equal((await executions.find(plain))?.adjustments, null, 'no adjustments are stored as null, not "[]"')
 })
 
 t.test('unfinished lists the running executions only, oldest first', async t => {
   const executions = executionsOf(t)
-  const first = newId(executions.claim(start()))
-  const done = newId(executions.claim(start()))
-  const blocked = newId(executions.claim(start()))
-  executions.finish(done, success())
-  executions.markBlocked(blocked)
-  t.same(executions.unfinished().map(row => row.id), [first, blocked])
+  const first = newId(await executions.claim(start()))
+  const done = newId(await executions.claim(start()))
+  const blocked = newId(await executions.claim(start()))
+  await executions.finish(done, success())
+  await executions.markBlocked(blocked)
+  t.same((await executions.unfinished()).map(row => row.id), [first, blocked])
 })
 
 /** A BLOCKed execution finished with an answer, so its completion is pending, due at `dueAt`. */
-function pendingCompletion (executions: ReturnType<typeof executionsOf>, dueAt: number, portalId = PORTAL): number {
-  const id = newId(executions.claim(start({ portalId })))
-  executions.markBlocked(id)
-  executions.finish(id, success({ finishedAt: dueAt }))
+async function pendingCompletion (executions: ReturnType<typeof executionsOf>, dueAt: number, portalId = PORTAL): Promise<number> {
+  const id = newId(await executions.claim(start({ portalId })))
+  await executions.markBlocked(id)
+  await executions.finish(id, success({ finishedAt: dueAt }))
   return id
 }
 
 t.test('dueCompletions returns pending completions due by now, earliest first, at most `limit`', async t => {
   const executions = executionsOf(t)
-  const later = pendingCompletion(executions, STARTED_AT + 300)
-  const earliest = pendingCompletion(executions, STARTED_AT + 100)
-  const tiedOlder = pendingCompletion(executions, STARTED_AT + 200)
-  const tiedNewer = pendingCompletion(executions, STARTED_AT + 200)
-  const notYet = pendingCompletion(executions, STARTED_AT + 10_000)
-  const notBlocked = newId(executions.claim(start()))
-  executions.finish(notBlocked, success({ finishedAt: STARTED_AT }))
+  const later = await pendingCompletion(executions, STARTED_AT + 300)
+  const earliest = await pendingCompletion(executions, STARTED_AT + 100)
+  const tiedOlder = await pendingCompletion(executions, STARTED_AT + 200)
+  const tiedNewer = await pendingCompletion(executions, STARTED_AT + 200)
+  const notYet = await pendingCompletion(executions, STARTED_AT + 10_000)
+  const notBlocked = newId(await executions.claim(start()))
+  await executions.finish(notBlocked, success({ finishedAt: STARTED_AT }))
 
-  const due = executions.dueCompletions(STARTED_AT + 300, 10).map(row => row.id)
+  const due = (await executions.dueCompletions(STARTED_AT + 300, 10)).map(row => row.id)
   t.same(due, [earliest, tiedOlder, tiedNewer, later], 'by due time, then by id')
   t.notOk(due.includes(notYet), 'not one due later')
   t.notOk(due.includes(notBlocked), 'not one HubSpot was answered directly')
-  t.same(executions.dueCompletions(STARTED_AT + 300, 2).map(row => row.id), [earliest, tiedOlder])
-  t.same(executions.dueCompletions(STARTED_AT + 99, 10), [], 'nothing is due before its time')
-  t.equal(executions.nextCompletionDue(), STARTED_AT + 100)
+  t.same((await executions.dueCompletions(STARTED_AT + 300, 2)).map(row => row.id), [earliest, tiedOlder])
+  t.same(await executions.dueCompletions(STARTED_AT + 99, 10), [], 'nothing is due before its time')
+  t.equal(await executions.nextCompletionDue(), STARTED_AT + 100)
 })
 
 t.test('completionDelivered marks delivered, counts the attempt and clears the due time and error', async t => {
   const executions = executionsOf(t)
-  const first = pendingCompletion(executions, STARTED_AT)
-  const second = pendingCompletion(executions, STARTED_AT)
-  executions.completionAttemptFailed([first], 'HubSpot answered 503', STARTED_AT + 1000)
-  executions.completionDelivered([first, second], STARTED_AT + 2000)
+  const first = await pendingCompletion(executions, STARTED_AT)
+  const second = await pendingCompletion(executions, STARTED_AT)
+  await executions.completionAttemptFailed([first], 'HubSpot answered 503', STARTED_AT + 1000)
+  await executions.completionDelivered([first, second], STARTED_AT + 2000)
   for (const id of [first, second]) {
-    const row = executions.find(id)
+    const row = await executions.find(id)
     t.equal(row?.completionState, 'delivered')
     t.equal(row?.completedAt, STARTED_AT + 2000)
     t.equal(row?.completionDueAt, null)
     t.equal(row?.completionError, null)
   }
-  t.equal(executions.find(first)?.completionAttempts, 2)
-  t.equal(executions.find(second)?.completionAttempts, 1)
-  t.same(executions.dueCompletions(STARTED_AT + 10_000, 10), [])
-  t.equal(executions.nextCompletionDue(), undefined)
+  t.equal((await executions.find(first))?.completionAttempts, 2)
+  t.equal((await executions.find(second))?.completionAttempts, 1)
+  t.same(await executions.dueCompletions(STARTED_AT + 10_000, 10), [])
+  t.equal(await executions.nextCompletionDue(), undefined)
 })
 
 t.test('completionAttemptFailed with a due time leaves it pending for then, with the error', async t => {
   const executions = executionsOf(t)
-  const id = pendingCompletion(executions, STARTED_AT)
-  executions.completionAttemptFailed([id], 'HubSpot answered 429', STARTED_AT + 5000)
-  const row = executions.find(id)
+  const id = await pendingCompletion(executions, STARTED_AT)
+  await executions.completionAttemptFailed([id], 'HubSpot answered 429', STARTED_AT + 5000)
+  const row = await executions.find(id)
   t.equal(row?.completionState, 'pending')
   t.equal(row?.completionDueAt, STARTED_AT + 5000)
   t.equal(row?.completionError, 'HubSpot answered 429')
   t.equal(row?.completionAttempts, 1)
-  t.same(executions.dueCompletions(STARTED_AT + 4999, 10), [])
-  t.same(executions.dueCompletions(STARTED_AT + 5000, 10).map(due => due.id), [id])
+  t.same(await executions.dueCompletions(STARTED_AT + 4999, 10), [])
+  t.same((await executions.dueCompletions(STARTED_AT + 5000, 10)).map(due => due.id), [id])
 })
 
 t.test('completionAttemptFailed without a due time marks it failed for good', async t => {
   const executions = executionsOf(t)
-  const id = pendingCompletion(executions, STARTED_AT)
-  executions.completionAttemptFailed([id], 'the callbackId is unknown', undefined)
-  const row = executions.find(id)
+  const id = await pendingCompletion(executions, STARTED_AT)
+  await executions.completionAttemptFailed([id], 'the callbackId is unknown', undefined)
+  const row = await executions.find(id)
   t.equal(row?.completionState, 'failed')
   t.equal(row?.completionDueAt, null)
   t.equal(row?.completionError, 'the callbackId is unknown')
   t.equal(row?.completionAttempts, 1)
-  t.same(executions.dueCompletions(Number.MAX_SAFE_INTEGER, 10), [])
-  t.equal(executions.nextCompletionDue(), undefined)
+  t.same(await executions.dueCompletions(Number.MAX_SAFE_INTEGER, 10), [])
+  t.equal(await executions.nextCompletionDue(), undefined)
 })
 
 t.test('requestRedelivery puts a failed completion back in the queue with its attempts counted afresh', async t => {
   const executions = executionsOf(t)
-  const id = pendingCompletion(executions, STARTED_AT)
-  executions.completionAttemptFailed([id], 'first', STARTED_AT + 1)
-  executions.completionAttemptFailed([id], 'refused', undefined)
-  executions.requestRedelivery(id, STARTED_AT + 50_000)
-  const row = executions.find(id)
+  const id = await pendingCompletion(executions, STARTED_AT)
+  await executions.completionAttemptFailed([id], 'first', STARTED_AT + 1)
+  await executions.completionAttemptFailed([id], 'refused', undefined)
+  await executions.requestRedelivery(id, STARTED_AT + 50_000)
+  const row = await executions.find(id)
   t.equal(row?.completionState, 'pending')
   t.equal(row?.completionDueAt, STARTED_AT + 50_000)
   t.equal(row?.completionAttempts, 0)
   t.equal(row?.completionError, null)
-  t.same(executions.dueCompletions(STARTED_AT + 50_000, 10).map(due => due.id), [id])
+  t.same((await executions.dueCompletions(STARTED_AT + 50_000, 10)).map(due => due.id), [id])
 })
 
 t.test('startRun counts one more start and returns the new count', async t => {
   const executions = executionsOf(t)
-  const id = newId(executions.claim(start()))
-  t.equal(executions.startRun(id), 2)
-  t.equal(executions.startRun(id), 3)
-  t.equal(executions.find(id)?.runs, 3)
-  t.equal(executions.startRun(12345), 0, 'an unknown execution counts nothing')
+  const id = newId(await executions.claim(start()))
+  t.equal(await executions.startRun(id), 2)
+  t.equal(await executions.startRun(id), 3)
+  t.equal((await executions.find(id))?.runs, 3)
+  t.equal(await executions.startRun(12345), 0, 'an unknown execution counts nothing')
 })
 
 t.test('one callbackId sent by two portals is two executions: neither gets the other\'s stored answer', async t => {
   const executions = executionsOf(t)
   const shared = start({ callbackId: 'callback-shared' })
-  const first = newId(executions.claim(shared))
-  executions.finish(first, success())
+  const first = newId(await executions.claim(shared))
+  await executions.finish(first, success())
 
-  const other = executions.claim({ ...shared, portalId: PORTAL + 1 })
+  const other = await executions.claim({ ...shared, portalId: PORTAL + 1 })
   t.equal(other.kind, 'new', 'the other portal claims its own execution')
   t.not(newId(other), first)
-  t.equal(executions.find(newId(other))?.portalId, PORTAL + 1)
+  t.equal((await executions.find(newId(other)))?.portalId, PORTAL + 1)
 
-  const again = executions.claim(shared)
+  const again = await executions.claim(shared)
   t.equal(again.kind === 'existing' ? again.execution.id : undefined, first, 'the first portal still gets its own')
 })
 
@@ -364,12 +355,12 @@ t.test('a database from before the per-portal key migrates with its rows and get
 
   const handle = openDatabase(file)
   t.teardown(() => handle.close())
-  t.ok(handle.ready(), 'every migration is applied')
+  t.equal(await handle.unavailableReason(), undefined, 'every migration is applied')
   const columns = handle.sqlite.prepare("select name from pragma_index_info('executions_callback') order by seqno").all() as Array<{ name: string }>
   t.same(columns.map(column => column.name), ['portal_id', 'callback_id'])
-  const executions = createRepositories(handle.db).executions
-  t.equal(executions.recent(PORTAL, 10).length, 3, 'the rows are kept')
-  const replay = executions.claim(start({ callbackId: 'callback-old-a' }))
+  const executions = createRepositories(handle.driver).executions
+  t.equal((await executions.recent(PORTAL, 10)).length, 3, 'the rows are kept')
+  const replay = await executions.claim(start({ callbackId: 'callback-old-a' }))
   t.equal(replay.kind, 'existing', 'an old execution is still found by its portal and callbackId')
-  t.equal(executions.claim(start({ callbackId: 'callback-old-a', portalId: PORTAL + 1 })).kind, 'new', 'but not by another portal')
+  t.equal((await executions.claim(start({ callbackId: 'callback-old-a', portalId: PORTAL + 1 }))).kind, 'new', 'but not by another portal')
 })

@@ -21,12 +21,12 @@ interface QueueSetup {
   /** Decides each answer; accepts everything unless replaced. */
   answer: (call: RecordedCall) => CompletionAnswer | Promise<CompletionAnswer>
   /** A BLOCKed execution finished with an answer: its completion is pending and due now. */
-  pending (callbackId: string, portalId?: number, outputFields?: Record<string, string>): number
+  pending (callbackId: string, portalId?: number, outputFields?: Record<string, string>): Promise<number>
 }
 
 function queueSetup (t: Test, options: { random?: () => number } = {}): QueueSetup {
   const handle = openDatabase(':memory:')
-  const executions = createRepositories(handle.db).executions
+  const executions = createRepositories(handle.driver).executions
   const calls: RecordedCall[] = []
   const logs: QueueSetup['logs'] = []
   const write = (level: string) => (object: object, message?: string) => { logs.push({ level, object, ...(message === undefined ? {} : { message }) }) }
@@ -46,25 +46,25 @@ function queueSetup (t: Test, options: { random?: () => number } = {}): QueueSet
         return await setup.answer(call)
       }
     }),
-    pending (callbackId, portalId = PORTAL, outputFields = { response: 'Hello', inputTokens: '12', hs_execution_state: 'SUCCESS' }) {
+    async pending (callbackId, portalId = PORTAL, outputFields = { response: 'Hello', inputTokens: '12', hs_execution_state: 'SUCCESS' }) {
       const now = Date.now()
-      const claim = executions.claim({ portalId, action: 'custom-llm', callbackId, startedAt: now - 1000, request: '{}', expiresAt: now + 60_000 })
+      const claim = await executions.claim({ portalId, action: 'custom-llm', callbackId, startedAt: now - 1000, request: '{}', expiresAt: now + 60_000 })
       if (claim.kind !== 'new') throw new Error('expected a new claim')
-      executions.markBlocked(claim.id)
-      const finished = executions.finish(claim.id, { status: 'success', outputFields, finishedAt: now - 1 })
+      await executions.markBlocked(claim.id)
+      const finished = await executions.finish(claim.id, { status: 'success', outputFields, finishedAt: now - 1 })
       if (!finished.completionPending) throw new Error('expected a pending completion')
       return claim.id
     }
   }
-  t.teardown(async () => { await setup.queue.close(); handle.close() })
+  t.teardown(async () => { await setup.queue.close(); await handle.close() })
   return setup
 }
 
 const sleep = (milliseconds: number) => new Promise(resolve => setTimeout(resolve, milliseconds))
 
-async function eventually (what: string, check: () => boolean, timeoutMs = 3000): Promise<void> {
+async function eventually (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
   const until = Date.now() + timeoutMs
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
     await sleep(10)
   }
@@ -72,7 +72,8 @@ async function eventually (what: string, check: () => boolean, timeoutMs = 3000)
 
 t.test('several due completions of one portal go out in one batch call, and are marked delivered', async t => {
   const setup = queueSetup(t)
-  const ids = ['first', 'second', 'third'].map(callbackId => setup.pending(callbackId))
+  const ids: number[] = []
+  for (const callbackId of ['first', 'second', 'third']) ids.push(await setup.pending(callbackId))
   const before = Date.now()
   await setup.queue.flush()
   t.equal(setup.calls.length, 1, 'one call')
@@ -81,7 +82,7 @@ t.test('several due completions of one portal go out in one batch call, and are 
   t.same(setup.calls[0]?.completions[0]?.outputFields, { response: 'Hello', inputTokens: '12', hs_execution_state: 'SUCCESS' }, 'the stored outputs as they are')
   t.same(setup.calls[0]?.completions[0]?.typedOutputs, { response: 'Hello', inputTokens: 12 }, 'and typed, without hs_ fields')
   for (const id of ids) {
-    const row = setup.executions.find(id)
+    const row = await setup.executions.find(id)
     t.equal(row?.completionState, 'delivered')
     t.equal(row?.completionAttempts, 1)
     t.ok((row?.completedAt ?? 0) >= before, 'completedAt is set')
@@ -93,9 +94,9 @@ t.test('several due completions of one portal go out in one batch call, and are 
 
 t.test('completions of two portals go out in two calls, one per portal', async t => {
   const setup = queueSetup(t)
-  setup.pending('mine-1')
-  setup.pending('theirs-1', OTHER_PORTAL)
-  setup.pending('mine-2')
+  await setup.pending('mine-1')
+  await setup.pending('theirs-1', OTHER_PORTAL)
+  await setup.pending('mine-2')
   await setup.queue.flush()
   t.equal(setup.calls.length, 2)
   const byPortal = new Map(setup.calls.map(call => [call.portalId, call.completions.map(completion => completion.callbackId)]))
@@ -105,17 +106,17 @@ t.test('completions of two portals go out in two calls, one per portal', async t
 
 t.test('a refused batch is retried one by one, so one bad callbackId does not sink the others', async t => {
   const setup = queueSetup(t)
-  const good = setup.pending('good-1')
-  const bad = setup.pending('bad')
-  const alsoGood = setup.pending('good-2')
+  const good = await setup.pending('good-1')
+  const bad = await setup.pending('bad')
+  const alsoGood = await setup.pending('good-2')
   setup.answer = call => call.completions.length > 1 || call.completions[0]?.callbackId === 'bad'
     ? { kind: 'refused', status: 400, message: 'HubSpot refused callbackId bad' }
     : ACCEPTED
   await setup.queue.flush()
   t.same(setup.calls.map(call => call.completions.map(completion => completion.callbackId)), [['good-1', 'bad', 'good-2'], ['good-1'], ['bad'], ['good-2']])
-  t.equal(setup.executions.find(good)?.completionState, 'delivered')
-  t.equal(setup.executions.find(alsoGood)?.completionState, 'delivered')
-  const refused = setup.executions.find(bad)
+  t.equal((await setup.executions.find(good))?.completionState, 'delivered')
+  t.equal((await setup.executions.find(alsoGood))?.completionState, 'delivered')
+  const refused = await setup.executions.find(bad)
   t.equal(refused?.completionState, 'failed')
   t.equal(refused?.completionError, 'HubSpot refused callbackId bad')
   t.equal(refused?.completionDueAt, null)
@@ -123,12 +124,12 @@ t.test('a refused batch is retried one by one, so one bad callbackId does not si
 
 t.test('a retry answer with Retry-After makes the completion due again about that much later', async t => {
   const setup = queueSetup(t)
-  const id = setup.pending('later')
+  const id = await setup.pending('later')
   setup.answer = () => ({ kind: 'retry', status: 429, retryAfterMs: 2000, message: 'HubSpot answered 429' })
   const before = Date.now()
   await setup.queue.flush()
   const after = Date.now()
-  const row = setup.executions.find(id)
+  const row = await setup.executions.find(id)
   t.equal(row?.completionState, 'pending')
   t.equal(row?.completionAttempts, 1)
   t.equal(row?.completionError, 'HubSpot answered 429')
@@ -138,30 +139,30 @@ t.test('a retry answer with Retry-After makes the completion due again about tha
 
 t.test('a retry answer without Retry-After backs off from one second', async t => {
   const setup = queueSetup(t, { random: () => 0 })
-  const id = setup.pending('backoff')
+  const id = await setup.pending('backoff')
   setup.answer = () => ({ kind: 'retry', status: 503, message: 'HubSpot answered 503' })
   const before = Date.now()
   await setup.queue.flush()
-  const dueIn = (setup.executions.find(id)?.completionDueAt ?? 0) - before
+  const dueIn = ((await setup.executions.find(id))?.completionDueAt ?? 0) - before
   t.ok(dueIn >= 1000 && dueIn <= 1100, `due ${dueIn} ms later`)
 })
 
 t.test('a tiny Retry-After is raised to a floor, a huge one capped at an hour', async t => {
   const setup = queueSetup(t)
-  const soon = setup.pending('soon')
-  const late = setup.pending('late', OTHER_PORTAL)
+  const soon = await setup.pending('soon')
+  const late = await setup.pending('late', OTHER_PORTAL)
   setup.answer = call => ({ kind: 'retry', status: 429, retryAfterMs: call.portalId === PORTAL ? 10 : 5 * 60 * 60_000, message: 'wait' })
   const before = Date.now()
   await setup.queue.flush()
-  const soonIn = (setup.executions.find(soon)?.completionDueAt ?? 0) - before
-  const lateIn = (setup.executions.find(late)?.completionDueAt ?? 0) - before
+  const soonIn = ((await setup.executions.find(soon))?.completionDueAt ?? 0) - before
+  const lateIn = ((await setup.executions.find(late))?.completionDueAt ?? 0) - before
   t.ok(soonIn >= 250 && soonIn <= 350, `a 10 ms Retry-After waits ${soonIn} ms`)
   t.ok(lateIn >= 60 * 60_000 && lateIn <= 60 * 60_000 + 100, `a five-hour Retry-After waits ${lateIn} ms`)
 })
 
 t.test('a completion due again is delivered by the queue itself, without another kick', async t => {
   const setup = queueSetup(t)
-  const id = setup.pending('again')
+  const id = await setup.pending('again')
   let first = true
   setup.answer = () => {
     if (!first) return ACCEPTED
@@ -171,16 +172,16 @@ t.test('a completion due again is delivered by the queue itself, without another
   await setup.queue.flush()
   t.equal(setup.calls.length, 1)
   await eventually('the second attempt', () => setup.calls.length === 2)
-  await eventually('the delivery to be written', () => setup.executions.find(id)?.completionState === 'delivered')
-  t.equal(setup.executions.find(id)?.completionAttempts, 2)
+  await eventually('the delivery to be written', async () => (await setup.executions.find(id))?.completionState === 'delivered')
+  t.equal((await setup.executions.find(id))?.completionAttempts, 2)
 })
 
 t.test('a portal that is not installed fails the completion for good, with the message', async t => {
   const setup = queueSetup(t)
-  const id = setup.pending('uninstalled')
+  const id = await setup.pending('uninstalled')
   setup.answer = () => ({ kind: 'not_installed', message: 'Portal 8181 has not installed the app.' })
   await setup.queue.flush()
-  const row = setup.executions.find(id)
+  const row = await setup.executions.find(id)
   t.equal(row?.completionState, 'failed')
   t.equal(row?.completionError, 'Portal 8181 has not installed the app.')
   t.equal(row?.completionDueAt, null)
@@ -192,10 +193,10 @@ t.test('a portal that is not installed fails the completion for good, with the m
 
 t.test('a refusal of a single completion fails it for good, with the message', async t => {
   const setup = queueSetup(t)
-  const id = setup.pending('refused')
+  const id = await setup.pending('refused')
   setup.answer = () => ({ kind: 'refused', status: 404, message: 'HubSpot answered 404: unknown callbackId' })
   await setup.queue.flush()
-  const row = setup.executions.find(id)
+  const row = await setup.executions.find(id)
   t.equal(row?.completionState, 'failed')
   t.equal(row?.completionError, 'HubSpot answered 404: unknown callbackId')
   t.equal(setup.calls.length, 1)
@@ -203,20 +204,20 @@ t.test('a refusal of a single completion fails it for good, with the message', a
 
 t.test(`after ${COMPLETION_MAX_ATTEMPTS} attempts a completion HubSpot keeps refusing to take is failed`, async t => {
   const setup = queueSetup(t)
-  const lastTry = setup.pending('last-try')
-  const oneBefore = setup.pending('one-before', OTHER_PORTAL)
-  for (let attempt = 1; attempt < COMPLETION_MAX_ATTEMPTS; attempt++) setup.executions.completionAttemptFailed([lastTry], 'HubSpot answered 503', Date.now() - 1)
-  for (let attempt = 1; attempt < COMPLETION_MAX_ATTEMPTS - 1; attempt++) setup.executions.completionAttemptFailed([oneBefore], 'HubSpot answered 503', Date.now() - 1)
+  const lastTry = await setup.pending('last-try')
+  const oneBefore = await setup.pending('one-before', OTHER_PORTAL)
+  for (let attempt = 1; attempt < COMPLETION_MAX_ATTEMPTS; attempt++) await setup.executions.completionAttemptFailed([lastTry], 'HubSpot answered 503', Date.now() - 1)
+  for (let attempt = 1; attempt < COMPLETION_MAX_ATTEMPTS - 1; attempt++) await setup.executions.completionAttemptFailed([oneBefore], 'HubSpot answered 503', Date.now() - 1)
   setup.answer = () => ({ kind: 'retry', status: 503, message: 'HubSpot answered 503' })
   await setup.queue.flush()
 
-  const failed = setup.executions.find(lastTry)
+  const failed = await setup.executions.find(lastTry)
   t.equal(failed?.completionAttempts, COMPLETION_MAX_ATTEMPTS)
   t.equal(failed?.completionState, 'failed')
   t.equal(failed?.completionError, `HubSpot answered 503 (gave up after ${COMPLETION_MAX_ATTEMPTS} attempts)`)
   t.equal(failed?.completionDueAt, null)
 
-  const stillPending = setup.executions.find(oneBefore)
+  const stillPending = await setup.executions.find(oneBefore)
   t.equal(stillPending?.completionAttempts, COMPLETION_MAX_ATTEMPTS - 1)
   t.equal(stillPending?.completionState, 'pending', 'one attempt short of the limit it is retried')
 })
@@ -224,7 +225,7 @@ t.test(`after ${COMPLETION_MAX_ATTEMPTS} attempts a completion HubSpot keeps ref
 t.test('kick delivers soon, in one batch for what became due together', async t => {
   const setup = queueSetup(t)
   for (const callbackId of ['a', 'b', 'c']) {
-    setup.pending(callbackId)
+    await setup.pending(callbackId)
     setup.queue.kick()
   }
   t.equal(setup.calls.length, 0, 'not at once: the batch window is open')
@@ -236,44 +237,44 @@ t.test('kick delivers soon, in one batch for what became due together', async t 
 
 t.test('close stops scheduling: no retry runs and a kick does nothing', async t => {
   const setup = queueSetup(t)
-  const retried = setup.pending('retried')
+  const retried = await setup.pending('retried')
   setup.answer = () => ({ kind: 'retry', status: 429, retryAfterMs: 300, message: 'slow down' })
   await setup.queue.flush()
   t.equal(setup.calls.length, 1)
   await setup.queue.close()
-  setup.pending('kicked')
+  await setup.pending('kicked')
   setup.queue.kick()
   await sleep(600)
   t.equal(setup.calls.length, 1, 'nothing was sent after close')
-  t.equal(setup.executions.find(retried)?.completionState, 'pending', 'the retry stays in the table for the next start')
+  t.equal((await setup.executions.find(retried))?.completionState, 'pending', 'the retry stays in the table for the next start')
 })
 
 t.test('close waits for the round under way', async t => {
   const setup = queueSetup(t)
-  const id = setup.pending('slow')
+  const id = await setup.pending('slow')
   setup.answer = async () => { await sleep(200); return ACCEPTED }
   setup.queue.kick()
   await eventually('the call to start', () => setup.calls.length === 1)
   await setup.queue.close()
-  t.equal(setup.executions.find(id)?.completionState, 'delivered', 'the answer was written before close resolved')
+  t.equal((await setup.executions.find(id))?.completionState, 'delivered', 'the answer was written before close resolved')
 })
 
 t.test('what becomes due during a round is delivered before flush resolves', async t => {
   const setup = queueSetup(t)
-  const first = setup.pending('during-1')
+  const first = await setup.pending('during-1')
   let second: number | undefined
   setup.answer = async call => {
     // Like the HubSpot client, answer only after an await: the round is under way by then.
     await sleep(10)
     if (call.completions[0]?.callbackId === 'during-1') {
-      second = setup.pending('during-2')
+      second = await setup.pending('during-2')
       void setup.queue.flush()
     }
     await sleep(10)
     return ACCEPTED
   }
   await setup.queue.flush()
-  t.equal(setup.executions.find(first)?.completionState, 'delivered')
-  t.equal(second === undefined ? undefined : setup.executions.find(second)?.completionState, 'delivered')
+  t.equal((await setup.executions.find(first))?.completionState, 'delivered')
+  t.equal(second === undefined ? undefined : (await setup.executions.find(second))?.completionState, 'delivered')
   t.same(setup.calls.map(call => call.completions.map(completion => completion.callbackId)), [['during-1'], ['during-2']], 'each once')
 })

@@ -118,7 +118,7 @@ t.test('a model that takes a temperature gets it, and the reasoning effort it ca
 t.test('the same plan asks a reasoning model differently: effort kept, temperature dropped', async t => {
   const { context } = shared
   const prepared = await prepareExecution(context, request({ prompt: 'Hi', temperature: '0.3', reasoningEffort: 'high' }), resolveCustomLlm, undefined)
-  const reasoning = callTarget(context, PORTAL, 'openai', 'gpt-5')
+  const reasoning = await callTarget(context, PORTAL, 'openai', 'gpt-5')
   const { request: sent, adjustments } = prepared.requestFor(reasoning, 'another prompt')
   t.equal(sent.modelId, 'gpt-5')
   t.equal(sent.prompt, 'another prompt', 'the prompt given is the one sent (a repair prompt, for instance)')
@@ -126,7 +126,7 @@ t.test('the same plan asks a reasoning model differently: effort kept, temperatu
   t.notOk('temperature' in sent, 'no temperature key at all')
   t.same(adjustments, ['Temperature 0.3 ignored: gpt-5 does not accept a temperature.'])
 
-  const fallback = callTarget(context, PORTAL, 'anthropic', 'claude-sonnet-4-6')
+  const fallback = await callTarget(context, PORTAL, 'anthropic', 'claude-sonnet-4-6')
   const toFallback = prepared.requestFor(fallback, prepared.prompt)
   t.equal(toFallback.request.modelId, 'claude-sonnet-4-6')
   t.notOk('temperature' in toFallback.request)
@@ -144,7 +144,7 @@ t.test('a typed format asks for structured output, unless the model has none', a
   t.same(adjustments, [])
   t.same(prepared.parseOptions, { choices: [] })
 
-  const old = prepared.requestFor(callTarget(context, PORTAL, 'openai', 'gpt-3.5-turbo'), prepared.prompt)
+  const old = prepared.requestFor(await callTarget(context, PORTAL, 'openai', 'gpt-3.5-turbo'), prepared.prompt)
   t.notOk('jsonSchema' in old.request)
   t.same(old.adjustments, ['gpt-3.5-turbo has no structured-output mode: the JSON format is asked for in the instructions and validated.'])
 })

@@ -38,14 +38,14 @@ function result (text: string, usage: InvokeResult['usage'], finishReason: Invok
 }
 
 /** A first answer that did not fit, then a repair by the fallback. */
-function ledgerWithFallback (): CallLedger {
+async function ledgerWithFallback (): Promise<CallLedger> {
   return {
     results: [
       result('a couple', { inputTokens: 12, outputTokens: 20, cachedInputTokens: 2, reasoningTokens: 8 }, 'length'),
       result('2', { inputTokens: 10, outputTokens: 25, reasoningTokens: 9 })
     ],
     adjustments: ['Temperature 0.3 ignored: claude-sonnet-4-6 does not accept a temperature.'],
-    target: callTarget(context, PORTAL, 'anthropic', 'claude-sonnet-4-6'),
+    target: await callTarget(context, PORTAL, 'anthropic', 'claude-sonnet-4-6'),
     fallbackReason: 'openai/gpt-4.1 failed with PROVIDER_AUTH (bad key); answered by the fallback anthropic/claude-sonnet-4-6.',
     // What the call step charged, each call at its own model's price.
     costUsd: 0.0005125
@@ -54,7 +54,7 @@ function ledgerWithFallback (): CallLedger {
 
 t.test('an answer becomes the outputs: response, typed field, the target that answered, tokens of every call', async t => {
   const execution = await prepared({ outputFormat: 'number' })
-  const ledger = ledgerWithFallback()
+  const ledger = await ledgerWithFallback()
   const recorded = recordAnswer(EXECUTION_ID, execution, ledger, parseAnswer('number', '2'), TIMES)
   t.same(recorded.outcome, {
     kind: 'finished',
@@ -78,9 +78,9 @@ t.test('an answer becomes the outputs: response, typed field, the target that an
 
 t.test('the cost: written additively with the unknown flag; no costUsd output when a call was unpriced', async t => {
   const execution = await prepared()
-  const priced = recordAnswer(EXECUTION_ID, execution, ledgerWithFallback(), parseAnswer('text', 'Two'), TIMES)
+  const priced = recordAnswer(EXECUTION_ID, execution, await ledgerWithFallback(), parseAnswer('text', 'Two'), TIMES)
   t.match(priced.finish, { costUsd: 0.0005125, costUnknown: false })
-  const unpriced = recordAnswer(EXECUTION_ID, execution, { ...ledgerWithFallback(), costUnknown: true }, parseAnswer('text', 'Two'), TIMES)
+  const unpriced = recordAnswer(EXECUTION_ID, execution, { ...(await ledgerWithFallback()), costUnknown: true }, parseAnswer('text', 'Two'), TIMES)
   t.match(unpriced.finish, { costUsd: 0.0005125, costUnknown: true })
   t.equal(unpriced.outcome.kind === 'finished' ? unpriced.outcome.outputFields.costUsd : 'none', undefined)
   const nothingCalled = recordFailure(EXECUTION_ID, undefined, { results: [], adjustments: [] }, new AppError('TEMPLATE_UNRESOLVED', 'no value'), TIMES)
@@ -89,7 +89,7 @@ t.test('the cost: written additively with the unknown flag; no costUsd output wh
 
 t.test('the row of an answer: provider, model, summed usage, the last finish reason, the fallback reason, latency', async t => {
   const execution = await prepared({ outputFormat: 'number' })
-  const recorded = recordAnswer(EXECUTION_ID, execution, ledgerWithFallback(), parseAnswer('number', '2'), TIMES)
+  const recorded = recordAnswer(EXECUTION_ID, execution, await ledgerWithFallback(), parseAnswer('number', '2'), TIMES)
   const finish = recorded.finish
   t.equal(finish.status, 'success')
   t.equal(finish.provider, 'anthropic')
@@ -178,7 +178,7 @@ t.test('a permanent failure is FAIL_CONTINUE with errorCode and errorMessage', a
 })
 
 t.test('a failure records the tokens, adjustments and fallback reason spent before it', async t => {
-  const ledger = ledgerWithFallback()
+  const ledger = await ledgerWithFallback()
   const recorded = recordFailure(EXECUTION_ID, await prepared(), ledger, new AppError('PROVIDER_QUOTA', 'out of credit'), { ...TIMES, storePrompts: true })
   t.equal(recorded.finish.inputTokens, 22)
   t.equal(recorded.finish.outputTokens, 45)
@@ -198,7 +198,7 @@ t.test('a failure before any plan (prepare failed) records no provider', async t
 })
 
 t.test('asFinalFailure turns a retry into FAIL_CONTINUE, for work HubSpot was told BLOCK about', async t => {
-  const retry = recordFailure(EXECUTION_ID, await prepared(), ledgerWithFallback(), new AppError('PROVIDER_UNAVAILABLE', 'still down', { retryAfterSeconds: 5 }), TIMES)
+  const retry = recordFailure(EXECUTION_ID, await prepared(), await ledgerWithFallback(), new AppError('PROVIDER_UNAVAILABLE', 'still down', { retryAfterSeconds: 5 }), TIMES)
   const final = asFinalFailure(retry)
   const fields = { errorCode: 'PROVIDER_UNAVAILABLE', errorMessage: 'still down', hs_execution_state: 'FAIL_CONTINUE' }
   t.equal(final.outcome.kind, 'finished')

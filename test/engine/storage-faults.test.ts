@@ -1,10 +1,11 @@
 import t from 'tap'
 import { durableSetup, eventually, PORTAL } from '../helpers/durable-setup.ts'
 import { openAIResponse } from '../stubs/openai-stub.ts'
+import { sqliteOf } from '../helpers/sqlite-of.ts'
 
 t.test('the disk fills up during a provider call: 503, the execution stays resumable, and the answer is saved once there is room', async t => {
   const setup = await durableSetup(t, { SYNC_BUDGET_MS: '5000', STORE_PROMPTS: 'true' }, { install: false })
-  const sqlite = setup.app.database.sqlite
+  const sqlite = sqliteOf(setup.app.database)
   const bigAnswer = 'All work and no play. '.repeat(2800)
   setup.openai.on('POST /v1/responses', setup.openai.guarded(async request => {
     // The database is full from now on: the outcome (a 60 kB answer) needs pages it cannot have.
@@ -23,8 +24,8 @@ t.test('the disk fills up during a provider call: 503, the execution stays resum
   t.equal(setup.openai.generations().length, 1)
 
   sqlite.pragma('max_page_count = 1073741823')
-  const row = () => setup.app.repositories.executions.recent(PORTAL, 1)[0]
-  await eventually('the outcome to be written', () => row()?.status === 'success', 10_000)
+  const row = async () => (await setup.app.repositories.executions.recent(PORTAL, 1))[0]
+  await eventually('the outcome to be written', async () => (await row())?.status === 'success', 10_000)
   const retry = await setup.execute(body)
   t.equal(retry.json().outputFields.hs_execution_state, 'SUCCESS')
   t.equal(retry.json().outputFields.response.length, bigAnswer.trim().length)

@@ -4,6 +4,7 @@ import t, { type Test } from 'tap'
 import { durableSetup, eventually, PORTAL, type DurableSetup, type InjectResponse } from '../helpers/durable-setup.ts'
 import { fillUp, freeBytes, mountExt4, mountTmpfs } from '../helpers/scratch-filesystems.ts'
 import { openAIResponse } from '../stubs/openai-stub.ts'
+import { sqliteOf } from '../helpers/sqlite-of.ts'
 
 // The data directory on real small file systems: a 4 MB tmpfs filled to the last byte, then freed; and an ext4 the
 // kernel turns read-only under the open database, as it does when a disk fails. Needs root, mount(8) and (for ext4)
@@ -26,7 +27,7 @@ function successLedger (setup: () => DurableSetup) {
       return answer
     },
     check (t: Test): void {
-      const rows = setup().app.database.sqlite.prepare('select callback_id as callbackId, status, output_fields as outputFields from executions').all() as Array<{ callbackId: string, status: string, outputFields: string | null }>
+      const rows = sqliteOf(setup().app.database).prepare('select callback_id as callbackId, status, output_fields as outputFields from executions').all() as Array<{ callbackId: string, status: string, outputFields: string | null }>
       const stored = new Map(rows.map(row => [row.callbackId, row]))
       const lost = [...told].filter(([callbackId, outputFields]) => {
         const row = stored.get(callbackId)
@@ -77,8 +78,8 @@ t.test('a full data directory: 503 STORAGE_UNAVAILABLE, nothing told SUCCESS is 
   assertStorageUnavailable(t, await ledger.execute(outcomeRefused), 'an execution whose outcome cannot be written')
   t.equal(freeBytes(mounted.dir), 0, 'the disk filled during that call')
   rmSync(filler)
-  const row = () => setup.app.repositories.executions.recent(PORTAL, 1)[0]
-  await eventually('the kept outcome to be written once there is room', () => row()?.status === 'success')
+  const row = async () => (await setup.app.repositories.executions.recent(PORTAL, 1))[0]
+  await eventually('the kept outcome to be written once there is room', async () => (await row())?.status === 'success')
   const retried = await ledger.execute(outcomeRefused)
   t.equal(retried.json().outputFields.hs_execution_state, 'SUCCESS', 'HubSpot\'s retry gets the kept answer')
   t.equal(setup.openai.generations().length, calls + 1, 'without a second provider call')

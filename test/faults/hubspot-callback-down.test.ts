@@ -21,18 +21,18 @@ t.test('the callback API down for ten minutes: completions retried through it, e
   const bodies = [setup.body(), setup.body()]
   const answers = await Promise.all(bodies.map(async body => await setup.execute(body)))
   t.same(answers.map(answer => answer.json().outputFields.hs_execution_state), ['BLOCK', 'BLOCK'], 'both answered BLOCK')
-  const rows = () => setup.app.repositories.executions.recent(PORTAL, 2)
-  await eventually('both outcomes to be written and queued', () => rows().every(row => row.status === 'success' && row.completionState === 'pending'))
+  const rows = async () => (await setup.app.repositories.executions.recent(PORTAL, 2))
+  await eventually('both outcomes to be written and queued', async () => (await rows()).every(row => row.status === 'success' && row.completionState === 'pending'))
 
-  const delivered = () => rows().every(row => row.completionState === 'delivered')
+  const delivered = async () => (await rows()).every(row => row.completionState === 'delivered')
   let back = false
   let refused = 0
   let rounds = 0
-  while (!delivered()) {
+  while (!await delivered()) {
     // A round ends by setting the timer of the next attempt (or by delivering): wait for that, then move time to it.
-    await eventually('the queue to set its next attempt', () => clock.nextTimerAt() !== undefined || delivered())
-      .catch((error: Error) => { t.comment(JSON.stringify(rows().map(row => [row.completionState, row.completionAttempts, row.completionError]))); throw error })
-    if (delivered()) break
+    await eventually('the queue to set its next attempt', async () => clock.nextTimerAt() !== undefined || await delivered())
+      .catch(async (error: Error) => { t.comment(JSON.stringify((await rows()).map(row => [row.completionState, row.completionAttempts, row.completionError]))); throw error })
+    if (await delivered()) break
     if (!back && (clock.nextTimerAt() ?? 0) - start >= OUTAGE_MS) {
       t.same((await setup.app.inject({ url: '/ready' })).json(), { status: 'ready' }, 'the backlog kept moving, so /ready stayed ready through the outage')
       refused = refusals.length - setup.hubspot.state.callbackFaults.splice(0).length
@@ -51,7 +51,7 @@ t.test('the callback API down for ten minutes: completions retried through it, e
   t.ok(rounds >= 8, `retried through the outage (${rounds} attempts, backing off)`)
   t.equal(setup.hubspot.callbackRequests().length, rounds, 'one batch call per attempt')
   t.equal(clock.nextTimerAt(), undefined, 'nothing left to send')
-  t.ok(rows().every(row => row.status === 'success' && row.completionAttempts === rounds), 'rows finished as success, every attempt counted')
+  t.ok((await rows()).every(row => row.status === 'success' && row.completionAttempts === rounds), 'rows finished as success, every attempt counted')
   t.equal(setup.openai.generations().length, 2, 'no generation repeated because HubSpot was down')
   const again = await setup.execute(bodies[0] ?? {})
   t.equal(again.json().outputFields.hs_execution_state, 'SUCCESS', 'a redelivery gets the stored outcome')

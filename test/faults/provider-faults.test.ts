@@ -6,7 +6,7 @@ import { startMisbehavingOpenAI, type Misbehaviour } from './misbehaving-openai.
 // Provider faults, each with the answer HubSpot must get and the proof that no execution is lost: it ends with
 // exactly one answer (a 200 outcome, a BLOCK completed once, or a 429/503 HubSpot retries) and its row agrees.
 
-const row = (setup: DurableSetup) => setup.app.repositories.executions.recent(PORTAL, 1)[0]
+const row = async (setup: DurableSetup) => (await setup.app.repositories.executions.recent(PORTAL, 1))[0]
 
 /** The answer is one HubSpot understands, and the row is consistent with it. */
 async function settled (t: Test, setup: DurableSetup, answer: InjectResponse): Promise<void> {
@@ -23,7 +23,7 @@ async function settled (t: Test, setup: DurableSetup, answer: InjectResponse): P
     return
   }
   t.ok(['SUCCESS', 'FAIL_CONTINUE'].includes(state), `a final state (${String(state)})`)
-  t.not(row(setup)?.status, 'running', 'the row is finished')
+  t.not((await row(setup))?.status, 'running', 'the row is finished')
 }
 
 for (const [mode, expected] of [['stall-mid-body', 'PROVIDER_TIMEOUT'], ['reset-mid-body', undefined], ['malformed-json', undefined]] as Array<[Misbehaviour, string | undefined]>) {
@@ -52,7 +52,7 @@ t.test('a 429 storm: HubSpot gets 429 with Retry-After and the provider is not h
   }
   const calls = setup.openai.generations().length
   t.ok(calls <= 15, `at most three attempts per execution (${calls} calls for 5)`)
-  const rows = setup.app.repositories.executions.recent(PORTAL, 10)
+  const rows = (await setup.app.repositories.executions.recent(PORTAL, 10))
   t.equal(rows.length, 5)
   t.ok(rows.every(each => each.status !== 'running'), `no row left running (${rows.map(each => each.status).join(',')})`)
 })
@@ -67,5 +67,5 @@ t.test('a burst of 500s then recovery: retried within the budget, SUCCESS, calls
   t.equal(answer.json().outputFields.hs_execution_state, 'SUCCESS')
   t.equal(answer.json().outputFields.response, 'recovered')
   t.equal(setup.openai.generations().length, 3, 'two failures, one success')
-  t.equal(row(setup)?.status, 'success')
+  t.equal((await row(setup))?.status, 'success')
 })

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import app, { type AppOptions } from '../../src/app.ts'
 import { frameworkErrorHandler } from '../../src/error-handler.ts'
 import { loggerOptions, requestIdOptions, requestLogController } from '../../src/logger-options.ts'
+import { sharedCluster } from './postgres-cluster.ts'
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
 export const TEST_CLIENT_SECRET = 'test-hubspot-client-secret-0000'
@@ -45,6 +46,29 @@ export interface BuildAppOptions extends Omit<AppOptions, 'environment'> {
 }
 
 /**
+ * Which database test services run on: SQLite in their data folder, or with `LLM_ACTIONS_TEST_DATABASE=postgres`
+ * (set by the PostgreSQL runs of the engine and route suites) a fresh database of this test run's cluster.
+ */
+export const TEST_DATABASE: 'sqlite' | 'postgres' = process.env.LLM_ACTIONS_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite'
+
+/**
+ * The DATABASE_URL a test service in `dataDir` uses on PostgreSQL: its own database, created on the first boot
+ * and remembered in the folder, so a test that restarts the service on the same folder finds its data again.
+ */
+async function postgresUrlFor (dataDir: string): Promise<string> {
+  const remembered = join(dataDir, 'postgres-url')
+  if (existsSync(remembered)) return readFileSync(remembered, 'utf8')
+  const url = await (await sharedCluster()).createDatabase()
+  writeFileSync(remembered, url)
+  return url
+}
+
+/** The settings a test service starts from on the database this run tests. */
+export async function testDatabaseEnvironment (dataDir: string): Promise<Record<string, string>> {
+  return TEST_DATABASE === 'postgres' ? { DATABASE_URL: await postgresUrlFor(dataDir) } : {}
+}
+
+/**
  * Builds the real app as `server.ts` does (fp(app) on a bare Fastify) with its own data directory and a log
  * stream the test can read. Settings are passed explicitly; process.env is never read.
  */
@@ -56,7 +80,7 @@ export async function buildApp (t: TapLike, environment: Record<string, string |
   const fastify = Fastify({ logger: { ...loggerOptions('info'), stream }, logController: requestLogController(), ...requestIdOptions(), frameworkErrors: frameworkErrorHandler })
   await fastify.register(fp(app), {
     ...options,
-    environment: { ...testEnvironment(dataDir), ...environment }
+    environment: { ...testEnvironment(dataDir), ...await testDatabaseEnvironment(dataDir), ...environment }
   })
   await fastify.ready()
   t.teardown(async () => {

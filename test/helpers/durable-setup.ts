@@ -84,9 +84,9 @@ export async function durableSetup (t: Test, environment: Record<string, string>
 }
 
 /** Resolves once `check` holds, polling every 20 ms; rejects after `timeoutMs` with `what`. */
-export async function eventually (what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+export async function eventually (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs
-  while (!check()) {
+  while (!await check()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
     await new Promise(resolve => setTimeout(resolve, 20))
   }

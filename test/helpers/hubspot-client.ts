@@ -46,9 +46,9 @@ export async function setupClient (t: Test, options: ClientSetupOptions = {}): P
   const database = openDatabase(':memory:')
   t.teardown(async () => {
     await stub.close()
-    database.close()
+    await database.close()
   })
-  const repositories = createRepositories(database.db)
+  const repositories = createRepositories(database.driver)
   const keyring = createKeyring([{ id: 'test', key: Buffer.alloc(32, 9) }])
   const clock = { now: START }
   const logs: string[] = []
@@ -84,7 +84,7 @@ export async function setupClient (t: Test, options: ClientSetupOptions = {}): P
     clock,
     tokenRequests: grant => stub.oauthRequests().filter(request => request.path === '/oauth/v3/token' && new URLSearchParams(request.text).get('grant_type') === grant).length,
     async install (portalId = PORTAL) {
-      const state = new URL(client.installUrl()).searchParams.get('state') ?? ''
+      const state = new URL(await client.installUrl()).searchParams.get('state') ?? ''
       const code = stub.issueAuthCode(portalId, { redirectUri: `${PUBLIC_URL}/oauth/callback` })
       return (await client.completeInstall(code, state)).portalId
     },

@@ -177,7 +177,7 @@ t.test('a refresh that finds the grant revoked: not_installed; a refresh HubSpot
 
   stub.revokeRefreshTokens(PORTAL)
   t.match(await complete(completion('ap-uninstalled')), { kind: 'not_installed' })
-  t.equal(repositories.portals.find(PORTAL)?.installStatus, 'reinstall_required')
+  t.equal((await repositories.portals.find(PORTAL))?.installStatus, 'reinstall_required')
   t.match(await client.completeCallbacks(PORTAL, [completion('ap-after')]), { kind: 'not_installed' }, 'and from then on')
   t.same(stub.callbackRequests(), [], 'HubSpot\'s callback API was never called')
   assertNothingLeaked()

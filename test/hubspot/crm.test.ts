@@ -87,7 +87,7 @@ t.test('readRecordProperties: a refresh that finds the grant revoked reads as no
   stub.expireAccessTokens(PORTAL)
   stub.revokeRefreshTokens(PORTAL)
   t.equal(await client.readRecordProperties(PORTAL, 'CONTACT', '904', ['firstname']), undefined)
-  t.equal(repositories.portals.find(PORTAL)?.installStatus, 'reinstall_required')
+  t.equal((await repositories.portals.find(PORTAL))?.installStatus, 'reinstall_required')
   assertNothingLeaked()
 })
 

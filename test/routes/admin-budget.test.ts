@@ -35,7 +35,7 @@ t.test('set, read, change and remove a budget, each audited with before and afte
   t.same((await built.app.inject({ method: 'GET', url, headers: built.admin })).json(), NONE)
   t.equal((await put(built, null)).statusCode, 200, 'removing no budget is fine')
 
-  const trail = built.app.repositories.connections.auditTrail(PORTAL).filter(event => event.action === 'budget')
+  const trail = (await built.app.repositories.connections.auditTrail(PORTAL)).filter(event => event.action === 'budget')
   t.same(trail.map(event => [event.actor, event.detail]), [
     ['admin-api', 'none → 25 USD a month, warn at 80%, Europe/Paris'],
     ['admin-api', '25 USD a month, warn at 80%, Europe/Paris → 40 USD a month, no warning, UTC'],
@@ -65,7 +65,7 @@ t.test('bad budgets are 400 INVALID_INPUT naming the field', async t => {
     t.match(response.json().message, message, `${JSON.stringify(payload)}: ${response.json().message}`)
   }
   t.same((await built.app.inject({ method: 'GET', url, headers: built.admin })).json(), NONE, 'nothing was stored')
-  t.equal(built.app.repositories.connections.auditTrail(PORTAL).length, 0)
+  t.equal((await built.app.repositories.connections.auditTrail(PORTAL)).length, 0)
 })
 
 t.test('the budget routes need the admin token', async t => {

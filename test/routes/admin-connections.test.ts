@@ -31,7 +31,7 @@ t.test('admin connections API', async t => {
     t.equal(response.statusCode, 422)
     t.equal(response.json().code, 'INVALID_API_KEY')
     t.same((await app.inject({ url: '/api/portals/77/connections', headers: admin })).json(), { items: [] })
-    t.same(app.repositories.connections.auditTrail(77), [])
+    t.same((await app.repositories.connections.auditTrail(77)), [])
     t.same((await app.inject({ url: '/api/portals', headers: admin })).json(), { items: [] })
   })
 
@@ -105,7 +105,7 @@ t.test('admin connections API', async t => {
     const gone = await app.inject({ method: 'DELETE', url, headers: admin })
     t.equal(gone.statusCode, 404)
     t.equal(gone.json().code, 'PROVIDER_NOT_CONNECTED')
-    t.same(app.repositories.connections.auditTrail(77).map(event => event.action), ['connect', 'allowed_models', 'allowed_models', 'allowed_models', 'switch_key', 'allowed_models', 'disconnect'])
+    t.same((await app.repositories.connections.auditTrail(77)).map(event => event.action), ['connect', 'allowed_models', 'allowed_models', 'allowed_models', 'switch_key', 'allowed_models', 'disconnect'])
   })
 
   t.test('models fall back to the curated list while the live list cannot be fetched', async t => {

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { buildApp, TEST_ADMIN_TOKEN, type TestApp } from '../helpers/build-app.ts'
+import { sqliteOf } from '../helpers/sqlite-of.ts'
 
 const PORTAL = 4242
 const START = Date.parse('2026-12-01T09:00:00Z')
@@ -75,11 +76,11 @@ t.test('a change needs the session\'s CSRF token: missing or forged is 403 CSRF_
     t.equal(response.json().code, 'CSRF_TOKEN_INVALID', label)
     t.match(response.json().message, /x-csrf-token/)
   }
-  t.equal(built.app.repositories.budgets.find(PORTAL), undefined, 'nothing was stored')
+  t.equal((await built.app.repositories.budgets.find(PORTAL)), undefined, 'nothing was stored')
 
   const accepted = await budget(built, { cookie: session.cookie, 'x-csrf-token': session.csrfToken })
   t.equal(accepted.statusCode, 200, accepted.body)
-  const event = built.app.repositories.audit.list({ portalId: PORTAL, limit: 1 })[0]
+  const event = (await built.app.repositories.audit.list({ portalId: PORTAL, limit: 1 }))[0]
   t.match(event?.actor, /^session:[0-9a-f]{12}$/, 'the audit trail names the session, never the token')
   t.notMatch(event?.actor, new RegExp(session.cookie.split('=')[1] ?? 'x'))
 
@@ -99,7 +100,7 @@ t.test('sign-out ends the session at once and clears the cookie; sign-in and sig
   const after = await built.app.inject({ method: 'GET', url: '/api/portals', headers: { cookie: session.cookie } })
   t.equal(after.statusCode, 401)
 
-  const actions = built.app.repositories.audit.list({ limit: 10 }).map(event => event.action)
+  const actions = (await built.app.repositories.audit.list({ limit: 10 })).map(event => event.action)
   t.same(actions, ['sign_out', 'sign_in'])
 })
 
@@ -133,7 +134,7 @@ t.test('neither the session id nor the admin token is written to the database or
   await budget(built, { cookie: session.cookie, 'x-csrf-token': session.csrfToken })
   const sessionId = session.cookie.split('=')[1] ?? ''
   t.equal(sessionId.length, 43)
-  built.app.database.sqlite.pragma('wal_checkpoint(TRUNCATE)')
+  sqliteOf(built.app.database).pragma('wal_checkpoint(TRUNCATE)')
   const files = readdirSync(built.dataDir).map(name => readFileSync(join(built.dataDir, name)).toString('latin1')).join('\n')
   for (const secret of [sessionId, sessionId.slice(0, 12), session.csrfToken, TEST_ADMIN_TOKEN]) {
     t.notOk(files.includes(secret), 'not in the data directory')

@@ -2,6 +2,7 @@ import t from 'tap'
 import { buildApp } from '../helpers/build-app.ts'
 import { PORTAL, durableSetup, eventually } from '../helpers/durable-setup.ts'
 import { OPENAI_GOOD_KEY, startOpenAIStub } from '../stubs/openai-stub.ts'
+import { sqliteOf } from '../helpers/sqlite-of.ts'
 
 // A key no audit row, response or log may ever contain; its last four characters are its public hint.
 const CANARY_KEY = 'sk-test-canary-SECRET-do-not-leak-7777wxyz'
@@ -54,7 +55,7 @@ t.test('every admin change is audited with who, what, when, before and after, an
   ])
   t.match(byAction('disconnect')[0], { before: { keyHint: 'wxyz', allowedModels: null }, after: null })
 
-  const rows = JSON.stringify(app.database.sqlite.prepare('select * from audit_events').all())
+  const rows = JSON.stringify(sqliteOf(app.database).prepare('select * from audit_events').all())
   for (const [where, text] of [['the audit response', response.body], ['the audit_events rows', rows], ['the logs', logs.join('')]] as const) {
     t.notOk(text.includes(CANARY_KEY), `the canary key is nowhere in ${where}`)
     t.notOk(text.includes(OPENAI_GOOD_KEY), `the first key is nowhere in ${where}`)
@@ -105,8 +106,8 @@ t.test("an operator's redelivery is audited with the completion before and after
   setup.providerDelayMs = 400
   setup.hubspot.failCallbacks({ status: 400, message: 'callback is not blocked' })
   t.equal((await setup.execute(setup.body())).json().outputFields.hs_execution_state, 'BLOCK')
-  await eventually('the failed completion', () => setup.app.repositories.executions.recent(PORTAL, 1)[0]?.completionState === 'failed')
-  const failed = setup.app.repositories.executions.recent(PORTAL, 1)[0]
+  await eventually('the failed completion', async () => (await setup.app.repositories.executions.recent(PORTAL, 1))[0]?.completionState === 'failed')
+  const failed = (await setup.app.repositories.executions.recent(PORTAL, 1))[0]
   const resend = await setup.app.inject({ method: 'POST', url: `/api/portals/${PORTAL}/executions/${String(failed?.id)}/redeliver`, headers: setup.admin })
   t.equal(resend.statusCode, 200, resend.body)
   const [event] = (await setup.app.inject({ url: `/api/audit?portalId=${PORTAL}&limit=1`, headers: setup.admin })).json().items as AuditItem[]

@@ -74,7 +74,7 @@ t.test('a key with a character outside printable ASCII is 422 INVALID_API_KEY, w
 
   t.equal(stub.requests.length, 0, 'the provider was never called')
   t.same((await app.inject({ url: `/api/portals/${PORTAL}/connections`, headers: admin })).json(), { items: [] }, 'nothing was stored')
-  t.same(app.repositories.connections.auditTrail(PORTAL), [], 'nothing was audited')
+  t.same(await app.repositories.connections.auditTrail(PORTAL), [], 'nothing was audited')
   const logged = logs.join('')
   t.notOk(keys.some(key => key.segments.some(part => logged.includes(part))), 'no log line holds part of a key')
 })

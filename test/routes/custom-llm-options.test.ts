@@ -65,9 +65,9 @@ t.test('fallbackModel lists the models of the fallback provider, cut to its allo
 t.test('a stored key the service cannot read: no models and a warning, never a 500', async t => {
   const built = await setup(t)
   const { connections } = built.app.repositories
-  const openai = connections.find(PORTAL, 'openai')
+  const openai = await connections.find(PORTAL, 'openai')
   if (openai === undefined) throw new Error('openai is not connected')
-  connections.replaceCiphertext(openai.id, 'v1.default.AAAA.AAAA')
+  await connections.replaceCiphertext(openai.id, 'v1.default.AAAA.AAAA')
   // Connecting warmed the model list; a cold cache makes the options read the key again.
   built.app.modelCatalogue.forget('openai', String(PORTAL))
 
@@ -85,8 +85,8 @@ t.test('a stored key the service cannot read: no models and a warning, never a 5
 
 t.test('a connection marked key_unreadable says so in the provider options', async t => {
   const built = await setup(t)
-  built.app.repositories.connections.setStatus(PORTAL, 'openai', 'key_unreadable', Date.now())
-  built.app.repositories.connections.setStatus(PORTAL, 'anthropic', 'invalid', Date.now())
+  await built.app.repositories.connections.setStatus(PORTAL, 'openai', 'key_unreadable', Date.now())
+  await built.app.repositories.connections.setStatus(PORTAL, 'anthropic', 'invalid', Date.now())
   for (const fieldName of ['provider', 'fallbackProvider']) {
     const byValue = Object.fromEntries((await optionsOf(built, fieldName)).options.map(option => [option.value, option]))
     t.match(byValue.openai?.description, /stored key cannot be read/, `${fieldName}: unreadable key described`)

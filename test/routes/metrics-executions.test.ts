@@ -31,8 +31,8 @@ t.test('a BLOCKed execution counts once, with its outcome; a transient failure a
   const bodies = [setup.body(), setup.body({ prompt: 'Say hi, flaky {{firstname}}' })]
   const answers = await Promise.all(bodies.map(async body => await setup.execute(body)))
   t.same(answers.map(answer => answer.json().outputFields.hs_execution_state), ['BLOCK', 'BLOCK'], 'both answered BLOCK')
-  const rows = () => setup.app.repositories.executions.recent(PORTAL, 2)
-  await eventually('both completions to be delivered', () => rows().every(row => row.completionState === 'delivered'))
+  const rows = async () => (await setup.app.repositories.executions.recent(PORTAL, 2))
+  await eventually('both completions to be delivered', async () => (await rows()).every(row => row.completionState === 'delivered'))
   t.equal(setup.openai.generations().length, 3, 'the flaky execution ran twice')
 
   const families = await scrape(setup)
@@ -46,19 +46,19 @@ t.test('executions closed at start, and ones resumed after a restart, are counte
   const executions = setup.app.repositories.executions
   const now = Date.now()
   const request = JSON.stringify({ inputFields: { provider: 'openai', model: 'gpt-4.1', prompt: 'Hi' } })
-  const claim = (action: string, callbackId: string | undefined, startedAt: number) => {
-    const claimed = executions.claim({ portalId: PORTAL, action, ...(callbackId === undefined ? {} : { callbackId }), startedAt, request, expiresAt: startedAt + EXECUTION_EXPIRY_MS })
+  const claim = async (action: string, callbackId: string | undefined, startedAt: number) => {
+    const claimed = await executions.claim({ portalId: PORTAL, action, ...(callbackId === undefined ? {} : { callbackId }), startedAt, request, expiresAt: startedAt + EXECUTION_EXPIRY_MS })
     if (claimed.kind !== 'new') throw new Error('expected a new claim')
-    executions.markBlocked(claimed.id)
+    await executions.markBlocked(claimed.id)
     return claimed.id
   }
   // Left unfinished by the process before: HubSpot stopped waiting for one, one is a test run, one can run again.
-  claim('custom-llm', 'ap-metrics-expired', now - EXECUTION_EXPIRY_MS - 60_000)
-  claim('test', undefined, now)
-  const resumable = claim('custom-llm', 'ap-metrics-resumable', now)
+  await claim('custom-llm', 'ap-metrics-expired', now - EXECUTION_EXPIRY_MS - 60_000)
+  await claim('test', undefined, now)
+  const resumable = await claim('custom-llm', 'ap-metrics-resumable', now)
 
   const restarted = await setup.restart()
-  await eventually('the resumed execution to finish', () => restarted.app.repositories.executions.find(resumable)?.status === 'success')
+  await eventually('the resumed execution to finish', async () => (await restarted.app.repositories.executions.find(resumable))?.status === 'success')
   t.same(executionCounts(await scrape(restarted)), {
     'custom-llm FAIL_CONTINUE EXECUTION_EXPIRED': 1,
     'test FAIL_CONTINUE INTERNAL': 1,

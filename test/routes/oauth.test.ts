@@ -83,7 +83,7 @@ t.test('callback with a good state and code: tokens stored encrypted, portal ins
   const portals = await app.inject({ url: '/api/portals', headers: admin })
   t.match(portals.json().items, [{ portalId: PORTAL, installStatus: 'installed', connectionCount: 0 }])
   t.equal(portals.json().items[0].installedAt, new Date(1_760_000_000_000).toISOString())
-  t.ok(app.repositories.oauth.findTokens(PORTAL), 'tokens stored')
+  t.ok(await app.repositories.oauth.findTokens(PORTAL), 'tokens stored')
 
   const tokens = stub.issuedTokens()
   t.equal(tokens.length, 2, 'an access and a refresh token were issued')

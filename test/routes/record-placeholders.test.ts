@@ -26,7 +26,7 @@ t.test('placeholders from inputs, from object.properties, from the CRM API, and 
     return response.json().outputFields as Record<string, string>
   }
 
-  t.test('before the portal installed the app, a property HubSpot did not send is unresolved, and the message says why', async t => {
+  await t.test('before the portal installed the app, a property HubSpot did not send is unresolved, and the message says why', async t => {
     const fields = await execute('Stage of {{firstname}}: {{lifecyclestage}}')
     t.equal(fields.errorCode, 'TEMPLATE_UNRESOLVED')
     t.match(fields.errorMessage, /\{\{lifecyclestage\}\}/)
@@ -39,7 +39,7 @@ t.test('placeholders from inputs, from object.properties, from the CRM API, and 
   const callback = await app.inject({ url: `/oauth/callback?code=${encodeURIComponent(code)}&state=${state}` })
   t.equal(callback.statusCode, 200, callback.body)
 
-  t.test('after install: inputs and sent properties are used as they are, the rest is read from the CRM', async t => {
+  await t.test('after install: inputs and sent properties are used as they are, the rest is read from the CRM', async t => {
     const fields = await execute('{{input1}}: {{firstname}} is at stage {{lifecyclestage}}. Notes: {{notes}}')
     t.equal(fields.hs_execution_state, 'SUCCESS', JSON.stringify(fields))
     const input = openai.generations().at(-1)?.json.input as string

@@ -43,7 +43,7 @@ t.test('every response carries x-request-id, and the log line the same id', asyn
 
 t.test('a 500 carries it too', async t => {
   const { app } = await buildApp(t)
-  app.database.close()
+  await app.database.close()
   const response = await app.inject({ url: '/api/portals', headers: { authorization: 'Bearer test-admin-token-0123456789abcdef', 'x-request-id': 'id-500' } })
   t.ok(response.statusCode >= 500, String(response.statusCode))
   t.equal(response.headers['x-request-id'], 'id-500')

@@ -2,6 +2,7 @@ import t from 'tap'
 import { DrizzleQueryError } from 'drizzle-orm/errors'
 import { isStorageFailure } from '../../db/storage-failure.ts'
 import { buildApp } from '../helpers/build-app.ts'
+import { sqliteOf } from '../helpers/sqlite-of.ts'
 
 // A write the database refuses (disk full, read-only, locked) is the storage failing, not a bug: the client is told
 // to try again later (503 STORAGE_UNAVAILABLE with Retry-After), never 500. test/faults/data-dir-full.test.ts does
@@ -9,14 +10,14 @@ import { buildApp } from '../helpers/build-app.ts'
 
 t.test('an admin write the database refuses is 503 STORAGE_UNAVAILABLE with Retry-After; reads still answer', async t => {
   const { app, admin } = await buildApp(t)
-  app.database.sqlite.pragma('query_only = ON')
+  sqliteOf(app.database).pragma('query_only = ON')
   const refused = await app.inject({ method: 'PUT', url: '/api/portals/4242/budget', headers: admin, payload: { monthlyLimitUsd: 50 } })
   t.equal(refused.statusCode, 503, refused.body)
   t.equal(refused.json().code, 'STORAGE_UNAVAILABLE', 'STORAGE_UNAVAILABLE, not INTERNAL')
   t.ok(Number(refused.headers['retry-after']) >= 1, 'with Retry-After')
   t.notMatch(refused.body, /SQLITE|Failed query/, 'no internals')
   t.equal((await app.inject({ url: '/api/portals/4242/budget', headers: admin })).statusCode, 200, 'a read still answers')
-  app.database.sqlite.pragma('query_only = OFF')
+  sqliteOf(app.database).pragma('query_only = OFF')
   t.equal((await app.inject({ method: 'PUT', url: '/api/portals/4242/budget', headers: admin, payload: { monthlyLimitUsd: 50 } })).statusCode, 200, 'written once it can be')
 })
 

@@ -26,8 +26,8 @@ t.test('two portals sending one callbackId each get their own execution and answ
   t.match(second.json().outputFields.response, `Portal ${OTHER_PORTAL} asks`, 'not the first portal\'s stored answer')
   t.equal(setup.openai.generations().length, 2, 'the provider was called once per portal')
 
-  const own = setup.app.repositories.executions.recent(PORTAL, 10)
-  const others = setup.app.repositories.executions.recent(OTHER_PORTAL, 10)
+  const own = (await setup.app.repositories.executions.recent(PORTAL, 10))
+  const others = (await setup.app.repositories.executions.recent(OTHER_PORTAL, 10))
   t.equal(own.length, 1)
   t.equal(others.length, 1)
   t.not(own[0]?.id, others[0]?.id, 'two rows')

@@ -56,7 +56,7 @@ t.test('restarted with encryption keys that cannot decrypt the stored keys', asy
   await t.test('first boot, with key A: two portals connect OpenAI', async t => {
     const built = await boot(t, { ENCRYPTION_KEY: KEY_A })
     for (const portalId of PORTALS) t.equal((await connect(built, portalId, CANARY)).statusCode, 201)
-    ciphertexts.push(...built.app.repositories.connections.allCiphertexts().map(row => row.encryptedKey))
+    ciphertexts.push(...(await built.app.repositories.connections.allCiphertexts()).map(row => row.encryptedKey))
     t.equal(ciphertexts.length, 2)
   })
 

@@ -18,19 +18,27 @@ interface PortalState {
   budget: BudgetRecord | null | undefined
   ledger?: MonthLedger
   warnedMonth: string | null
+  /** The month's spend being read: what runs record meanwhile, which the read may or may not see. */
+  reading?: SpendRead
+}
+
+/** A read of a month's spend in progress, and the costs recorded while it runs. */
+interface SpendRead extends CalendarMonth {
+  closedUsd: number
 }
 
 /** One run of one execution's claim on its portal's budget, from its first provider call to its recorded outcome. */
 export interface BudgetHold {
-  /** Throws BUDGET_EXCEEDED when the month's budget is already used up (checked before waiting for a connection). */
-  ensureRemaining (): void
+  /** Rejects with BUDGET_EXCEEDED when the month's budget is already used up (checked before waiting for a connection). */
+  ensureRemaining (): Promise<void>
   /**
    * Checks that the month's spend, what running calls hold and this call's estimate stay within the limit, and
-   * reserves the estimate, in one synchronous step: concurrent executions cannot all pass on the same remainder.
-   * Throws BUDGET_EXCEEDED otherwise. Returns `settle`, to call when the call ends with its real cost (0 if unknown).
-   * The estimate is worked out only when the portal has a budget: without one a call costs no price lookup.
+   * reserves the estimate, in one synchronous step once the portal's budget is loaded: concurrent executions cannot
+   * all pass on the same remainder. Rejects with BUDGET_EXCEEDED otherwise. Resolves with `settle`, to call when the
+   * call ends with its real cost (0 if unknown). The estimate is worked out only when the portal has a budget:
+   * without one a call costs no price lookup.
    */
-  reserve (estimate: () => number): (actualUsd: number) => void
+  reserve (estimate: () => number): Promise<(actualUsd: number) => void>
   /** The run's outcome is written: its holds go and its recorded cost counts (else the settled calls' total). */
   close (recordedUsd: number | undefined): void
 }
@@ -48,7 +56,7 @@ export interface BudgetStatus {
 export interface BudgetGuard {
   /** Starts a run's hold; costs a map lookup for a portal already seen, and one read for a new one. */
   open (portalId: number): BudgetHold
-  status (portalId: number): BudgetStatus | undefined
+  status (portalId: number): Promise<BudgetStatus | undefined>
   /** The portal's budget changed: read it again at its next use (spend is kept unless its months changed). */
   refresh (portalId: number): void
 }
@@ -60,7 +68,7 @@ export interface BudgetGuardOptions {
 }
 
 /** A hold with nothing to check, for callers outside the engine (step tests). */
-export const NO_BUDGET: BudgetHold = { ensureRemaining () {}, reserve: () => () => undefined, close () {} }
+export const NO_BUDGET: BudgetHold = { async ensureRemaining () {}, reserve: async () => () => undefined, close () {} }
 
 /** Cents from a dollar up; below, up to a millionth of a dollar, so a small test budget reads as what it is. */
 function usd (amount: number): string {
@@ -71,11 +79,13 @@ function usd (amount: number): string {
 /**
  * The monthly budget check. Budgets and the month's spend live in memory, read once per portal and month (and
  * again after a PUT), so the check adds no query to an execution. This process must be the database's only
- * writer of executions and budgets, as the connection cache already assumes.
+ * writer of executions and budgets, as the connection cache already assumes. A read in progress is shared by every
+ * caller that needs it, and the check that follows it runs in one synchronous step.
  */
 export function createBudgetGuard (options: BudgetGuardOptions): BudgetGuard {
   const { budgets, clock, log } = options
   const states = new Map<number, PortalState>()
+  const loading = new Map<number, Promise<PortalState>>()
 
   function warnIfCrossed (portalId: number, state: PortalState, ledger: MonthLedger): void {
     const budget = state.budget
@@ -84,37 +94,73 @@ export function createBudgetGuard (options: BudgetGuardOptions): BudgetGuard {
     state.warnedMonth = ledger.month
     log.warn({ portalId, month: ledger.month, spentUsd: ledger.spentUsd, monthlyLimitUsd: budget.monthlyLimitUsd, warnAtPercent: budget.warnAtPercent },
       `portal ${portalId} has spent ${usd(ledger.spentUsd)} of its ${usd(budget.monthlyLimitUsd)} budget for ${ledger.month} (warning at ${budget.warnAtPercent}%)`)
-    try {
-      budgets.markWarned(portalId, ledger.month)
-    } catch (error) {
-      // Not fatal: the warning was logged; at worst a restart logs it once more.
+    // Not fatal: the warning was logged; at worst a restart logs it once more.
+    budgets.markWarned(portalId, ledger.month).catch((error: unknown) => {
       log.error({ portalId, error: (error as Error).message }, 'could not remember that the budget warning was logged')
-    }
+    })
   }
 
-  /** The portal's state with its budget read and its ledger on the current month (both only when needed). */
-  function current (portalId: number): PortalState {
-    let state = states.get(portalId)
-    if (state === undefined) {
-      state = { budget: undefined, warnedMonth: null }
-      states.set(portalId, state)
-    }
-    if (state.budget === undefined) {
-      const budget = budgets.find(portalId) ?? null
-      state.budget = budget
-      state.warnedMonth = budget?.warnedMonth ?? null
-      if (budget === null) state.ledger = undefined
-    }
-    const budget = state.budget
-    if (budget === null) return state
+  /** Whether the portal's state needs a read: its budget unknown, or its ledger missing or on another month. */
+  function stale (state: PortalState | undefined): boolean {
+    if (state === undefined || state.budget === undefined) return true
+    if (state.budget === null) return false
     const now = clock()
     const ledger = state.ledger
-    if (ledger === undefined || ledger.timeZone !== budget.timeZone || now < ledger.startMs || now >= ledger.endMs) {
-      const month = monthOf(now, budget.timeZone)
-      const fresh = { ...month, timeZone: budget.timeZone, spentUsd: budgets.monthSpend(portalId, month.startMs, month.endMs), reservedUsd: 0 }
+    return ledger === undefined || ledger.timeZone !== state.budget.timeZone || now < ledger.startMs || now >= ledger.endMs
+  }
+
+  /** The portal's state with its budget read and its ledger on the current month (read only when needed, once). */
+  async function current (portalId: number): Promise<PortalState> {
+    const known = states.get(portalId)
+    if (!stale(known)) return known as PortalState
+    const pending = loading.get(portalId)
+    if (pending !== undefined) return await pending
+    // A budget PUT during the read (refresh) makes it stale: it is then read again rather than written.
+    const superseded = () => loading.get(portalId) !== load
+    const load: Promise<PortalState> = (async () => {
+      let state = states.get(portalId)
+      if (state === undefined) {
+        state = { budget: undefined, warnedMonth: null }
+        states.set(portalId, state)
+      }
+      if (state.budget === undefined) {
+        const budget = await budgets.find(portalId) ?? null
+        if (superseded()) return await current(portalId)
+        state.budget = budget
+        state.warnedMonth = budget?.warnedMonth ?? null
+        if (budget === null) state.ledger = undefined
+      }
+      const budget = state.budget
+      if (budget === null || budget === undefined || !stale(state)) return state
+      const month = monthOf(clock(), budget.timeZone)
+      const reading: SpendRead = { ...month, closedUsd: 0 }
+      state.reading = reading
+      let spentUsd: number
+      try {
+        spentUsd = await budgets.monthSpend(portalId, month.startMs, month.endMs)
+      } finally {
+        if (state.reading === reading) state.reading = undefined
+      }
+      if (superseded()) return await current(portalId)
+      // A run that recorded its cost while the sum was read may be missing from it: it counts again here. Counted
+      // twice at worst, until the month is read anew, which errs on the side of spending less, never more.
+      // Reservations made on the ledger this one replaces stay with it (their holds release it on close).
+      const fresh = { ...month, timeZone: budget.timeZone, spentUsd: spentUsd + reading.closedUsd, reservedUsd: 0 }
       state.ledger = fresh
       warnIfCrossed(portalId, state, fresh)
-    }
+      return state
+    })().finally(() => { if (!superseded()) loading.delete(portalId) })
+    loading.set(portalId, load)
+    return await load
+  }
+
+  /**
+   * The portal's state, loaded, as the caller resumes: a budget PUT or a new month between the read and the
+   * caller's turn reads it again, so the synchronous check that follows never runs on a state being replaced.
+   */
+  async function loaded (portalId: number): Promise<PortalState> {
+    let state = await current(portalId)
+    while (stale(state)) state = await current(portalId)
     return state
   }
 
@@ -132,8 +178,8 @@ export function createBudgetGuard (options: BudgetGuardOptions): BudgetGuard {
     let settledUsd = 0
     let closed = false
 
-    function check (estimate: () => number): { ledger: MonthLedger, estimateUsd: number } | undefined {
-      const state = current(portalId)
+    // Synchronous from the state on: the check and the reservation it allows happen in one step.
+    function check (state: PortalState, estimate: () => number): { ledger: MonthLedger, estimateUsd: number } | undefined {
       const { budget, ledger } = state
       if (budget === null || budget === undefined || ledger === undefined) return undefined
       const estimateUsd = estimate()
@@ -144,10 +190,10 @@ export function createBudgetGuard (options: BudgetGuardOptions): BudgetGuard {
     }
 
     return {
-      ensureRemaining () { check(() => 0) },
+      async ensureRemaining () { check(await loaded(portalId), () => 0) },
 
-      reserve (estimate) {
-        const checked = check(estimate)
+      async reserve (estimate) {
+        const checked = check(await loaded(portalId), estimate)
         if (checked === undefined) return actualUsd => { settledUsd += actualUsd }
         const { ledger, estimateUsd } = checked
         ledger.reservedUsd += estimateUsd
@@ -167,9 +213,11 @@ export function createBudgetGuard (options: BudgetGuardOptions): BudgetGuard {
         if (closed) return
         closed = true
         for (const [ledger, amount] of holdings) ledger.reservedUsd = Math.max(0, ledger.reservedUsd - amount)
+        const state = states.get(portalId)
+        const reading = state?.reading
+        if (reading !== undefined && openedAt >= reading.startMs && openedAt < reading.endMs) reading.closedUsd += recordedUsd ?? settledUsd
         // No read here: a ledger loaded from now on already finds this outcome in the database. The cost counts on
         // the ledger in memory only if its month is the one this run started in (the database dates it so too).
-        const state = states.get(portalId)
         const ledger = state?.ledger
         if (state === undefined || state.budget === null || ledger === undefined || openedAt < ledger.startMs || openedAt >= ledger.endMs) return
         ledger.spentUsd += recordedUsd ?? settledUsd
@@ -181,8 +229,8 @@ export function createBudgetGuard (options: BudgetGuardOptions): BudgetGuard {
   return {
     open,
 
-    status (portalId) {
-      const state = current(portalId)
+    async status (portalId) {
+      const state = await loaded(portalId)
       const { budget, ledger } = state
       if (budget === null || budget === undefined || ledger === undefined) return undefined
       return {
@@ -198,6 +246,7 @@ export function createBudgetGuard (options: BudgetGuardOptions): BudgetGuard {
     refresh (portalId) {
       const state = states.get(portalId)
       if (state !== undefined) state.budget = undefined
+      loading.delete(portalId)
     }
   }
 }

@@ -27,11 +27,11 @@ export interface BudgetServices {
 /** Rounds to a thousandth of a cent: enough for any sum of token prices, without float noise in the JSON. */
 const money = (amount: number) => Math.round(amount * 100_000) / 100_000
 
-export function budgetView (services: BudgetServices, portalId: number): BudgetView {
-  const status = services.guard.status(portalId)
+export async function budgetView (services: BudgetServices, portalId: number): Promise<BudgetView> {
+  const status = await services.guard.status(portalId)
   if (status === undefined) {
     const month = monthOf(services.clock(), null)
-    const spent = services.budgets.monthSpend(portalId, month.startMs, month.endMs)
+    const spent = await services.budgets.monthSpend(portalId, month.startMs, month.endMs)
     return { monthlyLimitUsd: null, warnAtPercent: null, timeZone: null, month: month.month, spentUsd: money(spent), reservedUsd: 0, remainingUsd: null, warned: false }
   }
   const { budget } = status
@@ -58,7 +58,7 @@ export interface BudgetInput {
  * Sets or (with null) removes the portal's budget, audited, and has the check read it again at once: a raised limit
  * lets the next execution through. Answers the budget as it now stands.
  */
-export function saveBudget (services: BudgetServices, portalId: number, input: BudgetInput | null, actor: string, at: number): BudgetView {
+export async function saveBudget (services: BudgetServices, portalId: number, input: BudgetInput | null, actor: string, at: number): Promise<BudgetView> {
   let settings: BudgetSettings | null = null
   if (input !== null) {
     const timeZone = input.timeZone === undefined || input.timeZone === null ? null : canonicalTimeZone(input.timeZone)
@@ -67,7 +67,7 @@ export function saveBudget (services: BudgetServices, portalId: number, input: B
     }
     settings = { monthlyLimitUsd: input.monthlyLimitUsd, warnAtPercent: input.warnAtPercent ?? null, timeZone }
   }
-  services.budgets.save(portalId, settings, actor, at)
+  await services.budgets.save(portalId, settings, actor, at)
   services.guard.refresh(portalId)
-  return budgetView(services, portalId)
+  return await budgetView(services, portalId)
 }

@@ -9,7 +9,7 @@ export async function customLlmOptions (context: ActionContext, query: OptionsQu
   switch (query.fieldName) {
     case 'provider':
     case 'fallbackProvider':
-      return connectedProviderOptions(context, query.portalId)
+      return await connectedProviderOptions(context, query.portalId)
     case 'model':
       return modelOptions(context, query.portalId, filledValue(query, 'provider'))
     case 'fallbackModel':

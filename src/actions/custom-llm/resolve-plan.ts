@@ -7,7 +7,7 @@ import { AppError } from '../../../plugins/errors.ts'
  * "Use a custom LLM" (contract §3.1): the provider and model come from the action's fields; the portal must have
  * connected the provider and allowed the model. The fallback is only named here and resolved when it is needed.
  */
-export const resolveCustomLlm: PlanResolver = (context, request): ExecutionPlan => {
+export const resolveCustomLlm: PlanResolver = async (context, request): Promise<ExecutionPlan> => {
   const inputs = request.inputFields
   const providerId = requiredText(inputs, 'provider', 'The AI provider').trim()
   const modelId = requiredText(inputs, 'model', 'The AI model').trim()
@@ -15,7 +15,7 @@ export const resolveCustomLlm: PlanResolver = (context, request): ExecutionPlan 
   const output = outputPlan(inputs)
   const fallback = fallbackChoice(inputs)
   return {
-    ...callTarget(context, request.portalId, providerId, modelId),
+    ...await callTarget(context, request.portalId, providerId, modelId),
     promptTemplate,
     parameters: {
       temperature: optionalNumber(inputs, 'temperature', { min: 0, max: 2 }),

@@ -45,7 +45,7 @@ export function storageUnavailable (): ExecutionOutcome {
   return { kind: 'retry', statusCode: 503, retryAfterSeconds: 30, code: 'STORAGE_UNAVAILABLE', message: 'The service could not write to its database (disk full or unavailable); HubSpot will retry.' }
 }
 
-/** A read that must not stop the engine: undefined when it throws (the database is unavailable). */
-export function safely<T> (read: () => T): T | undefined {
-  try { return read() } catch { return undefined }
+/** A read that must not stop the engine: undefined when it fails (the database is unavailable). */
+export async function safely<T> (read: () => Promise<T>): Promise<T | undefined> {
+  try { return await read() } catch { return undefined }
 }

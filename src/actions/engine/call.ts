@@ -65,7 +65,7 @@ export async function callProviders (context: ActionContext, prepared: PreparedE
     if (fallback === undefined || !isAppError(error) || !FALLBACK_CODES.has(error.code) || options.signal.aborted) throw error
     let target: CallTarget
     try {
-      target = callTarget(context, plan.connection.portalId, fallback.providerId, fallback.modelId)
+      target = await callTarget(context, plan.connection.portalId, fallback.providerId, fallback.modelId)
     } catch (unusable) {
       const reason = isAppError(unusable) ? unusable.message : 'it could not be resolved'
       throw new AppError(error.code, `${error.message} The fallback ${fallback.providerId}/${fallback.modelId} could not be used: ${reason}`, error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds })
@@ -79,13 +79,13 @@ export async function callProviders (context: ActionContext, prepared: PreparedE
 async function callWithRepair (context: ActionContext, target: CallTarget, prepared: PreparedExecution, ledger: CallLedger, options: CallOptions, policy: RetryPolicy | undefined): Promise<ParsedAnswer> {
   ledger.target = target
   // A spent budget fails at once rather than after waiting in the connection's line.
-  options.budget.ensureRemaining()
+  await options.budget.ensureRemaining()
   const release = await options.slots.acquire(target.connection.id, { mayRefuse: options.mayRefuse, signal: options.signal })
   try {
     const call = async (prompt: string): Promise<InvokeResult> => {
       const { request, adjustments } = prepared.requestFor(target, prompt)
       for (const adjustment of adjustments) if (!ledger.adjustments.includes(adjustment)) ledger.adjustments.push(adjustment)
-      const settle = options.budget.reserve(() =>
+      const settle = await options.budget.reserve(() =>
         estimateCallCost(context.prices.price(target.provider.id, target.modelId), request, target.provider.capabilities(target.modelId)))
       let result: InvokeResult
       // Timed with the monotonic clock, not the injected one: this is for the metrics, never for a decision.

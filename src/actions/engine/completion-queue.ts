@@ -64,8 +64,8 @@ export function createCompletionQueue (options: CompletionQueueOptions): Complet
     cancelTimer = setTimer(() => { cancelTimer = undefined; timerDueAt = Number.POSITIVE_INFINITY; void flush() }, Math.max(0, delayMs))
   }
 
-  function scheduleNextDue (): void {
-    const due = executions.nextCompletionDue()
+  async function scheduleNextDue (): Promise<void> {
+    const due = await executions.nextCompletionDue()
     if (due !== undefined) schedule(due - clock())
   }
 
@@ -82,7 +82,7 @@ export function createCompletionQueue (options: CompletionQueueOptions): Complet
     const answer = await options.complete(portalId, completions)
     const ids = rows.map(row => row.id)
     if (answer.kind === 'accepted') {
-      executions.completionDelivered(ids, clock())
+      await executions.completionDelivered(ids, clock())
       options.observe?.('delivered', ids.length)
       log.info({ portalId, executions: ids.length }, 'HubSpot accepted the completion')
       return
@@ -94,9 +94,10 @@ export function createCompletionQueue (options: CompletionQueueOptions): Complet
     }
     const attempts = Math.max(...rows.map(row => row.completionAttempts)) + 1
     const final = answer.kind !== 'retry' || attempts >= COMPLETION_MAX_ATTEMPTS
-    const dueAt = final ? undefined : clock() + backoffMs(attempts, answer.retryAfterMs)
+    // Whole milliseconds: the column is an integer (PostgreSQL refuses a fraction where SQLite would keep it).
+    const dueAt = final ? undefined : Math.ceil(clock() + backoffMs(attempts, answer.retryAfterMs))
     const error = answer.kind === 'retry' && final ? `${answer.message} (gave up after ${attempts} attempts)` : answer.message
-    executions.completionAttemptFailed(ids, error, dueAt)
+    await executions.completionAttemptFailed(ids, error, dueAt)
     options.observe?.(final ? 'failed' : 'retried', ids.length)
     const details = { portalId, executions: ids.length, attempts, ...(answer.kind === 'not_installed' ? {} : { status: answer.status }) }
     if (final) log.error({ ...details, reason: answer.kind }, 'HubSpot completion failed for good; resend it with POST /api/portals/:portalId/executions/:id/redeliver')
@@ -105,7 +106,7 @@ export function createCompletionQueue (options: CompletionQueueOptions): Complet
 
   async function runRound (): Promise<void> {
     for (;;) {
-      const due = executions.dueCompletions(clock(), COMPLETION_BATCH_SIZE * 10)
+      const due = await executions.dueCompletions(clock(), COMPLETION_BATCH_SIZE * 10)
       if (due.length === 0) break
       const byPortal = new Map<number, ExecutionRow[]>()
       for (const row of due) byPortal.set(row.portalId, [...(byPortal.get(row.portalId) ?? []), row])
@@ -117,7 +118,7 @@ export function createCompletionQueue (options: CompletionQueueOptions): Complet
       }
       if (closed) return
     }
-    scheduleNextDue()
+    await scheduleNextDue()
   }
 
   function flush (): Promise<void> {

@@ -26,7 +26,7 @@ export interface EngineOptions {
   /** Times the completion queue's rounds and retries on the context's clock; real timers when absent. */
   readonly setTimer?: SetTimer
   /** Whether a portal holds OAuth tokens, so an execution can be BLOCKed and completed later. */
-  readonly canComplete: (portalId: number) => boolean
+  readonly canComplete: (portalId: number) => Promise<boolean>
   /** Told what happens (the metrics); absent, nothing is observed and nothing is spent on it. */
   readonly observe?: ExecutionObserver
 }
@@ -50,7 +50,7 @@ export interface ExecuteOptions {
 export interface ExecutionEngine {
   execute (request: ExecutionRequest, options: ExecuteOptions): Promise<ExecutionOutcome>
   /** Picks up what the last process left: unfinished calls run again, expired ones close, pending completions go out. */
-  resume (): { resumed: number, expired: number, abandoned: number }
+  resume (): Promise<{ resumed: number, expired: number, abandoned: number }>
   /** Sends a finished execution's outcome to HubSpot again and returns the row after that attempt. */
   redeliver (portalId: number, executionId: number): Promise<ExecutionRow>
   /** New executions are answered 503 SHUTTING_DOWN from now on (HubSpot retries them elsewhere or later). */
@@ -95,11 +95,18 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
   const completions = createCompletionQueue({ executions, complete: options.complete, clock, setTimer: options.setTimer, log: context.log, observe: observe?.onCompletion?.bind(observe) })
   const budgets = createBudgetGuard({ budgets: repositories.budgets, clock, log: context.log })
   const active = new Map<number, ActiveExecution>()
+  /** Executions past the MAX_IN_FLIGHT check whose claim is being written: they count against the limit too. */
+  let claiming = 0
   const timers = new Set<NodeJS.Timeout>()
   let closing = false
 
-  function later (delayMs: number, run: () => void): void {
-    const timer = setTimeout(() => { timers.delete(timer); if (!closing) run() }, delayMs)
+  function later (delayMs: number, run: () => Promise<void>): void {
+    // Nothing delayed runs once closing (see the timer below), so none is set either: it would only hold the process.
+    if (closing) return
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      if (!closing) run().catch((error: unknown) => { context.log.error({ error: (error as Error).message }, 'a delayed engine step failed') })
+    }, delayMs)
     timers.add(timer)
   }
 
@@ -136,12 +143,14 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
       } else if (result.kind === 'again') {
         const outcome = result.recorded.outcome
         const waitMs = outcome.kind === 'retry' ? outcome.retryAfterSeconds * 1000 : 1000
-        later(waitMs, () => {
-          const runs = safely(() => executions.startRun(executionId)) ?? MAX_RUNS + 1
+        later(waitMs, async () => {
+          const runs = await safely(() => executions.startRun(executionId)) ?? MAX_RUNS + 1
           if (runs > MAX_RUNS) {
-            follow(persist(executions, executionId, asFinalFailure(result.recorded)))
+            follow(await persist(executions, executionId, asFinalFailure(result.recorded)))
             return
           }
+          // A shutdown that began during the count leaves the run to the next start, as one still waiting would be.
+          if (closing) return
           context.log.info({ executionId, runs, code: outcome.kind === 'retry' ? outcome.code : undefined }, 'running a blocked execution again after a transient failure')
           void start(clock(), false)
         })
@@ -152,8 +161,8 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     }
 
     const retryWrite = (recorded: RecordedOutcome, delayMs: number): void => {
-      later(delayMs, () => {
-        const result = persist(executions, executionId, recorded)
+      later(delayMs, async () => {
+        const result = await persist(executions, executionId, recorded)
         if (result.kind === 'unwritten') retryWrite(recorded, Math.min(MAX_WRITE_RETRY_MS, delayMs * 2))
         else follow(result)
       })
@@ -164,16 +173,16 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     return first
   }
 
-  function canBlock (portalId: number): boolean {
-    return safely(() => options.canComplete(portalId)) ?? false
+  async function canBlock (portalId: number): Promise<boolean> {
+    return await safely(() => options.canComplete(portalId)) ?? false
   }
 
   /** Past the budget: BLOCK when HubSpot can be completed later, else 503 while the call goes on. */
-  function answerRunning (row: Pick<ExecutionRow, 'id' | 'portalId' | 'expiresAt' | 'action'>): ExecutionOutcome {
-    if (!canBlock(row.portalId)) return stillRunning()
+  async function answerRunning (row: Pick<ExecutionRow, 'id' | 'portalId' | 'expiresAt' | 'action'>): Promise<ExecutionOutcome> {
+    if (!await canBlock(row.portalId)) return stillRunning()
     let mark
     try {
-      mark = executions.markBlocked(row.id)
+      mark = await executions.markBlocked(row.id)
     } catch {
       return storageUnavailable()
     }
@@ -201,7 +210,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
       const outcome = await withinBudget(first, waitMs)
       if (outcome !== undefined) return outcome
     }
-    return answerRunning(row)
+    return await answerRunning(row)
   }
 
   /** A finished row's stored answer; one handed back for a retry (no outputs) is retried again. */
@@ -211,14 +220,15 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
 
   async function execute (request: ExecutionRequest, executeOptions: ExecuteOptions): Promise<ExecutionOutcome> {
     if (closing) return shuttingDown()
-    if (active.size >= settings.maxInFlight) {
+    if (active.size + claiming >= settings.maxInFlight) {
       observe?.onRejected?.('instance')
       return { kind: 'retry', statusCode: 429, retryAfterSeconds: 5, code: 'RATE_LIMITED', message: `This instance is running ${settings.maxInFlight} executions already; try again shortly.` }
     }
     const startedAt = clock()
     let claim
+    claiming++
     try {
-      claim = executions.claim({
+      claim = await executions.claim({
         portalId: request.portalId,
         action: request.action,
         ...(request.callbackId === undefined ? {} : { callbackId: request.callbackId }),
@@ -230,30 +240,36 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     } catch (error) {
       context.log.error({ error: (error as Error).message }, 'could not write the execution record')
       return storageUnavailable()
+    } finally {
+      claiming--
     }
     if (claim.kind === 'existing') return await answerStored(claim.execution)
+    // A shutdown that began while the claim was written no longer waits for new work: the row stays unfinished
+    // and the next start resumes it, as it would a call the shutdown interrupted.
+    if (closing) return shuttingDown()
 
+    // Registered in `active` in the same step the claim resolves in, so a duplicate delivery finds it running here.
     const result = track(claim.id, request, executeOptions.resolvePlan, startedAt, true).then(outcomeOf)
     if (executeOptions.wait === 'full' || request.callbackId === undefined) return await result
     const first = await withinBudget(result, Math.max(0, startedAt + settings.syncBudgetMs - clock()))
     if (first !== undefined) return first
-    return answerRunning({ id: claim.id, portalId: request.portalId, expiresAt: startedAt + EXECUTION_EXPIRY_MS, action: request.action })
+    return await answerRunning({ id: claim.id, portalId: request.portalId, expiresAt: startedAt + EXECUTION_EXPIRY_MS, action: request.action })
   }
 
   /** Writes the outcome of an execution closed at start without a run, and queues its completion if HubSpot waits. */
-  function closeAtStart (row: ExecutionRow, recorded: RecordedOutcome): void {
-    const result = persist(executions, row.id, recorded)
+  async function closeAtStart (row: ExecutionRow, recorded: RecordedOutcome): Promise<void> {
+    const result = await persist(executions, row.id, recorded)
     if (result.kind !== 'recorded') return
     observe?.onExecutionFinished?.(executionFinished(row.action, recorded))
     if (result.completionPending) completions.kick()
   }
 
-  function resume () {
+  async function resume () {
     const now = clock()
     let resumed = 0
     let expired = 0
     let abandoned = 0
-    for (const row of executions.unfinished()) {
+    for (const row of await executions.unfinished()) {
       if (active.has(row.id)) continue
       const resolvePlan = options.resolvePlanFor(row.action)
       const request = parseRequest(row)
@@ -262,17 +278,17 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
         expired++
         const error = new AppError('EXECUTION_EXPIRED', 'HubSpot stopped waiting for this execution before it finished (the service was down past its expiry).')
         const recorded = recordFailure(row.id, undefined, { results: [], adjustments: [] }, error, { storePrompts: false, startedAt: row.startedAt, finishedAt: now })
-        closeAtStart(row, { ...recorded, finish: { ...recorded.finish, status: 'expired' } })
+        await closeAtStart(row, { ...recorded, finish: { ...recorded.finish, status: 'expired' } })
         continue
       }
-      const runs = safely(() => executions.startRun(row.id)) ?? MAX_RUNS + 1
+      const runs = await safely(() => executions.startRun(row.id)) ?? MAX_RUNS + 1
       if (row.callbackId === null || resolvePlan === undefined || request === undefined || runs > MAX_RUNS) {
         abandoned++
         const reason = row.callbackId === null
           ? 'This test run was interrupted by a restart.'
           : runs > MAX_RUNS ? `The call was started ${MAX_RUNS} times without finishing; it is given up.` : 'The execution cannot be resumed (its action or request is unknown).'
         const recorded = recordFailure(row.id, undefined, { results: [], adjustments: [] }, new AppError('INTERNAL', reason), { storePrompts: false, startedAt: row.startedAt, finishedAt: now })
-        closeAtStart(row, asFinalFailure(recorded))
+        await closeAtStart(row, asFinalFailure(recorded))
         continue
       }
       resumed++
@@ -284,14 +300,14 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
   }
 
   async function redeliver (portalId: number, executionId: number): Promise<ExecutionRow> {
-    const row = executions.findForPortal(portalId, executionId)
+    const row = await executions.findForPortal(portalId, executionId)
     if (row === undefined) throw new AppError('NOT_FOUND', `Portal ${portalId} has no execution ${executionId}.`)
     if (row.callbackId === null || row.outputFields === null || row.status === 'running' || row.status === 'retry' || row.status === 'expired') {
       throw new AppError('NOT_REDELIVERABLE', `Execution ${executionId} has no finished outcome HubSpot is waiting for (status ${row.status}${row.callbackId === null ? ', a test run' : ''}).`)
     }
-    executions.requestRedelivery(executionId, clock())
+    await executions.requestRedelivery(executionId, clock())
     await completions.flush()
-    return executions.find(executionId) ?? row
+    return await executions.find(executionId) ?? row
   }
 
   async function close (): Promise<void> {

@@ -79,8 +79,9 @@ export function runJob (dependencies: JobDependencies, input: JobInput): Running
       const failure = isAppError(error) ? error : new AppError('INTERNAL', 'An unexpected error stopped this execution; HubSpot will retry it.', { retryAfterSeconds: 60 })
       recorded = recordFailure(input.executionId, prepared, ledger, failure, settings())
     }
-    // Closed in the same synchronous step as the write, so no budget read can fall between them and count it twice.
-    const result = persist(context.repositories.executions, input.executionId, recorded)
+    const result = await persist(context.repositories.executions, input.executionId, recorded)
+    // Closed right after the write: a ledger read between the two finds this cost in the database and counts it
+    // again until the month is read anew, which errs on the side of spending less, never more.
     budget.close(recorded.finish.costUsd)
     // The outcome itself is told by the engine once it is written, which may be later (or never, for a run again).
     dependencies.observe?.onRunTimed?.((performance.now() - began) / 1000, (ledger.providerMs ?? 0) / 1000)
@@ -90,9 +91,9 @@ export function runJob (dependencies: JobDependencies, input: JobInput): Running
 }
 
 /** Writes the outcome. A failed write leaves the row unfinished and resumable, never half-written. */
-export function persist (executions: ExecutionsRepository, executionId: number, recorded: RecordedOutcome): JobResult {
+export async function persist (executions: ExecutionsRepository, executionId: number, recorded: RecordedOutcome): Promise<JobResult> {
   try {
-    const written = executions.finish(executionId, recorded.finish)
+    const written = await executions.finish(executionId, recorded.finish)
     if (!written.written) return { kind: 'again', recorded }
     return { kind: 'recorded', recorded, completionPending: written.completionPending }
   } catch (error) {

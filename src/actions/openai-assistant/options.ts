@@ -6,7 +6,7 @@ import { modelOptions, type FieldOption, type OptionsQuery } from '../field-opti
 export async function openAIAssistantOptions (context: ActionContext, query: OptionsQuery): Promise<readonly FieldOption[]> {
   switch (query.fieldName) {
     case 'assistant':
-      return context.repositories.assistants.list(query.portalId).map(assistant => ({ label: assistant.name, value: assistant.id, description: assistant.model }))
+      return (await context.repositories.assistants.list(query.portalId)).map(assistant => ({ label: assistant.name, value: assistant.id, description: assistant.model }))
     case 'model':
       return modelOptions(context, query.portalId, ASSISTANT_PROVIDER)
     default:

@@ -9,14 +9,14 @@ import { callTarget, outputPlan } from '../plan-parts.ts'
  * instructions. The action's model and temperature override the assistant's; an empty model means the
  * assistant's own, as in HubSpot's action.
  */
-export const resolveOpenAIAssistant: PlanResolver = (context, request): ExecutionPlan => {
+export const resolveOpenAIAssistant: PlanResolver = async (context, request): Promise<ExecutionPlan> => {
   const inputs = request.inputFields
-  const assistant = findAssistant(context, request.portalId, requiredText(inputs, 'assistant', 'The assistant').trim())
+  const assistant = await findAssistant(context, request.portalId, requiredText(inputs, 'assistant', 'The assistant').trim())
   const promptTemplate = requiredText(inputs, 'prompt', 'The prompt')
   const output = outputPlan(inputs)
   const modelId = optionalText(inputs, 'model')?.trim() ?? assistant.model
   return {
-    ...callTarget(context, request.portalId, ASSISTANT_PROVIDER, modelId),
+    ...await callTarget(context, request.portalId, ASSISTANT_PROVIDER, modelId),
     promptTemplate,
     ...(assistant.instructions.trim() === '' ? {} : { instructions: assistant.instructions }),
     parameters: {

@@ -50,9 +50,9 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async fastify => {
     }
   }, async (request, reply) => {
     await fastify.checkSignInToken(request, request.body.token)
-    const session = fastify.adminSessions.open()
+    const session = await fastify.adminSessions.open()
     setCookie(request, reply, session.sessionId, Math.floor((session.expiresAt - fastify.clock()) / 1000))
-    fastify.repositories.audit.record({ portalId: NO_PORTAL, action: 'sign_in', actor: session.actor, at: fastify.clock(), after: { expiresAt: new Date(session.expiresAt).toISOString() } })
+    await fastify.repositories.audit.record({ portalId: NO_PORTAL, action: 'sign_in', actor: session.actor, at: fastify.clock(), after: { expiresAt: new Date(session.expiresAt).toISOString() } })
     return sessionJson(session)
   })
 
@@ -81,8 +81,8 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async fastify => {
     }, async (request, reply) => {
       const sessionId = sessionIdOf(fastify, request)
       if (sessionId !== undefined && request.adminSession !== undefined) {
-        fastify.adminSessions.close(sessionId)
-        fastify.repositories.audit.record({ portalId: NO_PORTAL, action: 'sign_out', actor: request.adminActor, at: fastify.clock() })
+        await fastify.adminSessions.close(sessionId)
+        await fastify.repositories.audit.record({ portalId: NO_PORTAL, action: 'sign_out', actor: request.adminActor, at: fastify.clock() })
       }
       setCookie(request, reply, '', 0)
       return reply.code(204).send()

@@ -38,24 +38,24 @@ const notFound = errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'ASSISTANT_NOT
 const assistants: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/portals/:portalId/assistants', {
     schema: { summary: 'List the portal\'s saved assistants', tags: ['admin'], params: PortalParamsSchema, response: { 200: Type.Object({ items: Type.Array(AssistantSchema) }), ...errors } }
-  }, async request => ({ items: fastify.repositories.assistants.list(request.params.portalId).map(assistantView) }))
+  }, async request => ({ items: (await fastify.repositories.assistants.list(request.params.portalId)).map(assistantView) }))
 
   fastify.post('/portals/:portalId/assistants', {
     schema: { summary: 'Save an assistant', tags: ['admin'], params: PortalParamsSchema, body: AssistantBodySchema, response: { 201: AssistantSchema, ...errors } }
-  }, async (request, reply) => reply.code(201).send(createAssistant(actionContext(fastify, request.log), request.params.portalId, request.body, request.adminActor)))
+  }, async (request, reply) => reply.code(201).send(await createAssistant(actionContext(fastify, request.log), request.params.portalId, request.body, request.adminActor)))
 
   fastify.get('/portals/:portalId/assistants/:id', {
     schema: { summary: 'Read a saved assistant', tags: ['admin'], params: AssistantParamsSchema, response: { 200: AssistantSchema, ...notFound } }
-  }, async request => assistantView(findAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id)))
+  }, async request => assistantView(await findAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id)))
 
   fastify.put('/portals/:portalId/assistants/:id', {
     schema: { summary: 'Replace a saved assistant', tags: ['admin'], params: AssistantParamsSchema, body: AssistantBodySchema, response: { 200: AssistantSchema, ...notFound } }
-  }, async request => updateAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id, request.body, request.adminActor))
+  }, async request => await updateAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id, request.body, request.adminActor))
 
   fastify.delete('/portals/:portalId/assistants/:id', {
     schema: { summary: 'Delete a saved assistant', tags: ['admin'], params: AssistantParamsSchema, response: { 204: Type.Null({ description: 'Deleted' }), ...notFound } }
   }, async (request, reply) => {
-    deleteAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id, request.adminActor)
+    await deleteAssistant(actionContext(fastify, request.log), request.params.portalId, request.params.id, request.adminActor)
     return reply.code(204).send(null)
   })
 }

@@ -59,7 +59,7 @@ const audit: FastifyPluginAsyncTypebox = async fastify => {
     const toMs = parseInstant(request.query.to, 'to')
     if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) throw new AppError('INVALID_INPUT', '"from" must be before "to".')
     const limit = request.query.limit ?? 100
-    const rows = fastify.repositories.audit.list({ portalId, fromMs, toMs, beforeId: before, limit })
+    const rows = await fastify.repositories.audit.list({ portalId, fromMs, toMs, beforeId: before, limit })
     const last = rows.at(-1)
     return { items: rows.map(auditJson), ...(rows.length === limit && last !== undefined ? { next: last.id } : {}) }
   })

@@ -35,7 +35,7 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
       response: { 200: Type.Object({ items: Type.Array(ConnectionSchema) }), ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS) }
     }
   }, async request => ({
-    items: fastify.repositories.connections.list(request.params.portalId).map(connectionView).map(view => ({ ...view, allowedModels: view.allowedModels === null ? null : [...view.allowedModels] }))
+    items: (await fastify.repositories.connections.list(request.params.portalId)).map(connectionView).map(view => ({ ...view, allowedModels: view.allowedModels === null ? null : [...view.allowedModels] }))
   }))
 
   fastify.put('/portals/:portalId/connections/:provider', {
@@ -70,7 +70,7 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
       response: { 204: Type.Null({ description: 'Disconnected' }), ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'PROVIDER_NOT_CONNECTED') }
     }
   }, async (request, reply) => {
-    disconnectProvider(actionContext(fastify, request.log), request.params.portalId, request.params.provider, request.adminActor)
+    await disconnectProvider(actionContext(fastify, request.log), request.params.portalId, request.params.provider, request.adminActor)
     return reply.code(204).send(null)
   })
 
@@ -89,7 +89,7 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
     }
   }, async request => {
     const context = actionContext(fastify, request.log)
-    const { models, source } = await modelsForConnection(context, findConnection(context, request.params.portalId, request.params.provider), { everyModel: request.query.all === true })
+    const { models, source } = await modelsForConnection(context, await findConnection(context, request.params.portalId, request.params.provider), { everyModel: request.query.all === true })
     return { items: models.map(modelJson), source }
   })
 
@@ -102,7 +102,7 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
       response: { 200: ConnectionSchema, ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'PROVIDER_NOT_CONNECTED', 'MODEL_NOT_ALLOWED') }
     }
   }, async request => {
-    const view = setAllowedModels(actionContext(fastify, request.log), request.params.portalId, request.params.provider, request.body.models, request.adminActor)
+    const view = await setAllowedModels(actionContext(fastify, request.log), request.params.portalId, request.params.provider, request.body.models, request.adminActor)
     return { ...view, allowedModels: view.allowedModels === null ? null : [...view.allowedModels] }
   })
 }

@@ -49,7 +49,7 @@ const invoke: FastifyPluginAsyncTypebox = async fastify => {
     }, { resolvePlan: action.resolvePlan, wait: 'full' })
     if (outcome.kind === 'retry') throw new AppError(outcome.code, outcome.message, { retryAfterSeconds: outcome.retryAfterSeconds })
     if (outcome.kind === 'blocked') throw new AppError('INTERNAL')
-    const row = outcome.executionId === undefined ? undefined : fastify.repositories.executions.findForPortal(request.params.portalId, outcome.executionId)
+    const row = outcome.executionId === undefined ? undefined : await fastify.repositories.executions.findForPortal(request.params.portalId, outcome.executionId)
     return {
       state: outcome.state,
       outputFields: { ...outcome.outputFields },

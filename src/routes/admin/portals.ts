@@ -22,7 +22,7 @@ const portals: FastifyPluginAsyncTypebox = async fastify => {
       response: { 200: Type.Object({ items: Type.Array(PortalSchema) }), ...errorResponses(...ADMIN_ERRORS) }
     }
   }, async () => ({
-    items: fastify.repositories.portals.list().map(portal => ({
+    items: (await fastify.repositories.portals.list()).map(portal => ({
       portalId: portal.portalId,
       installStatus: installStatus(portal.installStatus),
       installedAt: portal.installedAt === null ? null : new Date(portal.installedAt).toISOString(),

@@ -58,7 +58,7 @@ const usage: FastifyPluginAsyncTypebox = async fastify => {
   }, async (request, reply) => {
     const { from, to } = timeRange(request.query, fastify.clock())
     const groupBy = request.query.groupBy ?? 'model'
-    const items = fastify.repositories.executions.usage(request.params.portalId, from, to, groupBy).map(row => ({ ...row, costUsd: dollars(row.costUsd) }))
+    const items = (await fastify.repositories.executions.usage(request.params.portalId, from, to, groupBy)).map(row => ({ ...row, costUsd: dollars(row.costUsd) }))
     if (wantsCsv(request)) {
       return sendCsv(reply, toCsv([...KEY_COLUMNS[groupBy], ...TOTAL_COLUMNS], items), `usage-${request.params.portalId}-${groupBy}.csv`)
     }
@@ -75,7 +75,7 @@ const usage: FastifyPluginAsyncTypebox = async fastify => {
     }
   }, async (request, reply) => {
     const { from, to } = timeRange(request.query, fastify.clock())
-    const items = fastify.repositories.executions.usageByPortal(from, to).map(row => ({ ...row, costUsd: dollars(row.costUsd) }))
+    const items = (await fastify.repositories.executions.usageByPortal(from, to)).map(row => ({ ...row, costUsd: dollars(row.costUsd) }))
     if (wantsCsv(request)) return sendCsv(reply, toCsv(['portalId', ...TOTAL_COLUMNS], items), 'usage-portals.csv')
     return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), items, totals: totalsOf(items) }
   })

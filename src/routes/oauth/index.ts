@@ -41,7 +41,7 @@ const oauthRoutes: FastifyPluginAsyncTypebox = async fastify => {
       tags: ['oauth'],
       response: { 302: Type.Null({ description: 'To HubSpot\'s authorize page, with a fresh single-use state' }), ...errors }
     }
-  }, async (_request, reply) => reply.headers(PAGE_HEADERS).redirect(fastify.hubspot.installUrl(), 302))
+  }, async (_request, reply) => reply.headers(PAGE_HEADERS).redirect(await fastify.hubspot.installUrl(), 302))
 
   fastify.get('/oauth/callback', {
     config: { rateLimit },

@@ -1,0 +1,40 @@
+import { sql } from 'drizzle-orm'
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
+import type { Driver, Executor, QueryBuilder, Tables } from '../driver.ts'
+import * as schema from '../schema/postgres.ts'
+
+type PostgresDatabase = NodePgDatabase<typeof schema>
+/** What drizzle's PostgreSQL builders are at run time: a statement that runs when awaited. */
+type Awaitable = PromiseLike<unknown>
+
+/**
+ * The store's driver over `pg`'s pool. A statement runs when awaited (drizzle's PostgreSQL builders are promises);
+ * a transaction holds one pooled connection for its body. The builder and tables are handed to the repositories
+ * under SQLite's types (see `driver.ts`): at run time they are PostgreSQL's.
+ */
+export function createPostgresDriver (db: PostgresDatabase): Driver {
+  const executorOver = (database: PostgresDatabase | Parameters<Parameters<PostgresDatabase['transaction']>[0]>[0]): Executor => ({
+    db: database as unknown as QueryBuilder,
+    all: async statement => await (statement as unknown as Awaitable) as never,
+    first: async statement => (await (statement as unknown as Awaitable) as unknown[])[0] as never,
+    run: async statement => (await (statement as unknown as Awaitable) as { rowCount?: number | null }).rowCount ?? 0
+  })
+  const pooled = executorOver(db)
+
+  return {
+    ...pooled,
+    dialect: 'postgres',
+    tables: schema as unknown as Tables,
+    sql: {
+      utcDay: milliseconds => sql<string>`to_char(to_timestamp(${milliseconds} / 1000.0) at time zone 'UTC', 'YYYY-MM-DD')`,
+      joinedWithCommas: value => sql<string | null>`string_agg(${value}, ',')`,
+      larger: (first, second) => sql`greatest(${first}, ${second})`,
+      typedPlaceholder: (name, type) => sql`cast(${sql.placeholder(name)} as ${sql.raw(type === 'integer' ? 'bigint' : 'double precision')})`
+    },
+    transaction: body => db.transaction(tx => body(executorOver(tx))),
+    prepare (name, statement) {
+      const prepared = (statement as unknown as { prepare (name: string): { execute (parameters: Record<string, unknown>): Promise<unknown[]> } }).prepare(name)
+      return async parameters => await prepared.execute(parameters) as never
+    }
+  }
+}

@@ -1,0 +1,765 @@
+import type { Test } from 'tap'
+import type { Driver } from '../../db/driver.ts'
+import type { AuditRow } from '../../db/repositories/audit-repository.ts'
+import type { Claim, ExecutionFinish, ExecutionRow, ExecutionStart } from '../../db/repositories/executions-repository.ts'
+import { createRepositories, type Repositories } from '../../db/repositories/index.ts'
+import type { SaveConnection } from '../../db/repositories/connections-repository.ts'
+import type { SaveTokens } from '../../db/repositories/oauth-repository.ts'
+import type { StoredSecret } from '../../db/secret-contexts.ts'
+import { executionStart } from './execution-start.ts'
+
+/** A store as the conformance cases need it: its driver, and a way to release it (and whatever holds its data). */
+export interface ConformanceStore {
+  readonly driver: Driver
+  close (): Promise<void>
+}
+
+/** Opens a new, empty, migrated store each time it is called: no case may see another's rows. */
+export type OpenStore = () => Promise<ConformanceStore>
+
+interface OpenedStore {
+  readonly driver: Driver
+  readonly repositories: Repositories
+  /** Closes the store; the teardown's close then does nothing (a PostgreSQL pool refuses to end twice). */
+  close (): Promise<void>
+}
+
+const PORTAL = 101
+const OTHER_PORTAL = 202
+const THIRD_PORTAL = 303
+const T0 = Date.UTC(2026, 0, 15, 12)
+const ACTOR = 'admin-api'
+/** Longer than any statement takes on a loaded machine, shorter than tap's timeout, so a hang fails by name. */
+const HANG_MS = 5_000
+
+/**
+ * The storage contract every database the service runs on must keep, as tap subtests of `t`: the same assertions,
+ * with exact values, whichever dialect `openStore` opens. Each case opens its own store and closes it when done.
+ */
+export function storageConformance (t: Test, openStore: OpenStore): void {
+  const storeCase = (name: string, body: (t: Test, store: OpenedStore) => Promise<void>) =>
+    t.test(name, async t => { await body(t, await opened(t, openStore)) })
+
+  storeCase('executions: a callbackId is claimed once, then answers the stored row; another portal\'s is its own', async (t, { repositories: { executions } }) => {
+    const given = start({ callbackId: 'cb-once', source: 'WORKFLOWS' })
+    const id = newId(t, await executions.claim(given), 1)
+    const stored = await executions.find(id)
+    t.strictSame(stored, runningRow(id, given), 'the new row, column by column')
+
+    t.strictSame(await executions.claim({ ...given, startedAt: T0 + 10, request: '{"later":true}' }), { kind: 'existing', execution: stored },
+      'a duplicate delivery gets the stored row, untouched')
+    await executions.finish(id, success())
+    const finished = await executions.find(id)
+    t.equal(finished?.status, 'success')
+    t.strictSame(await executions.claim(given), { kind: 'existing', execution: finished }, 'also once it finished')
+
+    const elsewhere = { ...given, portalId: OTHER_PORTAL }
+    const otherId = newId(t, await executions.claim(elsewhere), 1)
+    t.not(otherId, id, 'the same callbackId on another portal is another execution')
+    t.strictSame(await executions.find(otherId), runningRow(otherId, elsewhere))
+
+    const withoutCallback = start({ callbackId: undefined })
+    const first = newId(t, await executions.claim(withoutCallback), 1)
+    const second = newId(t, await executions.claim(withoutCallback), 1)
+    t.not(first, second, 'executions without a callbackId never meet at the unique index')
+    t.equal((await executions.recent(PORTAL, 100)).length, 3)
+  })
+
+  storeCase('executions: of 25 concurrent claims of one callbackId exactly one is new', async (t, { repositories: { executions } }) => {
+    const claims = await Promise.all(Array.from({ length: 25 }, (_, index) => executions.claim(start({ callbackId: 'cb-race', startedAt: T0 + index }))))
+    const fresh = claims.filter(claim => claim.kind === 'new')
+    t.equal(fresh.length, 1, 'one new claim')
+    const id = fresh[0]?.id
+    t.equal(claims.filter(claim => claim.kind === 'existing' && claim.execution.id === id && claim.execution.runs === 1).length, 24,
+      'every other claim gets that execution')
+    t.equal((await executions.recent(PORTAL, 100)).length, 1, 'one row')
+  })
+
+  storeCase('executions: one finished with status retry is claimed again (runs 2); of 10 concurrent re-claims one is new', async (t, { repositories: { executions } }) => {
+    const given = start({ callbackId: 'cb-retry' })
+    const id = newId(t, await executions.claim(given), 1)
+    t.strictSame(await executions.finish(id, { status: 'retry', provider: 'openai', model: 'gpt-4.1', errorCode: 'PROVIDER_RATE_LIMITED', errorMessage: 'slow down', inputTokens: 10, costUsd: 0.25, finishedAt: T0 + 100, latencyMs: 100 }),
+      { written: true, completionPending: false })
+    t.equal((await executions.find(id))?.status, 'retry')
+
+    const again = { ...given, startedAt: T0 + 1_000, request: '{"run":2}', expiresAt: T0 + 5_000 }
+    t.strictSame(await executions.claim(again), { kind: 'new', id, runs: 2 }, 'the redelivery runs it again')
+    t.strictSame(await executions.find(id), { ...runningRow(id, again), runs: 2, inputTokens: 10, costUsd: 0.25 },
+      'a new run describes itself afresh; only what earlier runs spent stays')
+
+    await executions.finish(id, { status: 'retry', finishedAt: T0 + 1_100 })
+    const claims = await Promise.all(Array.from({ length: 10 }, (_, index) => executions.claim({ ...again, startedAt: T0 + 2_000 + index })))
+    t.strictSame(claims.filter(claim => claim.kind === 'new').map(claim => claim.kind === 'new' ? [claim.id, claim.runs] : []), [[id, 3]], 'one re-claim, run 3')
+    t.equal(claims.filter(claim => claim.kind === 'existing' && claim.execution.id === id && claim.execution.status === 'running' && claim.execution.runs === 3).length, 9,
+      'the others see it running')
+  })
+
+  storeCase('executions: markBlocked marks a running execution and answers a finished one', async (t, { repositories: { executions } }) => {
+    const running = newId(t, await executions.claim(start()), 1)
+    t.strictSame(await executions.markBlocked(running), { kind: 'blocked' })
+    t.equal((await executions.find(running))?.answered, 'block')
+
+    const done = newId(t, await executions.claim(start()), 1)
+    await executions.finish(done, success())
+    const row = await executions.find(done)
+    t.strictSame(await executions.markBlocked(done), { kind: 'finished', execution: row }, 'the finished row instead')
+    t.equal((await executions.find(done))?.answered, null, 'and it is not marked')
+    await t.rejects(executions.markBlocked(999_999), { message: 'execution 999999 does not exist' })
+  })
+
+  storeCase('executions: finish adds tokens and cost across runs, and costUnknown stays once set', async (t, { repositories: { executions } }) => {
+    const given = start({ callbackId: 'cb-sum' })
+    const id = newId(t, await executions.claim(given), 1)
+    await executions.finish(id, { status: 'retry', inputTokens: 10, outputTokens: 5, reasoningTokens: 7, costUsd: 0.25, costUnknown: true, errorCode: 'PROVIDER_UNAVAILABLE', finishedAt: T0 + 100 })
+    t.match(await executions.claim({ ...given, startedAt: T0 + 200 }), { kind: 'new', id, runs: 2 })
+    const outputFields = { response: 'Hello', hs_execution_state: 'SUCCESS' }
+    t.strictSame(await executions.finish(id, {
+      status: 'success', provider: 'openai', model: 'gpt-4.1', inputTokens: 3, outputTokens: 4, cachedInputTokens: 2, costUsd: 0.5, costUnknown: false,
+      finishReason: 'stop', adjustments: ['temperature dropped'], outputFields, fallbackReason: 'primary down', prompt: 'Say hi', response: 'Hello',
+      finishedAt: T0 + 700, latencyMs: 500
+    }), { written: true, completionPending: false })
+    t.strictSame(await executions.find(id), {
+      ...runningRow(id, { ...given, startedAt: T0 + 200 }),
+      status: 'success', provider: 'openai', model: 'gpt-4.1', runs: 2, request: null,
+      inputTokens: 13, outputTokens: 9, cachedInputTokens: 2, reasoningTokens: 7, costUsd: 0.75, costUnknown: 1,
+      finishReason: 'stop', adjustments: '["temperature dropped"]', outputFields: JSON.stringify(outputFields), fallbackReason: 'primary down',
+      prompt: 'Say hi', response: 'Hello', finishedAt: T0 + 700, latencyMs: 500
+    }, 'sums of both runs; a run that reported none leaves a column as it was')
+  })
+
+  storeCase('executions: a BLOCKed execution ignores a retry and queues its outcome; others do not queue', async (t, { repositories: { executions } }) => {
+    const blocked = newId(t, await executions.claim(start()), 1)
+    await executions.markBlocked(blocked)
+    const before = await executions.find(blocked)
+    t.strictSame(await executions.finish(blocked, { status: 'retry', inputTokens: 50, costUsd: 1, errorCode: 'PROVIDER_RATE_LIMITED', finishedAt: T0 + 50 }),
+      { written: false, completionPending: false }, 'HubSpot will not retry: nothing is written')
+    t.strictSame(await executions.find(blocked), before, 'the row is as it was')
+
+    t.strictSame(await executions.finish(blocked, success({ finishedAt: T0 + 300 })), { written: true, completionPending: true })
+    t.match(await executions.find(blocked), { status: 'success', completionState: 'pending', completionDueAt: T0 + 300, completionAttempts: 0, completionError: null })
+
+    const plain = newId(t, await executions.claim(start()), 1)
+    t.strictSame(await executions.finish(plain, success()), { written: true, completionPending: false }, 'HubSpot was answered directly')
+    t.match(await executions.find(plain), { completionState: null, completionDueAt: null })
+
+    const expired = newId(t, await executions.claim(start()), 1)
+    await executions.markBlocked(expired)
+    t.strictSame(await executions.finish(expired, success({ status: 'expired' })), { written: true, completionPending: false }, 'HubSpot stopped waiting')
+
+    const nothingToSend = newId(t, await executions.claim(start()), 1)
+    await executions.markBlocked(nothingToSend)
+    t.strictSame(await executions.finish(nothingToSend, { status: 'failed', errorCode: 'INTERNAL', finishedAt: T0 + 10 }), { written: true, completionPending: false },
+      'no outputFields, nothing to deliver')
+    t.equal(await executions.countPendingCompletions(), 1)
+  })
+
+  storeCase('executions: the completion queue (due order, limit, next due, count, delivered, failed attempts, redelivery)', async (t, { repositories: { executions } }) => {
+    t.strictSame(await executions.dueCompletions(T0 + 10_000, 10), [], 'empty at first')
+    t.equal(await executions.nextCompletionDue(), undefined)
+    t.equal(await executions.countPendingCompletions(), 0)
+
+    const queue = async (finishedAt: number) => {
+      const id = newId(t, await executions.claim(start()), 1)
+      await executions.markBlocked(id)
+      await executions.finish(id, success({ finishedAt }))
+      return id
+    }
+    const late = await queue(T0 + 300)
+    const early = await queue(T0 + 100)
+    const middle = await queue(T0 + 200)
+    await executions.finish(newId(t, await executions.claim(start()), 1), success({ finishedAt: T0 + 50 }))
+    const ids = (rows: ExecutionRow[]) => rows.map(row => row.id)
+
+    t.strictSame(ids(await executions.dueCompletions(T0 + 1_000, 10)), [early, middle, late], 'oldest due first')
+    t.strictSame(ids(await executions.dueCompletions(T0 + 1_000, 2)), [early, middle], 'at most limit')
+    t.strictSame(ids(await executions.dueCompletions(T0 + 200, 10)), [early, middle], 'due at now counts')
+    t.strictSame(ids(await executions.dueCompletions(T0 + 99, 10)), [], 'none due yet')
+    t.equal(await executions.nextCompletionDue(), T0 + 100)
+    t.equal(await executions.countPendingCompletions(), 3)
+
+    await executions.completionDelivered([], T0 + 400)
+    await executions.completionDelivered([early, middle], T0 + 500)
+    for (const id of [early, middle]) {
+      t.match(await executions.find(id), { completionState: 'delivered', completedAt: T0 + 500, completionDueAt: null, completionError: null, completionAttempts: 1 })
+    }
+    t.equal(await executions.countPendingCompletions(), 1)
+    t.equal(await executions.nextCompletionDue(), T0 + 300)
+
+    await executions.completionAttemptFailed([late], 'HTTP 503', T0 + 900)
+    t.match(await executions.find(late), { completionState: 'pending', completionDueAt: T0 + 900, completionError: 'HTTP 503', completionAttempts: 1, completedAt: null })
+    t.strictSame(ids(await executions.dueCompletions(T0 + 899, 10)), [], 'backing off')
+    t.strictSame(ids(await executions.dueCompletions(T0 + 900, 10)), [late])
+    t.equal(await executions.nextCompletionDue(), T0 + 900)
+
+    await executions.completionAttemptFailed([late], 'HTTP 400', undefined)
+    t.match(await executions.find(late), { completionState: 'failed', completionDueAt: null, completionError: 'HTTP 400', completionAttempts: 2 })
+    t.equal(await executions.countPendingCompletions(), 0)
+    t.equal(await executions.nextCompletionDue(), undefined)
+
+    await executions.requestRedelivery(late, T0 + 2_000)
+    t.match(await executions.find(late), { completionState: 'pending', completionDueAt: T0 + 2_000, completionError: null, completionAttempts: 0 })
+    t.equal(await executions.countPendingCompletions(), 1)
+    t.equal(await executions.nextCompletionDue(), T0 + 2_000)
+    t.strictSame(ids(await executions.dueCompletions(T0 + 2_000, 10)), [late])
+  })
+
+  storeCase('executions: startRun, unfinished, findForPortal', async (t, { repositories: { executions } }) => {
+    t.strictSame(await executions.unfinished(), [])
+    const first = newId(t, await executions.claim(start()), 1)
+    const second = newId(t, await executions.claim(start()), 1)
+    const third = newId(t, await executions.claim(start({ portalId: OTHER_PORTAL })), 1)
+    t.equal(await executions.startRun(first), 2)
+    t.equal(await executions.startRun(first), 3)
+    t.equal((await executions.find(first))?.runs, 3)
+    t.equal(await executions.startRun(999_999), 0, 'no such execution')
+
+    await executions.finish(second, success())
+    t.strictSame((await executions.unfinished()).map(row => [row.id, row.status, row.runs]), [[first, 'running', 3], [third, 'running', 1]], 'running ones, by id')
+
+    t.strictSame(await executions.findForPortal(PORTAL, second), await executions.find(second))
+    t.equal(await executions.findForPortal(OTHER_PORTAL, second), undefined, 'another portal\'s id is refused')
+    t.equal(await executions.findForPortal(PORTAL, 999_999), undefined)
+    t.equal(await executions.find(999_999), undefined)
+  })
+
+  storeCase('executions: recent pages newest first, by before and status', async (t, { repositories: { executions } }) => {
+    const ids: number[] = []
+    for (const status of ['success', 'failed', 'success', 'failed', 'running'] as const) {
+      const id = newId(t, await executions.claim(start()), 1)
+      if (status !== 'running') await executions.finish(id, status === 'success' ? success() : { status, errorCode: 'PROVIDER_AUTH', finishedAt: T0 + 5 })
+      ids.push(id)
+    }
+    const other = newId(t, await executions.claim(start({ portalId: OTHER_PORTAL })), 1)
+    const [e1, e2, e3, e4, e5] = ids
+    const page = async (...args: Parameters<typeof executions.recent>) => (await executions.recent(...args)).map(row => row.id)
+    t.strictSame(await page(PORTAL, 2), [e5, e4])
+    t.strictSame(await page(PORTAL, 2, e4), [e3, e2], 'older than before')
+    t.strictSame(await page(PORTAL, 2, e2), [e1], 'the last page')
+    t.strictSame(await page(PORTAL, 10, undefined, 'failed'), [e4, e2])
+    t.strictSame(await page(PORTAL, 10, e4, 'failed'), [e2])
+    t.strictSame(await page(PORTAL, 10, undefined, 'running'), [e5])
+    t.strictSame(await page(PORTAL, 10, undefined, 'expired'), [])
+    t.strictSame(await page(OTHER_PORTAL, 10), [other])
+    t.strictSame(await page(THIRD_PORTAL, 10), [])
+  })
+
+  storeCase('executions: usage grouped by provider, model, action and UTC day; usageByPortal sums and order', async (t, { driver, repositories: { executions } }) => {
+    const from = Date.UTC(2026, 0, 1)
+    const to = Date.UTC(2026, 0, 3)
+    const run = async (portalId: number, action: string, startedAt: number, finish?: Omit<ExecutionFinish, 'finishedAt'>) => {
+      const id = newId(t, await executions.claim(start({ portalId, action, startedAt })), 1)
+      if (finish !== undefined) await executions.finish(id, { ...finish, finishedAt: startedAt + 1 })
+    }
+    await run(PORTAL, 'custom-llm', from, { status: 'success', provider: 'openai', model: 'gpt-4.1', inputTokens: 10, outputTokens: 20, cachedInputTokens: 4, costUsd: 0.5 })
+    await run(PORTAL, 'custom-llm', Date.UTC(2026, 0, 1, 23, 59, 59, 999), { status: 'failed', provider: 'openai', model: 'gpt-4.1-mini', inputTokens: 5, outputTokens: 0, costUsd: 0.25, costUnknown: true })
+    await run(PORTAL, 'openai-assistant', Date.UTC(2026, 0, 2), { status: 'success', provider: 'anthropic', model: 'claude-sonnet-4', inputTokens: 7, outputTokens: 8, reasoningTokens: 3, costUsd: 0.125 })
+    await run(PORTAL, 'custom-llm', Date.UTC(2026, 0, 2, 12)) // still running: counted, with nothing spent
+    await run(PORTAL, 'custom-llm', to, { status: 'success', provider: 'openai', model: 'gpt-4.1', inputTokens: 1000, costUsd: 64 })
+    await run(PORTAL, 'custom-llm', from - 1, { status: 'success', provider: 'openai', model: 'gpt-4.1', inputTokens: 1000, costUsd: 32 })
+    await run(OTHER_PORTAL, 'custom-llm', from + 5, { status: 'success', provider: 'openai', model: 'gpt-4.1', inputTokens: 1, outputTokens: 1, costUsd: 1 })
+    await run(OTHER_PORTAL, 'custom-llm', from + 6, { status: 'failed', provider: 'openai', model: 'gpt-4.1', costUnknown: true })
+    await run(THIRD_PORTAL, 'custom-llm', from + 7, { status: 'success', provider: 'xai', model: 'grok-4', inputTokens: 2, outputTokens: 2, costUsd: 0.875 })
+
+    const none = { executions: 1, errors: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0, unpricedExecutions: 0 }
+    const openai = { executions: 2, errors: 1, inputTokens: 15, cachedInputTokens: 4, outputTokens: 20, reasoningTokens: 0, costUsd: 0.75, unpricedExecutions: 1 }
+    const anthropic = { executions: 1, errors: 0, inputTokens: 7, cachedInputTokens: 0, outputTokens: 8, reasoningTokens: 3, costUsd: 0.125, unpricedExecutions: 0 }
+    const byProvider = [{ provider: null, ...none }, { provider: 'anthropic', ...anthropic }, { provider: 'openai', ...openai }]
+    const byModel = [
+      { provider: null, model: null, ...none },
+      { provider: 'anthropic', model: 'claude-sonnet-4', ...anthropic },
+      { provider: 'openai', model: 'gpt-4.1', executions: 1, errors: 0, inputTokens: 10, cachedInputTokens: 4, outputTokens: 20, reasoningTokens: 0, costUsd: 0.5, unpricedExecutions: 0 },
+      { provider: 'openai', model: 'gpt-4.1-mini', executions: 1, errors: 1, inputTokens: 5, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0.25, unpricedExecutions: 1 }
+    ]
+    // Executions not yet finished have no provider: their group is part of every report, and where it sorts is part of the answer.
+    const usage = (groupBy: 'provider' | 'model' | 'action' | 'day') => executions.usage(PORTAL, from, to, groupBy)
+    const sortedByKey = (rows: readonly object[]) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
+    t.strictSame(sortedByKey(await usage('provider')), sortedByKey(byProvider), 'by provider: the groups and their sums')
+    t.strictSame(await usage('provider'), byProvider, 'by provider, in order (no provider first)')
+    t.strictSame(sortedByKey(await usage('model')), sortedByKey(byModel), 'by model: the groups and their sums')
+    t.strictSame(await usage('model'), byModel, 'by model, in order (no provider first)')
+    t.strictSame(await usage('action'), [
+      { action: 'custom-llm', executions: 3, errors: 1, inputTokens: 15, cachedInputTokens: 4, outputTokens: 20, reasoningTokens: 0, costUsd: 0.75, unpricedExecutions: 1 },
+      { action: 'openai-assistant', ...anthropic }
+    ], 'by action')
+    t.strictSame(await usage('day'), [
+      { day: '2026-01-01', ...openai },
+      { day: '2026-01-02', executions: 2, errors: 0, inputTokens: 7, cachedInputTokens: 0, outputTokens: 8, reasoningTokens: 3, costUsd: 0.125, unpricedExecutions: 0 }
+    ], 'by UTC day: 23:59:59.999 is still the first')
+    t.strictSame(await executions.usage(PORTAL, to + 1, to + 2), [], 'nothing in the range')
+
+    const totals = { executions: 4, errors: 1, inputTokens: 22, cachedInputTokens: 4, outputTokens: 28, reasoningTokens: 3, costUsd: 0.875, unpricedExecutions: 1 }
+    t.strictSame(await executions.usageByPortal(from, to), [
+      { portalId: OTHER_PORTAL, executions: 2, errors: 1, inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0, costUsd: 1, unpricedExecutions: 1 },
+      { portalId: PORTAL, ...totals },
+      { portalId: THIRD_PORTAL, executions: 1, errors: 0, inputTokens: 2, cachedInputTokens: 0, outputTokens: 2, reasoningTokens: 0, costUsd: 0.875, unpricedExecutions: 0 }
+    ], 'the biggest spender first, then by portal id')
+    t.strictSame(await executions.usageByPortal(to + 1, to + 2), [])
+  })
+
+  storeCase('connections: connect, switch, allowlist, status and remove, each seen by find at once and audited', async (t, { repositories: { connections } }) => {
+    t.equal(await connections.find(PORTAL, 'openai'), undefined)
+    t.equal(await connections.save(connection({ at: T0 })), 'connect')
+    const connected = await connections.find(PORTAL, 'openai')
+    const id = connected?.id
+    t.type(id, 'number')
+    const record = { id, portalId: PORTAL, provider: 'openai', encryptedKey: 'v1.k.iv.one', keyHint: 'AAAA', baseUrl: null, status: 'connected', allowedModels: null, connectedAt: T0, lastValidatedAt: T0 }
+    t.strictSame(connected, record)
+
+    t.equal(await connections.setAllowedModels(PORTAL, 'openai', ['gpt-4.1', 'gpt-4.1-mini'], ACTOR, T0 + 1), true)
+    t.strictSame(await connections.find(PORTAL, 'openai'), { ...record, allowedModels: ['gpt-4.1', 'gpt-4.1-mini'] }, 'the allowlist at once')
+
+    t.equal(await connections.save(connection({ encryptedKey: 'v1.k.iv.two', keyHint: 'BBBB', baseUrl: 'https://proxy.example/v1', at: T0 + 2 })), 'switch_key')
+    const switched = { ...record, encryptedKey: 'v1.k.iv.two', keyHint: 'BBBB', baseUrl: 'https://proxy.example/v1', allowedModels: ['gpt-4.1', 'gpt-4.1-mini'], connectedAt: T0 + 2, lastValidatedAt: T0 + 2 }
+    t.strictSame(await connections.find(PORTAL, 'openai'), switched, 'the switched key at once, the allowlist kept, the same row')
+
+    await connections.setStatus(PORTAL, 'openai', 'invalid', T0 + 3)
+    t.strictSame(await connections.find(PORTAL, 'openai'), { ...switched, status: 'invalid' }, 'a rejected key at once; lastValidatedAt stays')
+    await connections.setStatus(PORTAL, 'openai', 'connected', T0 + 4)
+    t.strictSame(await connections.find(PORTAL, 'openai'), { ...switched, lastValidatedAt: T0 + 4 }, 'connected again, validated now')
+
+    t.equal(await connections.setAllowedModels(PORTAL, 'openai', null, ACTOR, T0 + 5), true)
+    t.strictSame(await connections.find(PORTAL, 'openai'), { ...switched, lastValidatedAt: T0 + 4, allowedModels: null })
+
+    t.equal(await connections.remove(PORTAL, 'openai', ACTOR, T0 + 6), true)
+    t.equal(await connections.find(PORTAL, 'openai'), undefined, 'gone at once')
+    t.equal(await connections.remove(PORTAL, 'openai', ACTOR, T0 + 7), false, 'nothing to remove')
+    t.equal(await connections.setAllowedModels(PORTAL, 'openai', ['x'], ACTOR, T0 + 7), false, 'nothing to restrict')
+
+    const trail = await connections.auditTrail(PORTAL)
+    t.ok(trail.every((row, index) => index === 0 || row.id > (trail[index - 1]?.id ?? Infinity)), 'oldest first')
+    const event = (action: string, at: number, detail: string | null, before: unknown, after: unknown) =>
+      ({ portalId: PORTAL, provider: 'openai', action, actor: ACTOR, detail, before, after, at })
+    t.strictSame(trail.map(withoutId), [
+      event('connect', T0, null, null, { keyHint: 'AAAA', baseUrl: null }),
+      event('allowed_models', T0 + 1, 'gpt-4.1,gpt-4.1-mini', { allowedModels: null }, { allowedModels: ['gpt-4.1', 'gpt-4.1-mini'] }),
+      event('switch_key', T0 + 2, null, { keyHint: 'AAAA', baseUrl: null }, { keyHint: 'BBBB', baseUrl: 'https://proxy.example/v1' }),
+      event('allowed_models', T0 + 5, 'all', { allowedModels: ['gpt-4.1', 'gpt-4.1-mini'] }, { allowedModels: null }),
+      event('disconnect', T0 + 6, null, { keyHint: 'BBBB', baseUrl: 'https://proxy.example/v1', allowedModels: null }, null)
+    ], 'one event per change, before and after, never the key; a status change and a failed remove write none')
+  })
+
+  storeCase('connections: list is by provider and per portal; allCiphertexts has every key', async (t, { repositories: { connections } }) => {
+    await connections.save(connection({ provider: 'xai', encryptedKey: 'c-xai' }))
+    await connections.save(connection({ provider: 'anthropic', encryptedKey: 'c-anthropic' }))
+    await connections.save(connection({ provider: 'openai', encryptedKey: 'c-openai' }))
+    await connections.save(connection({ portalId: OTHER_PORTAL, provider: 'openai', encryptedKey: 'c-other' }))
+    await connections.setStatus(PORTAL, 'xai', 'key_unreadable', T0 + 1)
+    const listed = await connections.list(PORTAL)
+    t.strictSame(listed.map(row => [row.provider, row.encryptedKey, row.status]), [['anthropic', 'c-anthropic', 'connected'], ['openai', 'c-openai', 'connected'], ['xai', 'c-xai', 'key_unreadable']])
+    t.strictSame(listed[1], await connections.find(PORTAL, 'openai'), 'the same record as find')
+    t.strictSame((await connections.list(OTHER_PORTAL)).map(row => row.encryptedKey), ['c-other'])
+    t.strictSame(await connections.list(THIRD_PORTAL), [])
+
+    const all = [...await connections.allCiphertexts()].sort((a, b) => a.id - b.id)
+    t.strictSame(all.map(({ id: _id, ...row }) => row), [
+      { portalId: PORTAL, provider: 'xai', encryptedKey: 'c-xai', status: 'key_unreadable' },
+      { portalId: PORTAL, provider: 'anthropic', encryptedKey: 'c-anthropic', status: 'connected' },
+      { portalId: PORTAL, provider: 'openai', encryptedKey: 'c-openai', status: 'connected' },
+      { portalId: OTHER_PORTAL, provider: 'openai', encryptedKey: 'c-other', status: 'connected' }
+    ], 'by id: each with its portal, provider and status')
+  })
+
+  storeCase('assistants: create, list order, find, update and remove, each audited with before and after', async (t, { repositories: { assistants, audit } }) => {
+    const fields = { name: 'beta', model: 'gpt-4.1', instructions: 'Summarise.', temperature: 0.5, reasoningEffort: null }
+    const created = await assistants.create(PORTAL, 'asst-b', fields, ACTOR, T0)
+    const row = { id: 'asst-b', portalId: PORTAL, ...fields, createdAt: T0, updatedAt: T0 }
+    t.strictSame(created, row)
+    await assistants.create(PORTAL, 'asst-a', { ...fields, temperature: null, reasoningEffort: 'high' }, ACTOR, T0 + 1)
+    await assistants.create(PORTAL, 'asst-c', { ...fields, name: 'alpha' }, ACTOR, T0 + 2)
+    t.strictSame((await assistants.list(PORTAL)).map(assistant => assistant.id), ['asst-c', 'asst-a', 'asst-b'], 'by name, then id')
+    t.strictSame(await assistants.list(OTHER_PORTAL), [])
+    t.strictSame(await assistants.find(PORTAL, 'asst-b'), row)
+    t.equal(await assistants.find(OTHER_PORTAL, 'asst-b'), undefined, 'not another portal\'s')
+
+    const changed = { name: 'gamma', model: 'claude-sonnet-4', instructions: 'Translate.', temperature: null, reasoningEffort: 'low' }
+    t.strictSame(await assistants.update(PORTAL, 'asst-b', changed, ACTOR, T0 + 3), { ...row, ...changed, updatedAt: T0 + 3 })
+    t.strictSame(await assistants.find(PORTAL, 'asst-b'), { ...row, ...changed, updatedAt: T0 + 3 })
+    t.equal(await assistants.update(PORTAL, 'asst-missing', changed, ACTOR, T0 + 3), undefined)
+    t.equal(await assistants.update(OTHER_PORTAL, 'asst-b', changed, ACTOR, T0 + 3), undefined)
+
+    t.equal(await assistants.remove(PORTAL, 'asst-c', ACTOR, T0 + 4), true)
+    t.equal(await assistants.remove(PORTAL, 'asst-c', ACTOR, T0 + 5), false)
+    t.equal(await assistants.find(PORTAL, 'asst-c'), undefined)
+
+    const audited = (values: typeof fields) => ({ name: values.name, model: values.model, instructions: values.instructions, temperature: values.temperature, reasoningEffort: values.reasoningEffort })
+    const event = (action: string, at: number, detail: string, before: unknown, after: unknown) => ({ portalId: PORTAL, provider: null, action, actor: ACTOR, detail, before, after, at })
+    t.strictSame((await audit.list({ portalId: PORTAL, limit: 100 })).map(withoutId), [
+      event('assistant_delete', T0 + 4, 'asst-c', audited({ ...fields, name: 'alpha' }), null),
+      event('assistant_update', T0 + 3, 'asst-b', audited(fields), changed),
+      event('assistant_create', T0 + 2, 'asst-c', null, audited({ ...fields, name: 'alpha' })),
+      event('assistant_create', T0 + 1, 'asst-a', null, { ...fields, temperature: null, reasoningEffort: 'high' }),
+      event('assistant_create', T0, 'asst-b', null, audited(fields))
+    ], 'newest first; a missing update or remove writes nothing')
+  })
+
+  storeCase('assistants: a create with an id that exists throws and its transaction leaves nothing behind', async (t, { repositories: { assistants, audit, portals } }) => {
+    const fields = { name: 'one', model: 'gpt-4.1', instructions: 'Be brief.', temperature: null, reasoningEffort: null }
+    await assistants.create(PORTAL, 'asst-dup', fields, ACTOR, T0)
+    await t.rejects(assistants.create(PORTAL, 'asst-dup', { ...fields, name: 'two' }, ACTOR, T0 + 1), 'the same portal')
+    await t.rejects(assistants.create(THIRD_PORTAL, 'asst-dup', { ...fields, name: 'three' }, ACTOR, T0 + 2), 'a new portal: the id is unique across portals')
+    t.strictSame((await audit.list({ limit: 100 })).map(row => [row.portalId, row.action, row.at]), [[PORTAL, 'assistant_create', T0]], 'only the first create is audited')
+    t.equal(await portals.find(THIRD_PORTAL), undefined, 'the new portal\'s row was rolled back with the failed insert')
+    t.strictSame((await assistants.list(PORTAL)).map(row => row.name), ['one'], 'the first is untouched')
+    t.match(await assistants.create(PORTAL, 'asst-next', fields, ACTOR, T0 + 3), { id: 'asst-next' }, 'the store works on after the rollback')
+  })
+
+  storeCase('budgets: save, replace (forgets the warning), remove with null, each audited; markWarned', async (t, { repositories: { budgets, audit } }) => {
+    const paris = { monthlyLimitUsd: 50, warnAtPercent: 80, timeZone: 'Europe/Paris' }
+    const first = { portalId: PORTAL, ...paris, warnedMonth: null, updatedAt: T0 }
+    t.strictSame(await budgets.save(PORTAL, paris, ACTOR, T0), { after: first })
+    t.strictSame(await budgets.find(PORTAL), first)
+    await budgets.markWarned(PORTAL, '2026-01')
+    t.strictSame(await budgets.find(PORTAL), { ...first, warnedMonth: '2026-01' })
+
+    const plain = { monthlyLimitUsd: 25.5, warnAtPercent: null, timeZone: null }
+    const second = { portalId: PORTAL, ...plain, warnedMonth: null, updatedAt: T0 + 1 }
+    t.strictSame(await budgets.save(PORTAL, plain, ACTOR, T0 + 1), { before: { ...first, warnedMonth: '2026-01' }, after: second }, 'a new setting warns again')
+    t.strictSame(await budgets.find(PORTAL), second)
+
+    t.strictSame(await budgets.save(PORTAL, null, ACTOR, T0 + 2), { before: second })
+    t.equal(await budgets.find(PORTAL), undefined)
+    t.strictSame(await budgets.save(PORTAL, null, ACTOR, T0 + 3), {}, 'removing none changes nothing')
+    await budgets.markWarned(OTHER_PORTAL, '2026-01')
+    t.equal(await budgets.find(OTHER_PORTAL), undefined, 'markWarned without a budget creates none')
+
+    const event = (at: number, detail: string, before: unknown, after: unknown) => ({ portalId: PORTAL, provider: null, action: 'budget', actor: ACTOR, detail, before, after, at })
+    t.strictSame((await audit.list({ limit: 100 })).map(withoutId), [
+      event(T0 + 2, '25.5 USD a month, no warning, UTC → none', plain, null),
+      event(T0 + 1, '50 USD a month, warn at 80%, Europe/Paris → 25.5 USD a month, no warning, UTC', paris, plain),
+      event(T0, 'none → 50 USD a month, warn at 80%, Europe/Paris', null, paris)
+    ], 'one event per change; removing none writes none')
+  })
+
+  storeCase('budgets: monthSpend sums the portal\'s cost from start (inclusive) to end (exclusive)', async (t, { repositories: { budgets, executions } }) => {
+    const from = Date.UTC(2026, 1, 1)
+    const to = Date.UTC(2026, 2, 1)
+    const spend = async (portalId: number, startedAt: number, costUsd?: number) => {
+      const id = newId(t, await executions.claim(start({ portalId, startedAt })), 1)
+      if (costUsd !== undefined) await executions.finish(id, success({ costUsd, finishedAt: startedAt + 1 }))
+    }
+    await spend(PORTAL, from - 1, 100)
+    await spend(PORTAL, from, 0.5)
+    await spend(PORTAL, to - 1, 0.25)
+    await spend(PORTAL, from + 10) // running: nothing spent yet
+    await spend(PORTAL, to, 64)
+    await spend(OTHER_PORTAL, from + 1, 32)
+    t.equal(await budgets.monthSpend(PORTAL, from, to), 0.75)
+    t.equal(await budgets.monthSpend(OTHER_PORTAL, from, to), 32)
+    t.equal(await budgets.monthSpend(THIRD_PORTAL, from, to), 0, 'nothing spent')
+  })
+
+  storeCase('oauth: install, token refresh, re-install required and token removal, with portal status and audit', async (t, { repositories: { oauth, portals, audit } }) => {
+    const install = tokens({ at: T0 })
+    await oauth.recordInstall({ ...install, actor: 'hubspot-oauth' })
+    const stored = { portalId: PORTAL, encryptedAccessToken: 'v1.access.1', encryptedRefreshToken: 'v1.refresh.1', expiresAt: T0 + 1_800_000, scopes: 'oauth automation', updatedAt: T0 }
+    t.strictSame(await oauth.findTokens(PORTAL), stored)
+    const portal = await portals.find(PORTAL)
+    t.match(portal, { portalId: PORTAL, installStatus: 'installed', installedAt: T0 })
+    t.type(portal?.createdAt, 'number')
+
+    await oauth.saveTokens(tokens({ encryptedAccessToken: 'v1.access.2', encryptedRefreshToken: 'v1.refresh.2', expiresAt: T0 + 3_600_000, scopes: null, at: T0 + 10 }))
+    t.strictSame(await oauth.findTokens(PORTAL), { ...stored, encryptedAccessToken: 'v1.access.2', encryptedRefreshToken: 'v1.refresh.2', expiresAt: T0 + 3_600_000, scopes: null, updatedAt: T0 + 10 })
+    t.strictSame(await portals.find(PORTAL), portal, 'a refresh leaves the install status alone')
+
+    await oauth.saveTokens(tokens({ portalId: OTHER_PORTAL, at: T0 + 11 }))
+    t.match(await portals.find(OTHER_PORTAL), { portalId: OTHER_PORTAL, installStatus: null, installedAt: null }, 'saveTokens creates the portal row it needs')
+    t.match(await oauth.findTokens(OTHER_PORTAL), { portalId: OTHER_PORTAL, updatedAt: T0 + 11 })
+
+    await oauth.recordReinstallRequired(PORTAL, 'hubspot-oauth', T0 + 20, 'BAD_REFRESH_TOKEN')
+    t.equal(await oauth.findTokens(PORTAL), undefined, 'the tokens are erased')
+    t.strictSame(await portals.find(PORTAL), { ...portal, installStatus: 'reinstall_required' }, 'installedAt stays')
+
+    await oauth.recordInstall({ ...tokens({ at: T0 + 30 }), actor: 'hubspot-oauth' })
+    t.strictSame(await portals.find(PORTAL), { ...portal, installStatus: 'installed', installedAt: T0 + 30 }, 'installed again')
+
+    t.equal(await oauth.deleteTokens(PORTAL), true)
+    t.equal(await oauth.findTokens(PORTAL), undefined)
+    t.equal(await oauth.deleteTokens(PORTAL), false, 'none left')
+    t.match(await oauth.findTokens(OTHER_PORTAL), { portalId: OTHER_PORTAL }, 'another portal\'s tokens stay')
+
+    const event = (action: string, at: number, detail: string | null) => ({ portalId: PORTAL, provider: null, action, actor: 'hubspot-oauth', detail, before: null, after: null, at })
+    t.strictSame((await audit.list({ limit: 100 })).map(withoutId), [
+      event('install', T0 + 30, 'oauth automation'),
+      event('reinstall_required', T0 + 20, 'BAD_REFRESH_TOKEN'),
+      event('install', T0, 'oauth automation')
+    ], 'install and re-install required are audited; refreshes and deletions are not')
+  })
+
+  storeCase('oauth: a state nonce is valid once and only while fresh; pruneStates counts', async (t, { repositories: { oauth } }) => {
+    const maxAge = 600_000
+    await oauth.insertState('once', T0)
+    t.equal(await oauth.consumeState('once', T0 + 1_000, maxAge), true)
+    t.equal(await oauth.consumeState('once', T0 + 1_001, maxAge), false, 'used up')
+    t.equal(await oauth.consumeState('unknown', T0, maxAge), false)
+
+    await oauth.insertState('edge', T0)
+    t.equal(await oauth.consumeState('edge', T0 + maxAge, maxAge), true, 'exactly maxAge old is still valid')
+    await oauth.insertState('stale', T0)
+    t.equal(await oauth.consumeState('stale', T0 + maxAge + 1, maxAge), false, 'older is refused')
+    await t.resolves(oauth.insertState('stale', T0 + maxAge + 2), 'an expired nonce is deleted when refused (the same nonce can be stored again)')
+
+    await oauth.insertState('race', T0)
+    const consumed = await Promise.all(Array.from({ length: 10 }, () => oauth.consumeState('race', T0 + 1, maxAge)))
+    t.equal(consumed.filter(Boolean).length, 1, 'of 10 concurrent callbacks with one state, exactly one gets it')
+
+    await oauth.pruneStates(Number.MAX_SAFE_INTEGER)
+    for (const [nonce, createdAt] of [['p1', T0 - 2], ['p2', T0 - 1], ['p3', T0], ['p4', T0 + 1]] as const) await oauth.insertState(nonce, createdAt)
+    t.equal(await oauth.pruneStates(T0), 2, 'created before olderThan')
+    t.equal(await oauth.pruneStates(T0), 0)
+    t.equal(await oauth.consumeState('p1', T0, maxAge), false, 'pruned')
+    t.equal(await oauth.consumeState('p3', T0, maxAge), true, 'kept')
+    t.equal(await oauth.consumeState('p4', T0 + 1, maxAge), true, 'kept')
+  })
+
+  storeCase('sessions: create, find (expired is none), remove, removeExpired', async (t, { repositories: { sessions } }) => {
+    const session = { idHash: 'hash-1', createdAt: T0, expiresAt: T0 + 1_000 }
+    await sessions.create(session)
+    t.strictSame(await sessions.find('hash-1', T0 + 999), session)
+    t.equal(await sessions.find('hash-1', T0 + 1_000), undefined, 'expired at expiresAt')
+    t.equal(await sessions.find('hash-missing', T0), undefined)
+    await sessions.remove('hash-1')
+    t.equal(await sessions.find('hash-1', T0), undefined, 'removed')
+    await sessions.remove('hash-1')
+
+    for (const [idHash, expiresAt] of [['hash-2', T0 + 10], ['hash-3', T0 + 20], ['hash-4', T0 + 30]] as const) await sessions.create({ idHash, createdAt: T0, expiresAt })
+    t.equal(await sessions.removeExpired(T0 + 20), 2, 'expired by now, now included')
+    t.equal(await sessions.removeExpired(T0 + 20), 0)
+    t.strictSame(await sessions.find('hash-4', T0), { idHash: 'hash-4', createdAt: T0, expiresAt: T0 + 30 })
+    t.equal(await sessions.find('hash-2', T0), undefined, 'deleted, not merely expired')
+  })
+
+  storeCase('portals: list shows installed portals, portals with connections or a budget, and hides the rest', async (t, { repositories: { portals, connections, budgets, assistants, oauth } }) => {
+    const [installed, connected, budgeted, assistantOnly, disconnected, unbudgeted, everything] = [1001, 1002, 1003, 1004, 1005, 1006, 1007]
+    await oauth.recordInstall({ ...tokens({ portalId: installed, at: T0 }), actor: 'hubspot-oauth' })
+    await connections.save(connection({ portalId: connected, provider: 'openai' }))
+    await connections.save(connection({ portalId: connected, provider: 'anthropic' }))
+    await connections.setStatus(connected, 'anthropic', 'invalid', T0 + 1)
+    await budgets.save(budgeted, { monthlyLimitUsd: 40, warnAtPercent: null, timeZone: null }, ACTOR, T0)
+    await assistants.create(assistantOnly, 'asst-1', { name: 'a', model: 'gpt-4.1', instructions: 'x', temperature: null, reasoningEffort: null }, ACTOR, T0)
+    await connections.save(connection({ portalId: disconnected }))
+    await connections.remove(disconnected, 'openai', ACTOR, T0 + 1)
+    await budgets.save(unbudgeted, { monthlyLimitUsd: 5, warnAtPercent: null, timeZone: null }, ACTOR, T0)
+    await budgets.save(unbudgeted, null, ACTOR, T0 + 1)
+    await connections.save(connection({ portalId: everything, provider: 'xai' }))
+    await budgets.save(everything, { monthlyLimitUsd: 12.5, warnAtPercent: 90, timeZone: null }, ACTOR, T0)
+    await oauth.recordReinstallRequired(everything, 'hubspot-oauth', T0 + 2, 'BAD_REFRESH_TOKEN')
+
+    const listed = await portals.list()
+    const createdAt = async (portalId: number) => (await portals.find(portalId))?.createdAt
+    t.strictSame(listed.map(row => ({ ...row, connections: row.connections?.split(',').sort() ?? null })), [
+      { portalId: installed, createdAt: await createdAt(installed), installStatus: 'installed', installedAt: T0, connectionCount: 0, connections: null, monthlyLimitUsd: null },
+      { portalId: connected, createdAt: await createdAt(connected), installStatus: null, installedAt: null, connectionCount: 2, connections: ['anthropic:invalid', 'openai:connected'], monthlyLimitUsd: null },
+      { portalId: budgeted, createdAt: await createdAt(budgeted), installStatus: null, installedAt: null, connectionCount: 0, connections: null, monthlyLimitUsd: 40 },
+      { portalId: everything, createdAt: await createdAt(everything), installStatus: 'reinstall_required', installedAt: null, connectionCount: 1, connections: ['xai:connected'], monthlyLimitUsd: 12.5 }
+    ], 'by portal id; the connections pairs in any order')
+    t.equal(listed.find(row => row.portalId === everything)?.connections, 'xai:connected', 'one pair is the text itself')
+    t.ok(listed.every(row => typeof row.createdAt === 'number' && Math.abs(row.createdAt - Date.now()) < 600_000), 'createdAt: the database\'s clock, in milliseconds')
+  })
+
+  storeCase('reencryptSecrets rewrites every connection key and both OAuth tokens and counts them', async (t, { repositories }) => {
+    const { connections, oauth } = repositories
+    await secrets(repositories)
+    const cached = await connections.find(PORTAL, 'openai')
+    t.equal(cached?.encryptedKey, 'c1')
+    const seen: StoredSecret[] = []
+    const replaced = await repositories.reencryptSecrets(secret => {
+      seen.push(secret)
+      return secret.ciphertext === 'c2' ? secret.ciphertext : `new-${secret.ciphertext}`
+    })
+    t.equal(replaced, 6, 'seven secrets, one handed back unchanged')
+    const context = (secret: StoredSecret) => secret.context
+    t.strictSame([...seen].sort((a, b) => context(a).localeCompare(context(b))), [
+      { ciphertext: 'a1', context: `portal:${PORTAL}/hubspot-oauth:access` },
+      { ciphertext: 'r1', context: `portal:${PORTAL}/hubspot-oauth:refresh` },
+      { ciphertext: 'c2', context: `portal:${PORTAL}/provider:anthropic` },
+      { ciphertext: 'c1', context: `portal:${PORTAL}/provider:openai` },
+      { ciphertext: 'a2', context: `portal:${OTHER_PORTAL}/hubspot-oauth:access` },
+      { ciphertext: 'r2', context: `portal:${OTHER_PORTAL}/hubspot-oauth:refresh` },
+      { ciphertext: 'c3', context: `portal:${OTHER_PORTAL}/provider:openai` }
+    ], 'each ciphertext with the binding it was encrypted under')
+    t.strictSame(await ciphertexts(repositories), {
+      connections: [[PORTAL, 'openai', 'new-c1'], [PORTAL, 'anthropic', 'c2'], [OTHER_PORTAL, 'openai', 'new-c3']],
+      oauth: [[PORTAL, 'new-a1', 'new-r1'], [OTHER_PORTAL, 'new-a2', 'new-r2']]
+    })
+    t.equal((await connections.find(PORTAL, 'openai'))?.encryptedKey, 'new-c1', 'find does not answer the old ciphertext from its cache')
+    t.equal((await oauth.findTokens(PORTAL))?.encryptedAccessToken, 'new-a1')
+    t.equal(await repositories.reencryptSecrets(secret => secret.ciphertext), 0, 'nothing to replace')
+  })
+
+  storeCase('reencryptSecrets that throws halfway leaves every ciphertext as it was', async (t, { repositories }) => {
+    await secrets(repositories)
+    const before = await ciphertexts(repositories)
+    await repositories.connections.find(PORTAL, 'openai')
+    let calls = 0
+    // The fourth call comes after the three connection keys were rewritten in the transaction.
+    await t.rejects(repositories.reencryptSecrets(secret => {
+      if (++calls === 4) throw new Error('keyring refused')
+      return `new-${secret.ciphertext}`
+    }), { message: 'keyring refused' })
+    t.equal(calls, 4)
+    t.strictSame(await ciphertexts(repositories), before, 'all rolled back')
+    t.equal((await repositories.connections.find(PORTAL, 'openai'))?.encryptedKey, 'c1', 'find answers the kept ciphertext')
+  })
+
+  storeCase('transactions: a body that throws after writing leaves nothing; one that returns commits all', async (t, { driver, repositories: { audit, portals } }) => {
+    const { auditEvents, portals: portalsTable } = driver.tables
+    await t.rejects(driver.transaction(async tx => {
+      await tx.run(tx.db.insert(portalsTable).values({ portalId: THIRD_PORTAL }))
+      await tx.run(tx.db.insert(auditEvents).values(auditEvent('inside')))
+      t.equal((await tx.all(tx.db.select().from(auditEvents))).length, 1, 'the body reads its own write')
+      throw new Error('after the writes')
+    }), { message: 'after the writes' })
+    t.strictSame(await audit.list({ limit: 10 }), [])
+    t.equal(await portals.find(THIRD_PORTAL), undefined)
+
+    t.equal(await driver.transaction(async tx => {
+      await tx.run(tx.db.insert(portalsTable).values({ portalId: THIRD_PORTAL }))
+      await tx.run(tx.db.insert(auditEvents).values(auditEvent('committed')))
+      return 'done'
+    }), 'done')
+    t.strictSame((await audit.list({ limit: 10 })).map(row => row.action), ['committed'])
+    t.match(await portals.find(THIRD_PORTAL), { portalId: THIRD_PORTAL })
+
+    const concurrent = await Promise.all(Array.from({ length: 5 }, (_, index) => driver.transaction(async tx => {
+      await tx.run(tx.db.insert(auditEvents).values(auditEvent(`first-${index}`)))
+      await tx.run(tx.db.insert(auditEvents).values(auditEvent(`second-${index}`)))
+      return index
+    })))
+    t.strictSame(concurrent, [0, 1, 2, 3, 4], 'concurrent transactions each commit')
+    t.equal((await audit.list({ limit: 100 })).length, 11)
+  })
+
+  storeCase('transactions: a write from outside, started while a body is suspended, survives that transaction\'s rollback', async (t, { driver, repositories: { audit } }) => {
+    const { auditEvents } = driver.tables
+    let outsideWrite: Promise<void> | undefined
+    let outsideRead: Promise<AuditRow[]> | undefined
+    await t.rejects(driver.transaction(async tx => {
+      await tx.run(tx.db.insert(auditEvents).values(auditEvent('inside-first')))
+      // Between two of the body's statements: another request's write and read arrive now.
+      outsideWrite = audit.record(auditEvent('outside'))
+      outsideRead = audit.list({ limit: 10 })
+      await tx.run(tx.db.insert(auditEvents).values(auditEvent('inside-second')))
+      throw new Error('rolled back')
+    }), { message: 'rolled back' })
+    t.ok(outsideWrite !== undefined && outsideRead !== undefined, 'the outside calls were started during the body')
+    await t.resolves(within(outsideWrite ?? Promise.resolve()), 'the outside write completes')
+    t.strictSame((await within(outsideRead ?? Promise.resolve([]))).filter(row => row.action.startsWith('inside')), [],
+      'the outside read never saw the transaction\'s uncommitted rows')
+    t.strictSame((await audit.list({ limit: 10 })).map(row => row.action), ['outside'], 'the outside write is kept; the transaction\'s are not')
+
+    let committedOutside: Promise<void> | undefined
+    await driver.transaction(async tx => {
+      await tx.run(tx.db.insert(auditEvents).values(auditEvent('inside-kept')))
+      committedOutside = audit.record(auditEvent('outside-kept'))
+      await tx.run(tx.db.insert(auditEvents).values(auditEvent('inside-kept-too')))
+    })
+    await within(committedOutside ?? Promise.resolve())
+    t.strictSame((await audit.list({ limit: 10 })).map(row => row.action).sort(), ['inside-kept', 'inside-kept-too', 'outside', 'outside-kept'], 'with a commit, both are kept')
+  })
+
+  storeCase('failures: a closed store rejects calls instead of hanging', async (t, store) => {
+    const { driver, repositories } = store
+    const id = newId(t, await repositories.executions.claim(start()), 1)
+    await store.close()
+    const calls: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
+      ['a prepared read (executions.find)', () => repositories.executions.find(id)],
+      ['a prepared write (executions.claim)', () => repositories.executions.claim(start())],
+      ['a plain read (audit.list)', () => repositories.audit.list({ limit: 1 })],
+      ['a plain write (audit.record)', () => repositories.audit.record(auditEvent('after close'))],
+      ['a transaction (assistants.create)', () => repositories.assistants.create(PORTAL, 'asst-closed', { name: 'x', model: 'm', instructions: 'i', temperature: null, reasoningEffort: null }, ACTOR, T0)],
+      ['driver.transaction', () => driver.transaction(async tx => await tx.all(tx.db.select().from(driver.tables.portals)))]
+    ]
+    for (const [name, call] of calls) t.equal(await outcome(call), 'rejected', name)
+  })
+}
+
+async function opened (t: Test, openStore: OpenStore): Promise<OpenedStore> {
+  const store = await openStore()
+  let closing: Promise<void> | undefined
+  const close = () => (closing ??= store.close())
+  t.teardown(close)
+  return { driver: store.driver, repositories: createRepositories(store.driver), close }
+}
+
+const start = (overrides: Partial<ExecutionStart> = {}): ExecutionStart => executionStart(PORTAL, T0, overrides)
+
+function success (overrides: Partial<ExecutionFinish> = {}): ExecutionFinish {
+  return { status: 'success', provider: 'openai', model: 'gpt-4.1', inputTokens: 3, outputTokens: 4, outputFields: { response: 'Hello' }, finishedAt: T0 + 500, latencyMs: 500, ...overrides }
+}
+
+/** The id of a claim that must be new with `runs`; a failed assertion otherwise (and NaN, which matches no row). */
+function newId (t: Test, claim: Claim, runs: number): number {
+  t.match(claim, { kind: 'new', runs }, 'a new claim')
+  return claim.kind === 'new' ? claim.id : Number.NaN
+}
+
+/** Every column of an execution just claimed from `given`. */
+function runningRow (id: number, given: ExecutionStart): ExecutionRow {
+  return {
+    id, portalId: given.portalId, action: given.action, source: given.source ?? null, callbackId: given.callbackId ?? null,
+    provider: null, model: null, status: 'running', errorCode: null, errorMessage: null,
+    inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null,
+    finishReason: null, latencyMs: null, adjustments: null, outputFields: null, prompt: null, response: null,
+    startedAt: given.startedAt, finishedAt: null, request: given.request, runs: 1, expiresAt: given.expiresAt,
+    answered: null, fallbackReason: null, completionState: null, completionAttempts: 0, completionDueAt: null,
+    completionError: null, completedAt: null, costUsd: null, costUnknown: 0
+  }
+}
+
+function connection (overrides: Partial<SaveConnection> = {}): SaveConnection {
+  return { portalId: PORTAL, provider: 'openai', encryptedKey: 'v1.k.iv.one', keyHint: 'AAAA', baseUrl: null, at: T0, actor: ACTOR, ...overrides }
+}
+
+function tokens (overrides: Partial<SaveTokens> = {}): SaveTokens {
+  return { portalId: PORTAL, encryptedAccessToken: 'v1.access.1', encryptedRefreshToken: 'v1.refresh.1', expiresAt: T0 + 1_800_000, scopes: 'oauth automation', at: T0, ...overrides }
+}
+
+function auditEvent (action: string) {
+  return { portalId: PORTAL, action, actor: 'storage-conformance', at: T0 }
+}
+
+/** An audit row without its generated id, for comparing whole events. */
+function withoutId ({ id: _id, ...rest }: AuditRow) {
+  return rest
+}
+
+/** Three connection keys and two portals' OAuth tokens, for the re-encryption cases. */
+async function secrets ({ connections, oauth }: Repositories): Promise<void> {
+  await connections.save(connection({ provider: 'openai', encryptedKey: 'c1' }))
+  await connections.save(connection({ provider: 'anthropic', encryptedKey: 'c2' }))
+  await connections.save(connection({ portalId: OTHER_PORTAL, provider: 'openai', encryptedKey: 'c3' }))
+  await oauth.recordInstall({ ...tokens({ encryptedAccessToken: 'a1', encryptedRefreshToken: 'r1' }), actor: 'hubspot-oauth' })
+  await oauth.recordInstall({ ...tokens({ portalId: OTHER_PORTAL, encryptedAccessToken: 'a2', encryptedRefreshToken: 'r2' }), actor: 'hubspot-oauth' })
+}
+
+/** Every stored ciphertext, in a fixed order. */
+async function ciphertexts ({ connections, oauth }: Repositories) {
+  return {
+    connections: [...await connections.allCiphertexts()].sort((a, b) => a.id - b.id).map(row => [row.portalId, row.provider, row.encryptedKey]),
+    oauth: [...await oauth.allCiphertexts()].sort((a, b) => a.portalId - b.portalId).map(row => [row.portalId, row.encryptedAccessToken, row.encryptedRefreshToken])
+  }
+}
+
+/** How a call settled, or `hung` when it had not after HANG_MS. */
+async function outcome (call: () => Promise<unknown>): Promise<'resolved' | 'rejected' | 'hung'> {
+  let timer: NodeJS.Timeout | undefined
+  const hung = new Promise<'hung'>(resolve => { timer = setTimeout(() => resolve('hung'), HANG_MS) })
+  try {
+    // A synchronous throw counts as a rejection: the call still did not hang.
+    const settled = (async () => await call())().then(() => 'resolved' as const, () => 'rejected' as const)
+    return await Promise.race([settled, hung])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** `promise`, or a rejection naming the hang once HANG_MS passed. */
+async function within<T> (promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const hung = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`still pending after ${HANG_MS} ms`)), HANG_MS) })
+  try {
+    return await Promise.race([promise, hung])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,14 @@
+import t from 'tap'
+
+/**
+ * Runs existing test files again on PostgreSQL, in this one process: each service they build gets a fresh database
+ * of the run's shared cluster (`buildApp` reads LLM_ACTIONS_TEST_DATABASE) instead of a SQLite file. One process
+ * for many files keeps the suite fast on two cores; the files are loaded in order and their tests run as they
+ * would on their own. Files that reach into SQLite itself (pragmas, its statement trace, its file) stay SQLite-only.
+ */
+export async function runOnPostgres (files: readonly string[]): Promise<void> {
+  process.env.LLM_ACTIONS_TEST_DATABASE = 'postgres'
+  // The files' own time limits were set for one file to a process.
+  t.setTimeout(files.length * 120_000)
+  for (const file of files) await import(new URL(`../${file}`, import.meta.url).href)
+}
