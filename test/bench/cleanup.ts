@@ -17,6 +17,7 @@ export interface OwnedProcess {
 
 const processes = new Set<OwnedProcess>()
 const folders = new Set<string>()
+const teardowns = new Set<() => Promise<void>>()
 let cleaning: Promise<void> | undefined
 
 export function ownProcess (child: OwnedProcess): void {
@@ -31,11 +32,18 @@ export function ownFolder (folder: string): void {
   folders.add(folder)
 }
 
+/** Anything else to undo at the end, before the folders go (a PostgreSQL cluster stops itself this way). */
+export function ownTeardown (teardown: () => Promise<void>): void {
+  teardowns.add(teardown)
+}
+
 /** Stops every child still running and removes every folder; safe to call more than once. */
 export async function cleanUp (): Promise<void> {
   cleaning ??= (async () => {
     await Promise.all([...processes].map(async child => { await child.stop(2000).catch(() => undefined) }))
     processes.clear()
+    await Promise.all([...teardowns].map(async teardown => { await teardown().catch(() => undefined) }))
+    teardowns.clear()
     for (const folder of folders) rmSync(folder, { recursive: true, force: true })
     folders.clear()
   })()

@@ -16,8 +16,8 @@ export interface Scenario {
   readonly stub: Child
   readonly concurrency: number
   readonly seconds: number
-  /** The floor first, then the gateway, then the service. */
-  readonly targets: readonly [direct: Target, portkey: Target, service: Target]
+  /** The floor first, then the gateway, then the service (and the service on PostgreSQL where it runs). */
+  readonly targets: readonly [direct: Target, portkey: Target, service: Target, ...more: Target[]]
 }
 
 export interface ScenarioResult {

@@ -2,7 +2,8 @@
  * `npm run bench`: the service side by side with the floor (calling the provider directly) and with Portkey's
  * open-source gateway, all in front of one OpenAI stub, every piece its own process on loopback. Also times the
  * start-up on 10,000 portals, the model dropdown on that database, and the service's memory over 100,000
- * executions. Prints a table with the issue's targets and writes test/bench/results/latest.json.
+ * executions. The service runs on SQLite (the default) and, where Debian's PostgreSQL is installed, again on a
+ * throwaway PostgreSQL cluster against the 0 ms stub. Prints a table with the issue's targets and writes test/bench/results/latest.json.
  *
  * Settings: BENCH_DURATION_S (8), BENCH_EXECUTIONS (100000), BENCH_ROUNDS (3), BENCH_PORTALS (10000).
  * Quick run: `BENCH_DURATION_S=3 BENCH_EXECUTIONS=20000 npm run bench`.
@@ -19,8 +20,9 @@ import { residentMemory, startPortkey, startStub } from './processes.ts'
 import { formatReport, machine, writeReport, type Report } from './report.ts'
 import { RateMemory, runRounds, warmUp, type Scenario } from './rounds.ts'
 import { BENCH_PROVIDER_CONCURRENCY, connectOpenAI, startService } from './service-setup.ts'
+import { startPostgresService } from './postgres-service.ts'
 import { runStartupPhase } from './startup-phase.ts'
-import { checkGoals, DIRECT, PORTKEY, SERVICE, summarizeScenario } from './summary.ts'
+import { checkGoals, DIRECT, PORTKEY, SERVICE, SERVICE_ON_POSTGRES, summarizeScenario } from './summary.ts'
 import { directTarget, latestProviderCall, portkeyTarget, serviceTarget } from './targets.ts'
 
 const log = (line: string): void => { process.stderr.write(`bench: ${line}\n`) }
@@ -37,7 +39,7 @@ async function main (): Promise<void> {
   if (!existsSync(fileURLToPath(new URL('../../dist/src/server.js', import.meta.url)))) {
     throw new Error('dist/src/server.js is missing: run `npm run build` first (`npm run bench` does)')
   }
-  const measurements = settings.rounds * (settings.concurrencies.length * 3 * settings.seconds + 3 * settings.slowSeconds)
+  const measurements = settings.rounds * (settings.concurrencies.length * 4 * settings.seconds + 3 * settings.slowSeconds)
   if (loadBefore > 0.5) log(`the machine is already busy (load average ${loadBefore.toFixed(2)}): expect noisy numbers`)
   log(`about ${Math.ceil(measurements / 60)} min of measured load, plus warm-up, start-up and ${settings.executions} executions for memory`)
 
@@ -54,6 +56,7 @@ async function main (): Promise<void> {
   ])
   await connectOpenAI(service, 1)
   await connectOpenAI(slowService, 1)
+  const postgresService = await startPostgresService(SERVICE_ON_POSTGRES, runFolder, fastStub.origin, log)
 
   const fastLabel = '0 ms stub'
   const slowLabel = `${settings.slowLatencyMs} ms stub`
@@ -63,7 +66,12 @@ async function main (): Promise<void> {
   // What the service sent the stub: the other targets send exactly that.
   const call = await latestProviderCall(fastStub)
   // One set of objects for every 0 ms scenario, so each target is warmed up once.
-  const fastTargets = [directTarget(DIRECT, fastStub, call), portkeyTarget(PORTKEY, portkey, fastStub, call), fastService] as const
+  const fastTargets = [
+    directTarget(DIRECT, fastStub, call),
+    portkeyTarget(PORTKEY, portkey, fastStub, call),
+    fastService,
+    ...(postgresService === undefined ? [] : [serviceTarget(SERVICE_ON_POSTGRES, postgresService)])
+  ] as const
   const scenarios: Scenario[] = [
     ...settings.concurrencies.map(concurrency => ({
       stubLabel: fastLabel,
@@ -98,6 +106,7 @@ async function main (): Promise<void> {
         'every measurement checked that the stub served at least one generation per answer, for all three targets.',
       `direct and Portkey send the body the service's OpenAI SDK sends (${Buffer.byteLength(call.body)} bytes); ` +
         'the service gets a signed HubSpot execution with a fresh callbackId per request.',
+      `${SERVICE_ON_POSTGRES} is the same service with DATABASE_URL on a local PostgreSQL cluster (same machine, default pool of 10), 0 ms stub only.`,
       `the service runs as in production (node dist/src/server.js, LOG_LEVEL=info to a file) except PROVIDER_CONCURRENCY=${BENCH_PROVIDER_CONCURRENCY} ` +
         '(default 16 per connection would cap the 200 ms variant at 80 req/s by design) and RATE_LIMIT_PER_PORTAL=1e9.',
       `the load generator (autocannon, one thread) shares the machine's ${machine().cores} cores with the stub and the target: the direct floor is partly the generator's own limit.`,

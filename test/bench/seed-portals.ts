@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { openDatabase } from '../../db/database.ts'
-import { auditEvents, connections, portals } from '../../db/schema.ts'
+import { auditEvents, connections, portals } from '../../db/schema/sqlite.ts'
 import { connectionKeyContext } from '../../db/secret-contexts.ts'
 import { createKeyring, keyHint, parseKeyring } from '../../plugins/keyring/keyring.ts'
 import { TEST_ENCRYPTION_KEY } from '../helpers/build-app.ts'
@@ -24,7 +24,8 @@ export function seedPortals (dataDir: string, portalCount: number): { connection
   const at = Date.now()
   let written = 0
   try {
-    handle.db.transaction(tx => {
+    // better-sqlite3's own synchronous transaction, under drizzle: the bench seeds before any service runs.
+    handle.driver.db.transaction(tx => {
       for (let first = 1; first <= portalCount; first += BATCH) {
         const portalIds = Array.from({ length: Math.min(BATCH, portalCount - first + 1) }, (_, index) => first + index)
         tx.insert(portals).values(portalIds.map(portalId => ({ portalId }))).run()
@@ -50,7 +51,7 @@ export function seedPortals (dataDir: string, portalCount: number): { connection
       }
     })
   } finally {
-    handle.close()
+    void handle.close()
   }
   return { connections: written }
 }

@@ -13,6 +13,7 @@ import { median, type StartupResult } from './startup-phase.ts'
 export const DIRECT = 'direct'
 export const PORTKEY = 'portkey'
 export const SERVICE = 'service'
+export const SERVICE_ON_POSTGRES = 'service-postgres'
 
 export interface TargetSummary {
   readonly target: string
