@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { AssistantRow } from '../../db/repositories/assistants-repository.ts'
 import type { ReasoningEffort } from '../../providers/contract.ts'
 import { AppError } from '../../plugins/errors.ts'
+import type { Assistant, AssistantInput } from '../schemas/admin/assistants.ts'
 import type { ActionContext } from './action-context.ts'
 import { findProvider } from './connections.ts'
 
@@ -12,26 +13,7 @@ import { findProvider } from './connections.ts'
  */
 export const ASSISTANT_PROVIDER = 'openai'
 
-export interface AssistantView {
-  readonly id: string
-  readonly name: string
-  readonly model: string
-  readonly instructions: string
-  readonly temperature: number | null
-  readonly reasoningEffort: ReasoningEffort | null
-  readonly createdAt: string
-  readonly updatedAt: string
-}
-
-export interface AssistantInput {
-  readonly name: string
-  readonly model: string
-  readonly instructions: string
-  readonly temperature?: number | null
-  readonly reasoningEffort?: ReasoningEffort | null
-}
-
-export function assistantView (row: AssistantRow): AssistantView {
+export function assistantView (row: AssistantRow): Assistant {
   return {
     id: row.id,
     name: row.name,
@@ -64,11 +46,11 @@ function fields (context: ActionContext, input: AssistantInput) {
   return { name, model, instructions: input.instructions, temperature: input.temperature ?? null, reasoningEffort: input.reasoningEffort ?? null }
 }
 
-export async function createAssistant (context: ActionContext, portalId: number, input: AssistantInput, actor: string): Promise<AssistantView> {
+export async function createAssistant (context: ActionContext, portalId: number, input: AssistantInput, actor: string): Promise<Assistant> {
   return assistantView(await context.repositories.assistants.create(portalId, `asst_${randomUUID().replace(/-/g, '').slice(0, 20)}`, fields(context, input), actor, context.clock()))
 }
 
-export async function updateAssistant (context: ActionContext, portalId: number, id: string, input: AssistantInput, actor: string): Promise<AssistantView> {
+export async function updateAssistant (context: ActionContext, portalId: number, id: string, input: AssistantInput, actor: string): Promise<Assistant> {
   const row = await context.repositories.assistants.update(portalId, id, fields(context, input), actor, context.clock())
   return assistantView(row ?? await findAssistant(context, portalId, id))
 }

@@ -1,31 +1,22 @@
-import type { ConnectionRecord, ConnectionStatus } from '../../db/repositories/connections-repository.ts'
+import type { ConnectionRecord } from '../../db/repositories/connections-repository.ts'
 import type { LlmProvider, ProviderCredentials, ProviderModel } from '../../providers/contract.ts'
 import { isAllowedOrigin } from '../../providers/allowed-hosts.ts'
 import { decryptConnectionKey } from '../../plugins/keyring/key-health.ts'
 import { KeyringError, keyHint } from '../../plugins/keyring/keyring.ts'
 import { AppError } from '../../plugins/errors.ts'
+import type { Connection } from '../schemas/admin/connections.ts'
 import { connectionKeyContext, type ActionContext } from './action-context.ts'
 import { appErrorFromProvider, providerErrorFromThrown } from './provider-failure.ts'
 
-/** A connection as the admin API shows it: never the key, only its last four characters. */
-export interface ConnectionView {
-  readonly provider: string
-  readonly keyHint: string
-  readonly status: ConnectionStatus
-  readonly connectedAt: string
-  readonly lastValidatedAt: string
-  readonly allowedModels: readonly string[] | null
-  readonly baseUrl?: string
-}
-
-export function connectionView (record: ConnectionRecord): ConnectionView {
+/** A connection as the admin API shows it. The allowlist is a copy: the repository shares one record among callers. */
+export function connectionView (record: ConnectionRecord): Connection {
   return {
     provider: record.provider,
     keyHint: record.keyHint,
     status: record.status,
     connectedAt: new Date(record.connectedAt).toISOString(),
     lastValidatedAt: new Date(record.lastValidatedAt).toISOString(),
-    allowedModels: record.allowedModels,
+    allowedModels: record.allowedModels === null ? null : [...record.allowedModels],
     ...(record.baseUrl === null ? {} : { baseUrl: record.baseUrl })
   }
 }
@@ -124,7 +115,7 @@ export interface ConnectInput {
  * Connects a provider for a portal, or switches its key. The key is checked with the provider first; a
  * rejected key, or one with characters no provider's key has, is refused with INVALID_API_KEY and nothing is written.
  */
-export async function connectProvider (context: ActionContext, input: ConnectInput): Promise<{ connection: ConnectionView, action: 'connect' | 'switch_key' }> {
+export async function connectProvider (context: ActionContext, input: ConnectInput): Promise<{ connection: Connection, action: 'connect' | 'switch_key' }> {
   const provider = findProvider(context, input.providerId)
   const apiKey = input.apiKey.trim()
   assertPlausibleKey(provider, apiKey)
@@ -164,7 +155,7 @@ export async function disconnectProvider (context: ActionContext, portalId: numb
   context.log.info({ portalId, provider: providerId }, 'provider disconnected; key erased')
 }
 
-export async function setAllowedModels (context: ActionContext, portalId: number, providerId: string, models: readonly string[] | null, actor: string): Promise<ConnectionView> {
+export async function setAllowedModels (context: ActionContext, portalId: number, providerId: string, models: readonly string[] | null, actor: string): Promise<Connection> {
   findProvider(context, providerId)
   const unique = models === null ? null : [...new Set(models.map(model => model.trim()).filter(model => model !== ''))]
   if (!await context.repositories.connections.setAllowedModels(portalId, providerId, unique, actor, context.clock())) await findConnection(context, portalId, providerId)

@@ -4,7 +4,7 @@
  * and message. A 401 from /api/* means the session ended; the handler set by the app shows the sign-in form.
  */
 
-import type { Session } from './api-types.ts'
+import type { Session, SignInBody } from './api-types.ts'
 
 export class ApiError extends Error {
   readonly status: number
@@ -103,7 +103,8 @@ export const session = {
     }
   },
   async signIn (token: string): Promise<Session> {
-    return await request<Session>('POST', '/session', { token })
+    const body: SignInBody = { token }
+    return await request<Session>('POST', '/session', body)
   },
   async signOut (): Promise<void> {
     try {

@@ -1,11 +1,11 @@
 /** The installed providers (GET /api/providers), and their labels by id for tables that name them. */
 
 import { api } from './api.ts'
-import type { ListOf, Provider } from './api-types.ts'
+import type { Provider, ProviderList } from './api-types.ts'
 import { useLoad, type Loaded } from './use-load.ts'
 
 export function useProviders (): Loaded<Provider[]> {
-  return useLoad(async () => (await api.get<ListOf<Provider>>('/api/providers')).items, [])
+  return useLoad(async () => (await api.get<ProviderList>('/api/providers')).items, [])
 }
 
 export function providerLabels (providers: readonly Provider[]): ReadonlyMap<string, string> {

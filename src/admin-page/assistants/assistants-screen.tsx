@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api, errorMessage, portalPath } from '../api.ts'
-import type { Assistant, ListOf } from '../api-types.ts'
+import type { Assistant, AssistantList } from '../api-types.ts'
 import { ConfirmDialog } from '../dialog.tsx'
 import { dateTime } from '../format.ts'
 import type { PortalData } from '../portal/portal-page.tsx'
@@ -12,7 +12,7 @@ type Editing = { readonly kind: 'none' } | { readonly kind: 'new' } | { readonly
 
 /** Saved assistants for "Ask OpenAI assistant": run with the portal's OpenAI connection. */
 export function AssistantsScreen ({ portal }: { readonly portal: PortalData }) {
-  const assistants = useLoad(async () => (await api.get<ListOf<Assistant>>(portalPath(portal.portalId, 'assistants'))).items, [portal.portalId])
+  const assistants = useLoad(async () => (await api.get<AssistantList>(portalPath(portal.portalId, 'assistants'))).items, [portal.portalId])
   const models = useAssistantModels(portal)
   const [editing, setEditing] = useState<Editing>({ kind: 'none' })
   const [deleting, setDeleting] = useState<Assistant | undefined>(undefined)

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { ApiError, api, errorMessage, portalPath } from '../api.ts'
-import type { Connection, Provider } from '../api-types.ts'
+import type { ConnectBody, Connection, Provider } from '../api-types.ts'
 import { Dialog } from '../dialog.tsx'
 
 interface KeyDialogProps {
@@ -40,7 +40,7 @@ export function KeyDialog ({ portalId, provider, connection, onSaved, onCancel }
     }
     setBusy(true)
     try {
-      const body = needsBaseUrl ? { apiKey: apiKey.trim(), baseUrl: baseUrl.trim() } : { apiKey: apiKey.trim() }
+      const body: ConnectBody = needsBaseUrl ? { apiKey: apiKey.trim(), baseUrl: baseUrl.trim() } : { apiKey: apiKey.trim() }
       onSaved(await api.put<Connection>(portalPath(portalId, 'connections', provider.id), body))
     } catch (caught) {
       setBusy(false)

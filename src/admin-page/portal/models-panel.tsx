@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api, errorMessage, portalPath } from '../api.ts'
-import type { Connection, ConnectionModels, Provider } from '../api-types.ts'
+import type { AllowedModelsBody, Connection, ConnectionModels, Provider } from '../api-types.ts'
 import { useLoad } from '../use-load.ts'
 
 interface ModelsPanelProps {
@@ -51,8 +51,8 @@ export function ModelsPanel ({ id, portalId, provider, connection, onSaved }: Mo
     setError(undefined)
     setSaving(true)
     try {
-      const allowed = all ? null : [...chosen].sort((a, b) => a.localeCompare(b))
-      onSaved(await api.put<Connection>(portalPath(portalId, 'connections', provider.id, 'allowed-models'), { models: allowed }))
+      const body: AllowedModelsBody = { models: all ? null : [...chosen].sort((a, b) => a.localeCompare(b)) }
+      onSaved(await api.put<Connection>(portalPath(portalId, 'connections', provider.id, 'allowed-models'), body))
       setStatus('Saved')
     } catch (caught) {
       setError(errorMessage(caught))

@@ -1,5 +1,5 @@
 import { api, portalPath } from '../api.ts'
-import type { Connection, ListOf, Provider } from '../api-types.ts'
+import type { Connection, ConnectionList, Provider } from '../api-types.ts'
 import { PORTAL_TABS, portalHref, type PortalTab } from '../router.ts'
 import { useLoad, type Loaded } from '../use-load.ts'
 import { useProviders } from '../use-providers.ts'
@@ -24,7 +24,7 @@ interface PortalPageProps {
 /** A portal's screens behind a tab-like nav; the providers and connections are shared by all of them. */
 export function PortalPage ({ portalId, tab }: PortalPageProps) {
   const providers = useProviders()
-  const connections = useLoad(async () => (await api.get<ListOf<Connection>>(portalPath(portalId, 'connections'))).items, [portalId])
+  const connections = useLoad(async () => (await api.get<ConnectionList>(portalPath(portalId, 'connections'))).items, [portalId])
   const portal: PortalData = { portalId, providers, connections }
   const current = PORTAL_TABS.find(known => known.id === tab)
 

@@ -1,6 +1,6 @@
 import type { Portal } from '../api-types.ts'
 import { money, moneyLimit } from '../format.ts'
-import { STATUS_TEXT } from '../portal/connection-status.ts'
+import { statusLabel } from '../portal/connection-status.ts'
 import { portalHref } from '../router.ts'
 
 interface PortalRowProps {
@@ -26,7 +26,7 @@ export function PortalRow ({ portal, providerLabels, spentUsd }: PortalRowProps)
               {portal.connections.map(({ provider, status }) => (
                 <li key={provider}>
                   {providerLabels.get(provider) ?? provider}
-                  {status === 'connected' ? null : <strong class={`status-${status}`}> ({STATUS_TEXT[status]})</strong>}
+                  {status === 'connected' ? null : <strong class={`status-${status}`}> ({statusLabel(status)})</strong>}
                 </li>
               ))}
             </ul>

@@ -1,5 +1,5 @@
 import { api } from '../api.ts'
-import type { ListOf, Portal, PortalUsageReport } from '../api-types.ts'
+import type { PortalList, PortalUsageReport } from '../api-types.ts'
 import { useSession } from '../session-context.ts'
 import { useLoad } from '../use-load.ts'
 import { providerLabels, useProviders } from '../use-providers.ts'
@@ -8,7 +8,7 @@ import { PortalRow } from './portal-row.tsx'
 
 export function PortalsList () {
   const { hubspotInstall } = useSession()
-  const portals = useLoad(async () => (await api.get<ListOf<Portal>>('/api/portals')).items, [])
+  const portals = useLoad(async () => (await api.get<PortalList>('/api/portals')).items, [])
   // This UTC month's spend of every portal, in one report; a portal without executions is not in it.
   const usage = useLoad(async () => new Map((await api.get<PortalUsageReport>('/api/usage')).items.map(row => [row.portalId, row.costUsd])), [])
   const labels = providerLabels(useProviders().data ?? [])

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api, errorMessage, portalPath } from '../api.ts'
-import { OUTPUT_FORMATS, REASONING_EFFORTS, type ConnectionModels, type InvokeResponse } from '../api-types.ts'
+import { OUTPUT_FORMATS, REASONING_EFFORTS, type ConnectionModels, type InvokeBody, type InvokeResponse } from '../api-types.ts'
 import { FieldError, describedBy } from '../field-error.tsx'
 import type { PortalData } from '../portal/portal-page.tsx'
 import { portalHref } from '../router.ts'
@@ -69,7 +69,8 @@ export function TestConsole ({ portal }: { readonly portal: PortalData }) {
     setRunning(true)
     setResult(undefined)
     try {
-      setResult(await api.post<InvokeResponse>(portalPath(portal.portalId, 'invoke'), { action: 'custom-llm', inputFields, properties: parsed.properties }))
+      const body: InvokeBody = { action: 'custom-llm', inputFields, properties: parsed.properties }
+      setResult(await api.post<InvokeResponse>(portalPath(portal.portalId, 'invoke'), body))
     } catch (caught) {
       setErrors({ form: caught instanceof ApiError && caught.status === 429 ? `${caught.message} Try again in a moment.` : errorMessage(caught) })
     } finally {

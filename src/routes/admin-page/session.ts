@@ -4,21 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { SESSION_COOKIE, sessionIdOf } from '../../../plugins/admin-auth.ts'
 import { AppError } from '../../../plugins/errors.ts'
 import type { AdminSession } from '../../../plugins/session-store.ts'
+import { SessionSchema, SignInBodySchema, type Session } from '../../schemas/admin/session.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
-
-const SignInBodySchema = Type.Object({
-  token: Type.String({ minLength: 1, maxLength: 4096, description: 'ADMIN_TOKEN' })
-}, { additionalProperties: false, examples: [{ token: '<ADMIN_TOKEN>' }] })
-
-const SessionSchema = Type.Object({
-  /** Send as `x-csrf-token` on every request that changes something. */
-  csrfToken: Type.String(),
-  expiresAt: Type.String(),
-  /** Whether "Install to HubSpot" can work: HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET are set. */
-  hubspotInstall: Type.Boolean(),
-  /** How the audit trail names this session's changes. */
-  actor: Type.String()
-}, { examples: [{ csrfToken: 'Zk3…', expiresAt: '2026-12-02T01:00:00.000Z', hubspotInstall: true, actor: 'session:3f9a0c12b7de' }] })
 
 /** No portal: the audit trail files sign-ins under portal 0. */
 const NO_PORTAL = 0
@@ -31,7 +18,7 @@ const NO_PORTAL = 0
 const sessionRoutes: FastifyPluginAsyncTypebox = async fastify => {
   const hubspotInstall = fastify.config.hubspot.clientId !== undefined && fastify.config.hubspot.clientSecret !== undefined
 
-  const sessionJson = (session: AdminSession) => ({ csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString(), hubspotInstall, actor: session.actor })
+  const sessionJson = (session: AdminSession): Session => ({ csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString(), hubspotInstall, actor: session.actor })
 
   // Secure whenever the browser reaches the service over HTTPS, directly or (PUBLIC_URL says so) through a proxy.
   const secure = (request: FastifyRequest) => request.protocol === 'https' || fastify.config.publicUrl.startsWith('https:')

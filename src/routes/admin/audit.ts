@@ -2,24 +2,9 @@ import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AuditRow } from '../../../db/repositories/audit-repository.ts'
 import { AppError } from '../../../plugins/errors.ts'
+import { AuditPageSchema, type AuditEvent } from '../../schemas/admin/audit.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 import { InstantSchema, parseInstant } from '../../schemas/instant.ts'
-
-/** Fields of the changed object as JSON (never a secret: a key shows as its hint); null when it did not exist. */
-const StateSchema = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])
-
-const AuditEventSchema = Type.Object({
-  id: Type.Integer(),
-  portalId: Type.Integer(),
-  provider: Type.Union([Type.String(), Type.Null()]),
-  action: Type.String(),
-  actor: Type.String(),
-  at: Type.String(),
-  before: StateSchema,
-  after: StateSchema,
-  /** The one-line summary older events carry (and some still do); kept for compatibility. */
-  detail: Type.Union([Type.String(), Type.Null()])
-})
 
 const AuditQuerySchema = Type.Object({
   portalId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
@@ -29,7 +14,7 @@ const AuditQuerySchema = Type.Object({
   before: Type.Optional(Type.Integer({ minimum: 1, description: 'the `next` of the previous page' }))
 }, { additionalProperties: false })
 
-function auditJson (row: AuditRow) {
+function auditJson (row: AuditRow): AuditEvent {
   return {
     id: row.id,
     portalId: row.portalId,
@@ -51,7 +36,7 @@ const audit: FastifyPluginAsyncTypebox = async fastify => {
       description: 'Who (`actor`), what (`action`), when (`at`), and the object `before` and `after`, never a secret. Page back with `before` = the previous page\'s `next`.',
       tags: ['admin'],
       querystring: AuditQuerySchema,
-      response: { 200: Type.Object({ items: Type.Array(AuditEventSchema), next: Type.Optional(Type.Integer()) }), ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS) }
+      response: { 200: AuditPageSchema, ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS) }
     }
   }, async request => {
     const { portalId, before } = request.query

@@ -1,28 +1,11 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { connectProvider, connectionView, disconnectProvider, findConnection, modelsForConnection, setAllowedModels } from '../../actions/connections.ts'
-import { ModelSchema, PortalParamsSchema, ProviderParamsSchema, modelJson } from '../../schemas/common.ts'
+import { modelJson } from '../../actions/provider-views.ts'
+import { AllowedModelsBodySchema, ConnectBodySchema, ConnectionListSchema, ConnectionModelsSchema, ConnectionSchema } from '../../schemas/admin/connections.ts'
+import { PortalParamsSchema, ProviderParamsSchema } from '../../schemas/common.ts'
 import { actionContext } from '../action-context.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
-
-const ConnectionSchema = Type.Object({
-  provider: Type.String(),
-  keyHint: Type.String(),
-  status: Type.Union([Type.Literal('connected'), Type.Literal('invalid'), Type.Literal('key_unreadable')]),
-  connectedAt: Type.String(),
-  lastValidatedAt: Type.String(),
-  allowedModels: Type.Union([Type.Array(Type.String()), Type.Null()]),
-  baseUrl: Type.Optional(Type.String())
-}, { examples: [{ provider: 'openai', keyHint: 'x9Qa', status: 'connected', connectedAt: '2026-11-02T09:30:00.000Z', lastValidatedAt: '2026-11-02T09:30:00.000Z', allowedModels: null }] })
-
-const ConnectBodySchema = Type.Object({
-  apiKey: Type.String({ minLength: 1, maxLength: 4096, description: 'The provider API key; validated with the provider before it is stored.' }),
-  baseUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 }))
-}, { additionalProperties: false, examples: [{ apiKey: 'sk-proj-…' }] })
-
-const AllowedModelsBodySchema = Type.Object({
-  models: Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 500 }), Type.Null()])
-}, { additionalProperties: false, examples: [{ models: ['gpt-4o-mini', 'gpt-4.1'] }, { models: null }] })
 
 /** One connection per provider per portal: connect or switch the key, list, disconnect, and the model allowlist. */
 const connections: FastifyPluginAsyncTypebox = async fastify => {
@@ -32,11 +15,9 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
       summary: 'List the portal\'s connections, one per provider',
       tags: ['admin'],
       params: PortalParamsSchema,
-      response: { 200: Type.Object({ items: Type.Array(ConnectionSchema) }), ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS) }
+      response: { 200: ConnectionListSchema, ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS) }
     }
-  }, async request => ({
-    items: (await fastify.repositories.connections.list(request.params.portalId)).map(connectionView).map(view => ({ ...view, allowedModels: view.allowedModels === null ? null : [...view.allowedModels] }))
-  }))
+  }, async request => ({ items: (await fastify.repositories.connections.list(request.params.portalId)).map(connectionView) }))
 
   fastify.put('/portals/:portalId/connections/:provider', {
     schema: {
@@ -59,7 +40,7 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
       baseUrl: request.body.baseUrl,
       actor: request.adminActor
     })
-    return reply.code(action === 'connect' ? 201 : 200).send({ ...connection, allowedModels: connection.allowedModels === null ? null : [...connection.allowedModels] })
+    return reply.code(action === 'connect' ? 201 : 200).send(connection)
   })
 
   fastify.delete('/portals/:portalId/connections/:provider', {
@@ -83,7 +64,7 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
         all: Type.Optional(Type.Boolean({ description: 'true: every model the provider lists, allowed or not (to choose the allowlist from)' }))
       }, { additionalProperties: false }),
       response: {
-        200: Type.Object({ items: Type.Array(ModelSchema), source: Type.String({ description: 'live, stale or curated' }) }),
+        200: ConnectionModelsSchema,
         ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'PROVIDER_UNKNOWN', 'PROVIDER_NOT_CONNECTED', 'KEY_UNREADABLE', 'PROVIDER_AUTH', 'PROVIDER_QUOTA', 'PROVIDER_REJECTED', 'PROVIDER_RATE_LIMITED', 'PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT')
       }
     }
@@ -101,10 +82,7 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
       body: AllowedModelsBodySchema,
       response: { 200: ConnectionSchema, ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'PROVIDER_NOT_CONNECTED', 'MODEL_NOT_ALLOWED') }
     }
-  }, async request => {
-    const view = await setAllowedModels(actionContext(fastify, request.log), request.params.portalId, request.params.provider, request.body.models, request.adminActor)
-    return { ...view, allowedModels: view.allowedModels === null ? null : [...view.allowedModels] }
-  })
+  }, async request => await setAllowedModels(actionContext(fastify, request.log), request.params.portalId, request.params.provider, request.body.models, request.adminActor))
 }
 
 export default connections

@@ -1,52 +1,14 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { EXECUTION_STATUSES, type CompletionState, type ExecutionRow } from '../../../db/repositories/executions-repository.ts'
+import { ExecutionPageSchema, ExecutionSchema, type Execution } from '../../schemas/admin/executions.ts'
 import { PortalParamsSchema } from '../../schemas/common.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
-
-const Count = Type.Union([Type.Integer(), Type.Null()])
-
-export const ExecutionSchema = Type.Object({
-  id: Type.Integer(),
-  action: Type.String(),
-  /** Where HubSpot's run came from: `WORKFLOWS`, `AGENTS`, `COPILOT`, `STANDALONE`, `TEST`, `OTHER`, or null. */
-  source: Type.Union([Type.String(), Type.Null()]),
-  callbackId: Type.Union([Type.String(), Type.Null()]),
-  status: Type.String(),
-  provider: Type.Union([Type.String(), Type.Null()]),
-  model: Type.Union([Type.String(), Type.Null()]),
-  errorCode: Type.Union([Type.String(), Type.Null()]),
-  errorMessage: Type.Union([Type.String(), Type.Null()]),
-  inputTokens: Count,
-  outputTokens: Count,
-  cachedInputTokens: Count,
-  reasoningTokens: Count,
-  /** USD at known prices, every run and attempt included; null when some attempt's price is unknown. */
-  costUsd: Type.Union([Type.Number(), Type.Null()]),
-  finishReason: Type.Union([Type.String(), Type.Null()]),
-  latencyMs: Count,
-  adjustments: Type.Array(Type.String()),
-  startedAt: Type.String(),
-  finishedAt: Type.Union([Type.String(), Type.Null()]),
-  /** `block` once HubSpot was answered BLOCK (the outcome then goes through the callback API). */
-  answered: Type.Union([Type.Literal('block'), Type.Null()]),
-  runs: Type.Integer(),
-  fallbackReason: Type.Union([Type.String(), Type.Null()]),
-  completion: Type.Union([Type.Null(), Type.Object({
-    state: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
-    attempts: Type.Integer(),
-    error: Type.Union([Type.String(), Type.Null()]),
-    completedAt: Type.Union([Type.String(), Type.Null()]),
-    nextAttemptAt: Type.Union([Type.String(), Type.Null()])
-  })]),
-  prompt: Type.Optional(Type.String()),
-  response: Type.Optional(Type.String())
-})
 
 const isoOrNull = (time: number | null) => time === null ? null : new Date(time).toISOString()
 
 /** An execution as the admin API shows it: never the stored request (it holds the prompt and record data). */
-export function executionJson (row: ExecutionRow) {
+export function executionJson (row: ExecutionRow): Execution {
   return {
     id: row.id,
     action: row.action,
@@ -67,7 +29,7 @@ export function executionJson (row: ExecutionRow) {
     adjustments: row.adjustments === null ? [] : JSON.parse(row.adjustments) as string[],
     startedAt: new Date(row.startedAt).toISOString(),
     finishedAt: isoOrNull(row.finishedAt),
-    answered: row.answered === 'block' ? 'block' as const : null,
+    answered: row.answered === 'block' ? 'block' : null,
     runs: row.runs,
     fallbackReason: row.fallbackReason,
     completion: row.completionState === null
@@ -98,7 +60,7 @@ const executions: FastifyPluginAsyncTypebox = async fastify => {
         status: Type.Optional(Type.Union(EXECUTION_STATUSES.map(status => Type.Literal(status)), { description: 'only executions with this status' }))
       }),
       response: {
-        200: Type.Object({ items: Type.Array(ExecutionSchema), next: Type.Union([Type.Integer(), Type.Null()], { description: 'Pass as `before` for the next page; null on the last' }) }),
+        200: ExecutionPageSchema,
         ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS)
       }
     }

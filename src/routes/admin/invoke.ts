@@ -1,31 +1,10 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import { ACTION_KEYS, findAction } from '../../actions/builtin-actions.ts'
 import { AppError } from '../../../plugins/errors.ts'
+import { InvokeResponseSchema, invokeBodySchema } from '../../schemas/admin/invoke.ts'
 import { PortalParamsSchema } from '../../schemas/common.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
-import { ExecutionSchema, executionJson } from './executions.ts'
-
-const InvokeBodySchema = Type.Object({
-  action: Type.Optional(Type.Union(ACTION_KEYS.map(key => Type.Literal(key)), { description: 'default custom-llm' })),
-  /** The action's input fields, exactly as a workflow would fill them in. */
-  inputFields: Type.Record(Type.String(), Type.String({ maxLength: 200_000 })),
-  /** Stand-in record properties for `{{propertyName}}` placeholders. */
-  properties: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 100_000 })))
-}, {
-  additionalProperties: false,
-  examples: [{ action: 'custom-llm', inputFields: { provider: 'openai', model: 'gpt-4o-mini', prompt: 'Summarise {{company}} in one line.' }, properties: { company: 'Acme' } }]
-})
-
-const InvokeResponseSchema = Type.Object({
-  state: Type.Union([Type.Literal('SUCCESS'), Type.Literal('FAIL_CONTINUE')]),
-  outputFields: Type.Record(Type.String(), Type.String()),
-  /** Every setting the model could not honour as asked. */
-  adjustments: Type.Array(Type.String()),
-  executionId: Type.Optional(Type.Integer()),
-  /** The recorded execution: tokens, cost and latency, as the executions list shows it. */
-  execution: Type.Optional(ExecutionSchema)
-}, { examples: [{ state: 'SUCCESS', outputFields: { answer: 'Acme makes anvils.' }, adjustments: [], executionId: 42 }] })
+import { executionJson } from './executions.ts'
 
 /** The admin page's "Test": runs a prompt exactly as the action would, recorded as a `test` execution. */
 const invoke: FastifyPluginAsyncTypebox = async fastify => {
@@ -35,7 +14,7 @@ const invoke: FastifyPluginAsyncTypebox = async fastify => {
       description: 'A provider failure that the action would answer FAIL_CONTINUE is a 200 with state FAIL_CONTINUE; only transient trouble is an error.',
       tags: ['admin'],
       params: PortalParamsSchema,
-      body: InvokeBodySchema,
+      body: invokeBodySchema(ACTION_KEYS),
       response: { 200: InvokeResponseSchema, ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'PROVIDER_RATE_LIMITED', 'PROVIDER_UNAVAILABLE', 'STORAGE_UNAVAILABLE', 'SHUTTING_DOWN', 'INTERNAL') }
     }
   }, async request => {

@@ -1,25 +1,13 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
+import { PortalListSchema, type Portal } from '../../schemas/admin/portals.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
-
-const PortalSchema = Type.Object({
-  portalId: Type.Integer(),
-  installStatus: Type.Union([Type.Literal('installed'), Type.Literal('reinstall_required'), Type.Null()]),
-  installedAt: Type.Union([Type.String(), Type.Null()]),
-  connectionCount: Type.Integer(),
-  /** Each connection's provider and status (as in the connections list), by provider id. */
-  connections: Type.Array(Type.Object({ provider: Type.String(), status: Type.String() })),
-  /** The monthly budget in USD, or null without one (its month's spend: `GET /api/usage`). */
-  monthlyLimitUsd: Type.Union([Type.Number(), Type.Null()]),
-  createdAt: Type.String()
-}, { examples: [{ portalId: 12345, installStatus: 'installed', installedAt: '2026-11-02T09:30:00.000Z', connectionCount: 1, connections: [{ provider: 'openai', status: 'connected' }], monthlyLimitUsd: 50, createdAt: '2026-11-02T09:30:00.000Z' }] })
 
 const portals: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/portals', {
     schema: {
       summary: 'List the portals known here (installed, with connections, or with a budget)',
       tags: ['admin'],
-      response: { 200: Type.Object({ items: Type.Array(PortalSchema) }), ...errorResponses(...ADMIN_ERRORS) }
+      response: { 200: PortalListSchema, ...errorResponses(...ADMIN_ERRORS) }
     }
   }, async () => ({
     items: (await fastify.repositories.portals.list()).map(portal => ({
@@ -34,7 +22,7 @@ const portals: FastifyPluginAsyncTypebox = async fastify => {
   }))
 }
 
-function connectionPairs (text: string | null): Array<{ provider: string, status: string }> {
+function connectionPairs (text: string | null): Portal['connections'] {
   if (text === null) return []
   return text.split(',').map(pair => {
     const [provider = '', status = ''] = pair.split(':')
@@ -42,7 +30,7 @@ function connectionPairs (text: string | null): Array<{ provider: string, status
   }).sort((a, b) => a.provider.localeCompare(b.provider))
 }
 
-function installStatus (value: string | null): 'installed' | 'reinstall_required' | null {
+function installStatus (value: string | null): Portal['installStatus'] {
   return value === 'installed' || value === 'reinstall_required' ? value : null
 }
 

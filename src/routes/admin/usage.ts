@@ -2,32 +2,13 @@ import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
 import type { UsageGrouping, UsageTotals } from '../../../db/repositories/usage-queries.ts'
 import { AppError } from '../../../plugins/errors.ts'
+import { PortalUsageReportSchema, UsageReportSchema, UsageTotalsSchema } from '../../schemas/admin/usage.ts'
 import { PortalParamsSchema } from '../../schemas/common.ts'
 import { sendCsv, toCsv, wantsCsv } from '../csv.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 import { InstantSchema, parseInstant } from '../../schemas/instant.ts'
 
-const TotalsSchema = Type.Object({
-  executions: Type.Integer(),
-  errors: Type.Integer(),
-  inputTokens: Type.Integer(),
-  cachedInputTokens: Type.Integer(),
-  outputTokens: Type.Integer(),
-  reasoningTokens: Type.Integer(),
-  /** USD at known prices; `unpricedExecutions` says how many executions it leaves partly uncounted. */
-  costUsd: Type.Number(),
-  unpricedExecutions: Type.Integer()
-})
-const TOTAL_COLUMNS = Object.keys(TotalsSchema.properties) as ReadonlyArray<keyof UsageTotals>
-
-const PortalRowSchema = Type.Composite([Type.Object({
-  provider: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  model: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  action: Type.Optional(Type.String()),
-  day: Type.Optional(Type.String())
-}), TotalsSchema])
-
-const AgencyRowSchema = Type.Composite([Type.Object({ portalId: Type.Integer() }), TotalsSchema])
+const TOTAL_COLUMNS = Object.keys(UsageTotalsSchema.properties) as ReadonlyArray<keyof UsageTotals>
 
 /** An ISO date (a whole UTC day) or an ISO date-time with its zone: local times would depend on the server. */
 const RangeQuerySchema = Type.Object({
@@ -37,10 +18,6 @@ const RangeQuerySchema = Type.Object({
 const GROUPINGS = ['provider', 'model', 'action', 'day'] as const satisfies readonly UsageGrouping[]
 /** The key columns each grouping's rows (and CSV) carry; `model` rows name their provider too. */
 const KEY_COLUMNS: Readonly<Record<UsageGrouping, readonly string[]>> = { provider: ['provider'], model: ['provider', 'model'], action: ['action'], day: ['day'] }
-
-const report = <Row extends ReturnType<typeof Type.Object>>(row: Row) => Type.Object({
-  from: Type.String(), to: Type.String(), items: Type.Array(row), totals: TotalsSchema
-})
 
 /** Usage reports (contract §4): one portal's by provider, model, action or day, and every portal's spend. */
 const usage: FastifyPluginAsyncTypebox = async fastify => {
@@ -53,7 +30,7 @@ const usage: FastifyPluginAsyncTypebox = async fastify => {
       querystring: Type.Composite([RangeQuerySchema, Type.Object({
         groupBy: Type.Optional(Type.Union(GROUPINGS.map(grouping => Type.Literal(grouping)), { description: 'default model (provider and model)' }))
       })]),
-      response: { 200: report(PortalRowSchema), ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS) }
+      response: { 200: UsageReportSchema, ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS) }
     }
   }, async (request, reply) => {
     const { from, to } = timeRange(request.query, fastify.clock())
@@ -71,7 +48,7 @@ const usage: FastifyPluginAsyncTypebox = async fastify => {
       description: 'JSON by default; CSV (one row per portal) with `Accept: text/csv`.',
       tags: ['admin'],
       querystring: RangeQuerySchema,
-      response: { 200: report(AgencyRowSchema), ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS) }
+      response: { 200: PortalUsageReportSchema, ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS) }
     }
   }, async (request, reply) => {
     const { from, to } = timeRange(request.query, fastify.clock())
