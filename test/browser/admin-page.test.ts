@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
 import t from 'tap'
 import type { Page } from 'playwright-core'
+import { eq } from 'drizzle-orm'
 import { buildApp, TEST_ADMIN_TOKEN } from '../helpers/build-app.ts'
 import { OPENAI_GOOD_KEY, startOpenAIStub } from '../stubs/openai-stub.ts'
 import { launchChromium, screenshot } from './browser.ts'
-import { sqliteOf } from '../helpers/sqlite-of.ts'
 
 const PORTAL = '777'
 const SECOND_KEY = 'sk-test-openai-second-key-111111111111wxyz'
@@ -186,7 +186,11 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
 
   await t.test('a completion HubSpot finally refused gets a Resend button that sends it again', async t => {
     // As the completion queue leaves a BLOCKed execution whose callbacks all failed.
-    sqliteOf(built.app.database).prepare("update executions set callback_id = 'cb-resend-1', answered = 'block', completion_state = 'failed', completion_attempts = 8, completion_error = 'HubSpot answered 500' where portal_id = ?").run(Number(PORTAL))
+    const { driver } = built.app.database
+    const { executions } = driver.tables
+    await driver.run(driver.db.update(executions)
+      .set({ callbackId: 'cb-resend-1', answered: 'block', completionState: 'failed', completionAttempts: 8, completionError: 'HubSpot answered 500' })
+      .where(eq(executions.portalId, Number(PORTAL))))
     await page.getByRole('button', { name: 'Refresh' }).click()
     await page.getByText('HubSpot callback failed').waitFor()
     const [answer] = await Promise.all([

@@ -9,6 +9,7 @@ import { connectDatabase, openDatabase, type DatabaseHandle } from '../../db/dat
 import type { Driver } from '../../db/driver.ts'
 import { createRepositories } from '../../db/repositories/index.ts'
 import * as sqliteSchema from '../../db/schema/sqlite.ts'
+import { writeUnchecked } from '../../db/sqlite/sqlite-faults.ts'
 import { connectionKeyContext, oauthTokenContext } from '../../db/secret-contexts.ts'
 import { createKeyring } from '../../plugins/keyring/keyring.ts'
 import { main } from '../../src/cli/index.ts'
@@ -167,8 +168,7 @@ t.test('a failure part way rolls the whole copy back', async t => {
   // A connection whose portal does not exist: SQLite with foreign keys off took it, PostgreSQL refuses it after
   // the portals were already inserted.
   const broken = openDatabase(join(dataDir, 'app.db'))
-  broken.sqlite.pragma('foreign_keys = OFF')
-  broken.sqlite.prepare("insert into connections (portal_id, provider, encrypted_key, key_hint, connected_at, last_validated_at) values (999, 'openai', 'v1.default.a.b', '', 1, 1)").run()
+  writeUnchecked(broken, "insert into connections (portal_id, provider, encrypted_key, key_hint, connected_at, last_validated_at) values (999, 'openai', 'v1.default.a.b', '', 1, 1)")
   await broken.close()
 
   const name = `copy_fail_${process.pid}`

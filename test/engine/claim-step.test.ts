@@ -7,6 +7,7 @@ import t, { type Test } from 'tap'
 import { openDatabase } from '../../db/database.ts'
 import type { Claim } from '../../db/repositories/executions-repository.ts'
 import { MIGRATIONS_FOLDER } from '../../db/sqlite/open-sqlite.ts'
+import { indexColumns } from '../../db/sqlite/sqlite-faults.ts'
 import type { ExecutionFinish, ExecutionStart } from '../../db/repositories/executions-repository.ts'
 import { createRepositories } from '../../db/repositories/index.ts'
 import { executionStart } from '../helpers/execution-start.ts'
@@ -356,8 +357,7 @@ t.test('a database from before the per-portal key migrates with its rows and get
   const handle = openDatabase(file)
   t.teardown(() => handle.close())
   t.equal(await handle.unavailableReason(), undefined, 'every migration is applied')
-  const columns = handle.sqlite.prepare("select name from pragma_index_info('executions_callback') order by seqno").all() as Array<{ name: string }>
-  t.same(columns.map(column => column.name), ['portal_id', 'callback_id'])
+  t.same(indexColumns(handle, 'executions_callback'), ['portal_id', 'callback_id'])
   const executions = createRepositories(handle.driver).executions
   t.equal((await executions.recent(PORTAL, 10)).length, 3, 'the rows are kept')
   const replay = await executions.claim(start({ callbackId: 'callback-old-a' }))

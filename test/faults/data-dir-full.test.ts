@@ -4,7 +4,6 @@ import t, { type Test } from 'tap'
 import { durableSetup, eventually, PORTAL, type DurableSetup, type InjectResponse } from '../helpers/durable-setup.ts'
 import { fillUp, freeBytes, mountExt4, mountTmpfs } from '../helpers/scratch-filesystems.ts'
 import { openAIResponse } from '../stubs/openai-stub.ts'
-import { sqliteOf } from '../helpers/sqlite-of.ts'
 
 // The data directory on real small file systems: a 4 MB tmpfs filled to the last byte, then freed; and an ext4 the
 // kernel turns read-only under the open database, as it does when a disk fails. Needs root, mount(8) and (for ext4)
@@ -26,8 +25,10 @@ function successLedger (setup: () => DurableSetup) {
       if (answer.statusCode === 200 && answer.json().outputFields.hs_execution_state === 'SUCCESS') told.set(String(body.callbackId), answer.json().outputFields)
       return answer
     },
-    check (t: Test): void {
-      const rows = sqliteOf(setup().app.database).prepare('select callback_id as callbackId, status, output_fields as outputFields from executions').all() as Array<{ callbackId: string, status: string, outputFields: string | null }>
+    async check (t: Test): Promise<void> {
+      const { driver } = setup().app.database
+      const { executions } = driver.tables
+      const rows = await driver.all(driver.db.select({ callbackId: executions.callbackId, status: executions.status, outputFields: executions.outputFields }).from(executions))
       const stored = new Map(rows.map(row => [row.callbackId, row]))
       const lost = [...told].filter(([callbackId, outputFields]) => {
         const row = stored.get(callbackId)
@@ -87,7 +88,7 @@ t.test('a full data directory: 503 STORAGE_UNAVAILABLE, nothing told SUCCESS is 
   for (const body of refused) t.equal((await ledger.execute(body)).json().outputFields.hs_execution_state, 'SUCCESS', 'a refused execution succeeds when HubSpot retries it')
   t.equal((await ledger.execute(setup.body())).json().outputFields.hs_execution_state, 'SUCCESS', 'and new executions succeed')
   t.same((await setup.app.inject({ url: '/ready' })).json(), { status: 'ready' }, 'ready again')
-  ledger.check(t)
+  await ledger.check(t)
 })
 
 t.test('the data directory turned read-only under the service (ext4 errors=remount-ro): writes 503, /ready says why, reads work; after the repair and a restart nothing is lost', async t => {
@@ -121,5 +122,5 @@ t.test('the data directory turned read-only under the service (ext4 errors=remou
   t.equal((await ledger.execute(refused)).json().outputFields.hs_execution_state, 'SUCCESS', 'the refused execution succeeds when HubSpot retries it')
   t.equal((await ledger.execute(setup.body())).json().outputFields.hs_execution_state, 'SUCCESS', 'and new executions succeed')
   t.equal(setup.openai.generations().length, 3, 'one provider call each')
-  ledger.check(t)
+  await ledger.check(t)
 })

@@ -3,6 +3,7 @@ import { runOnPostgres } from './suites.ts'
 await runOnPostgres([
   'hubspot/plugin.test.ts',
   'routes/admin-budget.test.ts',
+  'routes/audit.test.ts',
   'routes/admin-connections.test.ts',
   'routes/admin-throttle.test.ts',
   'routes/connect-key-characters.test.ts',
@@ -13,6 +14,7 @@ await runOnPostgres([
   'routes/execution-limits.test.ts',
   'routes/metrics.test.ts',
   'routes/metrics-executions.test.ts',
+  'routes/portals-list.test.ts',
   'routes/provider-error-text.test.ts',
   'routes/provider-plugin-errors.test.ts',
   'routes/provider-redirects.test.ts',

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { buildApp, TEST_ADMIN_TOKEN, type TestApp } from '../helpers/build-app.ts'
-import { sqliteOf } from '../helpers/sqlite-of.ts'
+import { checkpoint } from '../../db/sqlite/sqlite-faults.ts'
 
 const PORTAL = 4242
 const START = Date.parse('2026-12-01T09:00:00Z')
@@ -134,7 +134,7 @@ t.test('neither the session id nor the admin token is written to the database or
   await budget(built, { cookie: session.cookie, 'x-csrf-token': session.csrfToken })
   const sessionId = session.cookie.split('=')[1] ?? ''
   t.equal(sessionId.length, 43)
-  sqliteOf(built.app.database).pragma('wal_checkpoint(TRUNCATE)')
+  checkpoint(built.app.database)
   const files = readdirSync(built.dataDir).map(name => readFileSync(join(built.dataDir, name)).toString('latin1')).join('\n')
   for (const secret of [sessionId, sessionId.slice(0, 12), session.csrfToken, TEST_ADMIN_TOKEN]) {
     t.notOk(files.includes(secret), 'not in the data directory')

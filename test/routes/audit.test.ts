@@ -2,7 +2,6 @@ import t from 'tap'
 import { buildApp } from '../helpers/build-app.ts'
 import { PORTAL, durableSetup, eventually } from '../helpers/durable-setup.ts'
 import { OPENAI_GOOD_KEY, startOpenAIStub } from '../stubs/openai-stub.ts'
-import { sqliteOf } from '../helpers/sqlite-of.ts'
 
 // A key no audit row, response or log may ever contain; its last four characters are its public hint.
 const CANARY_KEY = 'sk-test-canary-SECRET-do-not-leak-7777wxyz'
@@ -55,7 +54,7 @@ t.test('every admin change is audited with who, what, when, before and after, an
   ])
   t.match(byAction('disconnect')[0], { before: { keyHint: 'wxyz', allowedModels: null }, after: null })
 
-  const rows = JSON.stringify(sqliteOf(app.database).prepare('select * from audit_events').all())
+  const rows = JSON.stringify(await app.database.driver.all(app.database.driver.db.select().from(app.database.driver.tables.auditEvents)))
   for (const [where, text] of [['the audit response', response.body], ['the audit_events rows', rows], ['the logs', logs.join('')]] as const) {
     t.notOk(text.includes(CANARY_KEY), `the canary key is nowhere in ${where}`)
     t.notOk(text.includes(OPENAI_GOOD_KEY), `the first key is nowhere in ${where}`)

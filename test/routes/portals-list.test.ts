@@ -1,16 +1,20 @@
 import t from 'tap'
-import { buildApp } from '../helpers/build-app.ts'
-import { sqliteOf } from '../helpers/sqlite-of.ts'
+import { buildApp, type TestApp } from '../helpers/build-app.ts'
 
 // GET /api/portals counts each portal's own connections, not every connection in the database.
+
+/** A connection row as connecting writes one, without asking a provider (its key is never read here). */
+async function insertConnection (app: TestApp['app'], portalId: number, provider: string, at: number): Promise<void> {
+  const { driver } = app.database
+  await driver.run(driver.db.insert(driver.tables.connections).values({ portalId, provider, encryptedKey: 'v1.default.iv.data', keyHint: 'abcd', connectedAt: at, lastValidatedAt: at }))
+}
 
 t.test('each portal reports its own connection count', async t => {
   const { app, admin } = await buildApp(t)
   const at = Date.now()
   const connect = async (portalId: number, provider: string) => {
     await app.repositories.portals.ensure(portalId)
-    sqliteOf(app.database).prepare('insert into connections (portal_id, provider, encrypted_key, key_hint, connected_at, last_validated_at) values (?, ?, ?, ?, ?, ?)')
-      .run(portalId, provider, 'v1.default.iv.data', 'abcd', at, at)
+    await insertConnection(app, portalId, provider, at)
   }
   await connect(101, 'openai')
   await connect(202, 'openai')
@@ -29,12 +33,11 @@ t.test('each portal lists its connections with their status and its budget, so t
   const at = Date.now()
   await app.repositories.portals.ensure(202)
   for (const provider of ['openai', 'anthropic', 'gemini']) {
-    sqliteOf(app.database).prepare('insert into connections (portal_id, provider, encrypted_key, key_hint, connected_at, last_validated_at) values (?, ?, ?, ?, ?, ?)')
-      .run(202, provider, 'v1.default.iv.data', 'abcd', at, at)
+    await insertConnection(app, 202, provider, at)
   }
   await app.repositories.portals.setInstallStatus(303, 'installed', at)
   await app.repositories.budgets.save(202, { monthlyLimitUsd: 40, warnAtPercent: null, timeZone: null }, 'admin-api', at)
-  sqliteOf(app.database).prepare("update connections set status = 'invalid' where provider = 'gemini'").run()
+  await app.repositories.connections.setStatus(202, 'gemini', 'invalid', at)
   await app.repositories.budgets.save(404, { monthlyLimitUsd: 5, warnAtPercent: null, timeZone: null }, 'admin-api', at)
 
   const items = (await app.inject({ url: '/api/portals', headers: admin })).json().items
