@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core'
 import { eq } from 'drizzle-orm'
 import { buildApp, TEST_ADMIN_TOKEN } from '../helpers/build-app.ts'
 import { OPENAI_GOOD_KEY, startOpenAIStub } from '../stubs/openai-stub.ts'
-import { launchChromium, screenshot } from './browser.ts'
+import { launchChromium, newContext, screenshot } from './browser.ts'
 
 const PORTAL = '777'
 const SECOND_KEY = 'sk-test-openai-second-key-111111111111wxyz'
@@ -21,7 +21,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
   const built = await buildApp(t, { OPENAI_BASE_URL: stub.baseUrl, PUBLIC_URL: 'http://127.0.0.1', HUBSPOT_API_BASE_URL: 'http://127.0.0.1:9' })
   const origin = await built.app.listen({ host: '127.0.0.1', port: 0 })
   const browser = await launchChromium(t)
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const context = await newContext(browser, { viewport: { width: 1280, height: 900 } })
   const page = await context.newPage()
   page.setDefaultTimeout(15_000)
   const requested: string[] = []
@@ -30,7 +30,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
   page.on('pageerror', error => { pageErrors.push(error.message) })
   /** The page in a browser context of its own (no cookie yet), its requests seen like the first page's. */
   async function freshPage (viewport: { width: number, height: number }): Promise<Page> {
-    const fresh = await browser.newContext({ viewport })
+    const fresh = await newContext(browser, { viewport })
     t.teardown(() => fresh.close())
     const opened = await fresh.newPage()
     opened.on('request', request => { requested.push(request.url()) })
@@ -251,7 +251,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
       return [await put({}), await put({ 'x-csrf-token': 'forged' })]
     }, PORTAL)
     t.same(answers, [{ status: 403, code: 'CSRF_TOKEN_INVALID' }, { status: 403, code: 'CSRF_TOKEN_INVALID' }])
-    const cookieless = await browser.newContext()
+    const cookieless = await newContext(browser)
     t.teardown(() => cookieless.close())
     const response = await cookieless.request.get(`${origin}/api/portals`)
     t.equal(response.status(), 401)

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 
 /** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it when missing). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -23,6 +23,16 @@ export async function launchChromium (t: TapLike): Promise<Browser> {
   })
   t.teardown(() => browser.close())
   return browser
+}
+
+/**
+ * A browser context whose pages define `__name`: tsx compiles the tests with esbuild's keepNames, which wraps named
+ * functions in `__name(…)`, and a function handed to `page.evaluate` runs in the page, where that helper is missing.
+ */
+export async function newContext (browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext(options)
+  await context.addInitScript('globalThis.__name = (target) => target')
+  return context
 }
 
 /** Saves the page at its current width under test/artifacts/screens/<name>-<width>.png. */
