@@ -70,7 +70,7 @@ export function createInstruments (sources: MetricSources) {
     }),
     rejections: new Counter({
       name: 'llm_actions_rejections_total',
-      help: 'Requests refused with 429 RATE_LIMITED, by reason: portal (RATE_LIMIT_PER_PORTAL), instance (MAX_IN_FLIGHT), connection (PROVIDER_QUEUE_LIMIT), admin-token (wrong admin tokens).',
+      help: 'Requests refused with 429 RATE_LIMITED, by reason: portal (RATE_LIMIT_PER_PORTAL), instance (MAX_IN_FLIGHT), fair-share (a portal at its share of MAX_IN_FLIGHT while others want places), connection (PROVIDER_QUEUE_LIMIT), admin-token (wrong admin tokens).',
       labelNames: ['reason'] as const,
       registers
     }),

@@ -4,6 +4,7 @@ import type { SetTimer } from '../../../plugins/timers.ts'
 import type { ActionContext } from '../action-context.ts'
 import { createBudgetGuard, type BudgetGuard } from '../budgets/budget-guard.ts'
 import { blocked, EXECUTION_EXPIRY_MS, parseRequest, safely, shuttingDown, stillRunning, storageUnavailable, withinBudget } from './answers.ts'
+import { createAdmission } from './admission.ts'
 import { createCompletionQueue, type CompleteCallbacks } from './completion-queue.ts'
 import { createConnectionSlots } from './connection-slots.ts'
 import { executionFinished, type ExecutionObserver } from './observer.ts'
@@ -95,8 +96,8 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
   const completions = createCompletionQueue({ executions, complete: options.complete, clock, setTimer: options.setTimer, log: context.log, observe: observe?.onCompletion?.bind(observe) })
   const budgets = createBudgetGuard({ budgets: repositories.budgets, clock, log: context.log })
   const active = new Map<number, ActiveExecution>()
-  /** Executions past the MAX_IN_FLIGHT check whose claim is being written: they count against the limit too. */
-  let claiming = 0
+  /** MAX_IN_FLIGHT, shared fairly: a place is taken before the claim is written and kept until the work ends. */
+  const admission = createAdmission({ maxInFlight: settings.maxInFlight, clock })
   const timers = new Set<NodeJS.Timeout>()
   let closing = false
 
@@ -115,11 +116,11 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
    * completion, runs it again after a transient failure HubSpot cannot retry (it was told BLOCK), and keeps trying
    * a write the database refused. Resolves with the first result, for a delivery still waiting on it.
    */
-  function track (executionId: number, request: ExecutionRequest, resolvePlan: PlanResolver, startedAt: number, mayRefuse: boolean): Promise<JobResult> {
+  function track (executionId: number, request: ExecutionRequest, resolvePlan: PlanResolver, startedAt: number, mayRefuse: boolean, place: () => void): Promise<JobResult> {
     let settleDone: () => void = () => undefined
     const entry: ActiveExecution = { done: new Promise<void>(resolve => { settleDone = resolve }) }
     active.set(executionId, entry)
-    const finish = () => { active.delete(executionId); settleDone() }
+    const finish = () => { active.delete(executionId); place(); settleDone() }
 
     const start = (runStartedAt: number, refusable: boolean): Promise<JobResult> => {
       const job = runJob({ context, slots, budgets, observe, ...(options.readRecordProperties === undefined ? {} : { readRecordProperties: options.readRecordProperties }) }, {
@@ -220,13 +221,13 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
 
   async function execute (request: ExecutionRequest, executeOptions: ExecuteOptions): Promise<ExecutionOutcome> {
     if (closing) return shuttingDown()
-    if (active.size + claiming >= settings.maxInFlight) {
-      observe?.onRejected?.('instance')
-      return { kind: 'retry', statusCode: 429, retryAfterSeconds: 5, code: 'RATE_LIMITED', message: `This instance is running ${settings.maxInFlight} executions already; try again shortly.` }
+    const admitted = admission.admit(request.portalId)
+    if (!admitted.admitted) {
+      observe?.onRejected?.(admitted.reason === 'instance' ? 'instance' : 'fair-share')
+      return { kind: 'retry', statusCode: 429, retryAfterSeconds: 5, code: 'RATE_LIMITED', message: admitted.message }
     }
     const startedAt = clock()
     let claim
-    claiming++
     try {
       claim = await executions.claim({
         portalId: request.portalId,
@@ -238,18 +239,23 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
         expiresAt: startedAt + EXECUTION_EXPIRY_MS
       })
     } catch (error) {
+      admitted.release()
       context.log.error({ error: (error as Error).message }, 'could not write the execution record')
       return storageUnavailable()
-    } finally {
-      claiming--
     }
-    if (claim.kind === 'existing') return await answerStored(claim.execution)
+    if (claim.kind === 'existing') {
+      admitted.release()
+      return await answerStored(claim.execution)
+    }
     // A shutdown that began while the claim was written no longer waits for new work: the row stays unfinished
     // and the next start resumes it, as it would a call the shutdown interrupted.
-    if (closing) return shuttingDown()
+    if (closing) {
+      admitted.release()
+      return shuttingDown()
+    }
 
     // Registered in `active` in the same step the claim resolves in, so a duplicate delivery finds it running here.
-    const result = track(claim.id, request, executeOptions.resolvePlan, startedAt, true).then(outcomeOf)
+    const result = track(claim.id, request, executeOptions.resolvePlan, startedAt, true, admitted.release).then(outcomeOf)
     if (executeOptions.wait === 'full' || request.callbackId === undefined) return await result
     const first = await withinBudget(result, Math.max(0, startedAt + settings.syncBudgetMs - clock()))
     if (first !== undefined) return first
@@ -292,7 +298,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
         continue
       }
       resumed++
-      void track(row.id, request, resolvePlan, now, false)
+      void track(row.id, request, resolvePlan, now, false, admission.take(row.portalId))
     }
     completions.kick()
     if (resumed + expired + abandoned > 0) context.log.info({ resumed, expired, abandoned }, 'resumed unfinished executions')

@@ -51,10 +51,11 @@ export function executionFinished (action: string, recorded: RecordedOutcome): E
 }
 
 /**
- * `instance`: MAX_IN_FLIGHT reached; `connection`: a connection's line (PROVIDER_QUEUE_LIMIT) is full. The portal's
- * per-minute limit and wrong admin tokens are refused by routes before the engine sees anything.
+ * `instance`: MAX_IN_FLIGHT reached; `fair-share`: the portal holds its share of MAX_IN_FLIGHT while others want
+ * places; `connection`: a connection's line (PROVIDER_QUEUE_LIMIT) is full. The portal's per-minute limit and wrong
+ * admin tokens are refused by routes before the engine sees anything.
  */
-export type RejectionReason = 'instance' | 'connection'
+export type RejectionReason = 'instance' | 'fair-share' | 'connection'
 
 /** `delivered`: HubSpot accepted it; `retried`: a retry is scheduled; `failed`: given up, an operator may resend. */
 export type CompletionResult = 'delivered' | 'retried' | 'failed'
