@@ -18,6 +18,7 @@ export const ERROR_CATALOGUE = {
   MODEL_NOT_ALLOWED: { status: 422, message: 'That model is not allowed for this portal.' },
   TEMPLATE_UNRESOLVED: { status: 422, message: 'A prompt placeholder has no value.' },
   BUDGET_EXCEEDED: { status: 402, message: 'This portal has spent its monthly budget; raise it with PUT /api/portals/:portalId/budget or wait for next month.' },
+  BUDGET_HELD: { status: 429, message: 'What is left of this portal\'s monthly budget is held by calls running now; try again once they end.' },
   KEY_UNREADABLE: { status: 409, message: 'The stored API key cannot be decrypted with the configured ENCRYPTION_KEYS: put the key it was encrypted with back into ENCRYPTION_KEYS, or connect the provider again.' },
   OUTPUT_FORMAT: { status: 422, message: 'The answer did not fit the requested format.' },
   PROVIDER_AUTH: { status: 502, message: 'The provider rejected the stored API key.' },

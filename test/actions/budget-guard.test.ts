@@ -62,7 +62,7 @@ t.test('check and reserve are one step: of 50 calls at once, only those the limi
   // All fifty at once, as concurrent executions would be: the first loads the budget, the rest share that read.
   const outcomes = await Promise.all(holds.map(hold => refused(() => hold.reserve(() => 1))))
   t.equal(outcomes.filter(outcome => outcome === 'passed').length, 8, '2 spent + 8 × 1 reserved = 10')
-  t.equal(outcomes.filter(outcome => outcome === 'BUDGET_EXCEEDED').length, 42)
+  t.equal(outcomes.filter(outcome => outcome === 'BUDGET_HELD').length, 42, 'the rest are held back, not refused: nothing more is spent yet')
   t.match(await guard.status(PORTAL), { spentUsd: 2, reservedUsd: 8, remainingUsd: 0 })
   t.same(reads, { find: 1, monthSpend: 1 }, 'budget and spend read once')
 })
@@ -88,6 +88,23 @@ t.test('a model without a known price (estimate 0) is refused once the spend alo
   hold.close(0.02)
   t.equal(await refused(() => guard.open(PORTAL).reserve(() => 0)), 'BUDGET_EXCEEDED')
   t.equal(await refused(() => guard.open(PORTAL).ensureRemaining()), 'BUDGET_EXCEEDED')
+})
+
+t.test('held back while running calls hold the rest; refused once the spend alone leaves no room', async t => {
+  const { guard } = setup({ monthlyLimitUsd: 10 }, 2)
+  const running = guard.open(PORTAL)
+  const settle = await running.reserve(() => 6)
+  try {
+    await guard.open(PORTAL).reserve(() => 3)
+    t.fail('should be held back')
+  } catch (error) {
+    t.match(error, { code: 'BUDGET_HELD', retryAfterSeconds: 10, message: /spent 2\.00 USD of its 10\.00 USD monthly budget for 2026-03, and 6\.00 USD is held by calls running now, which leaves no room for this call's 3\.00 USD until they end/ })
+  }
+  t.equal(await refused(() => guard.open(PORTAL).reserve(() => 9)), 'BUDGET_EXCEEDED', 'a call the spend alone leaves no room for is refused for good')
+  settle(0.5)
+  running.close(0.5)
+  t.equal(await refused(() => guard.open(PORTAL).reserve(() => 3)), 'passed', 'the hold gone, the call fits')
+  t.equal(await guard.open(PORTAL).ensureRemaining(), true, 'ensureRemaining says the portal has a budget')
 })
 
 t.test('the refusal says what was spent, the limit, and how to raise it', async t => {

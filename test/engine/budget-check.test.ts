@@ -30,13 +30,13 @@ function movableClock () {
   return { clock: () => Date.now() + offset, advance (milliseconds: number) { offset += milliseconds } }
 }
 
-async function setup (t: Test, options: { dataDir?: string, stub?: OpenAIStub, clock?: ReturnType<typeof movableClock>, databaseTrace?: (statement: string) => void } = {}): Promise<Setup> {
+async function setup (t: Test, options: { dataDir?: string, stub?: OpenAIStub, clock?: ReturnType<typeof movableClock>, databaseTrace?: (statement: string) => void, prices?: unknown } = {}): Promise<Setup> {
   const stub = options.stub ?? await startOpenAIStub()
   if (options.stub === undefined) t.teardown(() => stub.close())
   const pricesDir = mkdtempSync(join(tmpdir(), 'budget-prices-'))
   t.teardown(() => rmSync(pricesDir, { recursive: true, force: true }))
   const pricesFile = join(pricesDir, 'prices.json')
-  writeFileSync(pricesFile, JSON.stringify(PRICES))
+  writeFileSync(pricesFile, JSON.stringify(options.prices ?? PRICES))
   const clock = options.clock ?? movableClock()
   const built = await buildApp(t, { OPENAI_BASE_URL: stub.baseUrl, PRICES_FILE: pricesFile }, { clock: clock.clock, ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }), ...(options.databaseTrace === undefined ? {} : { databaseTrace: options.databaseTrace }) })
   if (options.dataDir === undefined) {
@@ -46,11 +46,27 @@ async function setup (t: Test, options: { dataDir?: string, stub?: OpenAIStub, c
   return { ...built, stub, advance: clock.advance }
 }
 
-async function execute (built: TestApp): Promise<Record<string, string>> {
-  const payload = JSON.stringify(executionBody(PORTAL, FIELDS))
-  const response = await built.app.inject({ method: 'POST', url: PATH, headers: signedHeaders('POST', PATH, payload), payload })
+/** One delivery as HubSpot sends it (the same body again is HubSpot's retry of it). */
+async function deliver (built: TestApp, body: Record<string, unknown>) {
+  const payload = JSON.stringify(body)
+  return await built.app.inject({ method: 'POST', url: PATH, headers: signedHeaders('POST', PATH, payload), payload })
+}
+
+async function execute (built: TestApp, fields: Record<string, string> = FIELDS): Promise<Record<string, string>> {
+  const response = await deliver(built, executionBody(PORTAL, fields))
   if (response.statusCode !== 200) throw new Error(`execution answered ${response.statusCode}: ${response.body}`)
   return response.json().outputFields
+}
+
+/** Delivers the body again, as HubSpot retries a 429, until it is answered. */
+async function deliverUntilAnswered (built: TestApp, body: Record<string, unknown>): Promise<Record<string, string>> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const response = await deliver(built, body)
+    if (response.statusCode === 200) return response.json().outputFields
+    if (response.statusCode !== 429 || response.json().code !== 'BUDGET_HELD') throw new Error(`execution answered ${response.statusCode}: ${response.body}`)
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+  throw new Error('still held after 200 retries')
 }
 
 async function setBudget (built: TestApp, body: unknown) {
@@ -68,7 +84,14 @@ const warnings = (built: TestApp) => built.logs.filter(line => line.includes('"l
 t.test('a burst of 50 executions stops where the budget does, without overspending', async t => {
   const built = await setup(t)
   await setBudget(built, { monthlyLimitUsd: 200 })
-  const outcomes = await Promise.all(Array.from({ length: 50 }, async () => await execute(built)))
+  const bodies = Array.from({ length: 50 }, () => executionBody(PORTAL, FIELDS))
+  const first = await Promise.all(bodies.map(body => deliver(built, body)))
+  const heldBack = first.filter(answer => answer.statusCode === 429)
+  t.ok(heldBack.length > 0, 'what running calls hold is not spent: those past it are told to retry')
+  t.ok(heldBack.every(answer => answer.json().code === 'BUDGET_HELD' && Number(answer.headers['retry-after']) >= 1), '429 BUDGET_HELD with Retry-After')
+  t.notOk(first.some(answer => answer.statusCode === 200 && answer.json().outputFields.errorCode === 'BUDGET_EXCEEDED'), 'none fails while nothing is spent yet')
+  // HubSpot retries each 429 until it is answered: the budget then runs out for real.
+  const outcomes = await Promise.all(bodies.map(body => deliverUntilAnswered(built, body)))
   const calls = built.stub.generations().length
   const succeeded = outcomes.filter(fields => fields.hs_execution_state === 'SUCCESS')
   const refused = outcomes.filter(fields => fields.errorCode === 'BUDGET_EXCEEDED')
@@ -80,6 +103,47 @@ t.test('a burst of 50 executions stops where the budget does, without overspendi
   t.ok(state.spentUsd <= 200 + CALL_COST, `spent ${state.spentUsd} USD against 200`)
   t.equal(state.spentUsd, Math.round(calls * CALL_COST * 100_000) / 100_000, 'the spend is what the calls recorded')
   t.equal(state.reservedUsd, 0, 'nothing is held once every call ended')
+})
+
+t.test('ten concurrent calls without an output cap under a 10 USD budget all run: each holds a capped estimate, not the model\'s whole output limit', async t => {
+  // Real prices of a large model: 128k output tokens would be held per call without a cap.
+  const built = await setup(t, { prices: { openai: { 'gpt-5.4': { input: 2.5, output: 15 } } } })
+  await setBudget(built, { monthlyLimitUsd: 10 })
+  built.stub.on('POST /v1/responses', built.stub.guarded(async request => ({
+    body: { id: 'resp_1', object: 'response', status: 'completed', model: request.json?.model, output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hello' }] }], usage: { input_tokens: 12, output_tokens: 20 } },
+    delayMs: 1_000
+  })))
+  const fields = { provider: 'openai', model: 'gpt-5.4', prompt: 'Hi {{firstname}}, say hello' }
+  const outcomes = await Promise.all(Array.from({ length: 10 }, async () => await execute(built, fields)))
+  t.same(outcomes.map(outcome => outcome.hs_execution_state), Array.from({ length: 10 }, () => 'SUCCESS'), 'all ten run')
+  t.ok(built.stub.generations().every(call => call.json.max_output_tokens === 16_384), 'each call is held to the cap it was estimated at')
+  const listed = await built.app.inject({ method: 'GET', url: `/api/portals/${PORTAL}/executions`, headers: built.admin })
+  t.match(listed.json().items[0].adjustments, [/maxOutputTokens set to 16384: the portal has a budget/], 'and says so')
+  const state = await budget(built)
+  t.equal(state.reservedUsd, 0)
+  t.ok(state.spentUsd < 0.01, `the month's real spend is what the calls cost (${state.spentUsd} USD)`)
+})
+
+t.test('a budget held by running calls is a 429 HubSpot retries, never a FAIL_CONTINUE; once spent, BUDGET_EXCEEDED', async t => {
+  const built = await setup(t)
+  // Room for one call's estimate (about 20 USD) but not two.
+  await setBudget(built, { monthlyLimitUsd: 30 })
+  built.stub.on('POST /v1/responses', built.stub.guarded(async request => ({
+    body: { id: 'resp_1', object: 'response', status: 'completed', model: request.json?.model, output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hello' }] }], usage: { input_tokens: 12, output_tokens: 1 } },
+    delayMs: 600
+  })))
+  const body = executionBody(PORTAL, FIELDS)
+  const running = deliver(built, executionBody(PORTAL, FIELDS))
+  await new Promise(resolve => setTimeout(resolve, 200))
+  const heldBack = await deliver(built, body)
+  t.equal(heldBack.statusCode, 429)
+  t.equal(heldBack.json().code, 'BUDGET_HELD')
+  t.ok(Number(heldBack.headers['retry-after']) >= 1, 'with Retry-After')
+  t.match(heldBack.json().message, /is held by calls running now/)
+  t.equal((await running).json().outputFields.hs_execution_state, 'SUCCESS')
+  // The first call cost about 1 USD, not the 20 it held: HubSpot's retry now runs.
+  t.equal((await deliver(built, body)).json().outputFields.hs_execution_state, 'SUCCESS', 'the retry runs once the hold is gone')
+  t.equal(built.stub.generations().length, 2)
 })
 
 t.test('over budget: BUDGET_EXCEEDED without a provider call; a raised limit lets the next one through; a new month starts afresh', async t => {

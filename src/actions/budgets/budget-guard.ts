@@ -29,14 +29,18 @@ interface SpendRead extends CalendarMonth {
 
 /** One run of one execution's claim on its portal's budget, from its first provider call to its recorded outcome. */
 export interface BudgetHold {
-  /** Rejects with BUDGET_EXCEEDED when the month's budget is already used up (checked before waiting for a connection). */
-  ensureRemaining (): Promise<void>
+  /**
+   * Rejects with BUDGET_EXCEEDED when the month's budget is spent, or BUDGET_HELD when what is left is held by calls
+   * running now (checked before waiting for a connection). Resolves with whether the portal has a budget at all.
+   */
+  ensureRemaining (): Promise<boolean>
   /**
    * Checks that the month's spend, what running calls hold and this call's estimate stay within the limit, and
    * reserves the estimate, in one synchronous step once the portal's budget is loaded: concurrent executions cannot
-   * all pass on the same remainder. Rejects with BUDGET_EXCEEDED otherwise. Resolves with `settle`, to call when the
-   * call ends with its real cost (0 if unknown). The estimate is worked out only when the portal has a budget:
-   * without one a call costs no price lookup.
+   * all pass on the same remainder. Rejects with BUDGET_EXCEEDED when the spend alone leaves no room for this call
+   * (HubSpot must not retry), and with BUDGET_HELD, a retry, when only running calls' holds stand in the way.
+   * Resolves with `settle`, to call when the call ends with its real cost (0 if unknown). The estimate is worked out
+   * only when the portal has a budget: without one a call costs no price lookup.
    */
   reserve (estimate: () => number): Promise<(actualUsd: number) => void>
   /** The run's outcome is written: its holds go and its recorded cost counts (else the settled calls' total). */
@@ -68,7 +72,10 @@ export interface BudgetGuardOptions {
 }
 
 /** A hold with nothing to check, for callers outside the engine (step tests). */
-export const NO_BUDGET: BudgetHold = { async ensureRemaining () {}, reserve: async () => () => undefined, close () {} }
+export const NO_BUDGET: BudgetHold = { ensureRemaining: async () => false, reserve: async () => () => undefined, close () {} }
+
+/** Seconds HubSpot is asked to wait while the budget is held: about as long as a call takes. */
+export const BUDGET_HELD_RETRY_SECONDS = 10
 
 /** Cents from a dollar up; below, up to a millionth of a dollar, so a small test budget reads as what it is. */
 function usd (amount: number): string {
@@ -165,10 +172,16 @@ export function createBudgetGuard (options: BudgetGuardOptions): BudgetGuard {
   }
 
   function exceeded (portalId: number, budget: BudgetRecord, ledger: MonthLedger, estimateUsd: number): AppError {
-    const held = ledger.reservedUsd > 0.005 ? ` (and ${usd(ledger.reservedUsd)} is held by calls running now)` : ''
     const next = estimateUsd > 0 ? `, and this call could cost up to ${usd(estimateUsd)}` : ''
-    return new AppError('BUDGET_EXCEEDED', `Portal ${portalId} has spent ${usd(ledger.spentUsd)} of its ${usd(budget.monthlyLimitUsd)} monthly budget for ${ledger.month}${held}${next}; ` +
+    return new AppError('BUDGET_EXCEEDED', `Portal ${portalId} has spent ${usd(ledger.spentUsd)} of its ${usd(budget.monthlyLimitUsd)} monthly budget for ${ledger.month}${next}; ` +
       `no provider was called. Raise the limit with PUT /api/portals/${portalId}/budget, or wait for next month.`)
+  }
+
+  function held (portalId: number, budget: BudgetRecord, ledger: MonthLedger, estimateUsd: number): AppError {
+    const next = estimateUsd > 0 ? ` this call's ${usd(estimateUsd)}` : ' another call'
+    return new AppError('BUDGET_HELD', `Portal ${portalId} has spent ${usd(ledger.spentUsd)} of its ${usd(budget.monthlyLimitUsd)} monthly budget for ${ledger.month}, ` +
+      `and ${usd(ledger.reservedUsd)} is held by calls running now, which leaves no room for${next} until they end; no provider was called, HubSpot will retry.`,
+    { retryAfterSeconds: BUDGET_HELD_RETRY_SECONDS })
   }
 
   function open (portalId: number): BudgetHold {
@@ -183,14 +196,16 @@ export function createBudgetGuard (options: BudgetGuardOptions): BudgetGuard {
       const { budget, ledger } = state
       if (budget === null || budget === undefined || ledger === undefined) return undefined
       const estimateUsd = estimate()
-      const committed = ledger.spentUsd + ledger.reservedUsd
+      const limit = budget.monthlyLimitUsd
       // Nothing left stops even a call estimated at 0 (a model without a known price).
-      if (committed >= budget.monthlyLimitUsd || committed + estimateUsd > budget.monthlyLimitUsd) throw exceeded(portalId, budget, ledger, estimateUsd)
+      if (ledger.spentUsd >= limit || ledger.spentUsd + estimateUsd > limit) throw exceeded(portalId, budget, ledger, estimateUsd)
+      const committed = ledger.spentUsd + ledger.reservedUsd
+      if (committed >= limit || committed + estimateUsd > limit) throw held(portalId, budget, ledger, estimateUsd)
       return { ledger, estimateUsd }
     }
 
     return {
-      async ensureRemaining () { check(await loaded(portalId), () => 0) },
+      async ensureRemaining () { return check(await loaded(portalId), () => 0) !== undefined },
 
       async reserve (estimate) {
         const checked = check(await loaded(portalId), estimate)

@@ -7,6 +7,23 @@ import type { ModelPrice } from '../pricing/price-book.ts'
  */
 export const DEFAULT_OUTPUT_TOKENS_ESTIMATE = 8192
 
+/**
+ * The output cap a call of a portal with a budget is held to when its action sets none: about the 65,536
+ * characters a HubSpot property holds. Without it each call would hold the model's whole output limit of the
+ * budget while it runs (128k tokens of a large model cost dollars), and a few concurrent calls would hold all of it.
+ */
+export const BUDGETED_OUTPUT_TOKENS = 16_384
+
+/**
+ * The request a budgeted call is sent as: its own cap if it sets one, else BUDGETED_OUTPUT_TOKENS (or the model's
+ * own limit, if lower), with the adjustment that says so.
+ */
+export function heldToBudgetCap<Request extends { readonly maxOutputTokens?: number }> (request: Request, capabilities: Pick<ModelCapabilities, 'maxOutputTokens'>): { request: Request, adjustment?: string } {
+  if (request.maxOutputTokens !== undefined) return { request }
+  const cap = Math.min(BUDGETED_OUTPUT_TOKENS, capabilities.maxOutputTokens ?? BUDGETED_OUTPUT_TOKENS)
+  return { request: { ...request, maxOutputTokens: cap }, adjustment: `maxOutputTokens set to ${cap}: the portal has a budget, and a call holds its largest possible cost while it runs` }
+}
+
 /** Characters per token for the estimate: English runs near four, code and most other scripts fewer, so three errs high. */
 const CHARACTERS_PER_TOKEN = 3
 

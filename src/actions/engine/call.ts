@@ -3,7 +3,7 @@ import type { RetryPolicy } from '../../../providers/retry.ts'
 import { AppError, isAppError, type ErrorCode } from '../../../plugins/errors.ts'
 import type { ActionContext } from '../action-context.ts'
 import type { BudgetHold } from '../budgets/budget-guard.ts'
-import { estimateCallCost } from '../budgets/estimate-cost.ts'
+import { estimateCallCost, heldToBudgetCap } from '../budgets/estimate-cost.ts'
 import { invokeProvider } from '../invoke-provider.ts'
 import { attemptCost } from '../pricing/attempt-cost.ts'
 import { parseAnswer, repairPrompt, type ParsedAnswer } from '../output-format.ts'
@@ -79,12 +79,16 @@ export async function callProviders (context: ActionContext, prepared: PreparedE
 async function callWithRepair (context: ActionContext, target: CallTarget, prepared: PreparedExecution, ledger: CallLedger, options: CallOptions, policy: RetryPolicy | undefined): Promise<ParsedAnswer> {
   ledger.target = target
   // A spent budget fails at once rather than after waiting in the connection's line.
-  await options.budget.ensureRemaining()
+  const budgeted = await options.budget.ensureRemaining()
   const release = await options.slots.acquire(target.connection.id, { mayRefuse: options.mayRefuse, signal: options.signal })
   try {
     const call = async (prompt: string): Promise<InvokeResult> => {
-      const { request, adjustments } = prepared.requestFor(target, prompt)
-      for (const adjustment of adjustments) if (!ledger.adjustments.includes(adjustment)) ledger.adjustments.push(adjustment)
+      const built = prepared.requestFor(target, prompt)
+      const capped = budgeted ? heldToBudgetCap(built.request, target.provider.capabilities(target.modelId)) : { request: built.request }
+      const request = capped.request
+      for (const adjustment of [...built.adjustments, ...(capped.adjustment === undefined ? [] : [capped.adjustment])]) {
+        if (!ledger.adjustments.includes(adjustment)) ledger.adjustments.push(adjustment)
+      }
       const settle = await options.budget.reserve(() =>
         estimateCallCost(context.prices.price(target.provider.id, target.modelId), request, target.provider.capabilities(target.modelId)))
       let result: InvokeResult

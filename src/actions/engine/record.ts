@@ -9,6 +9,8 @@ import type { ExecutionOutcome, OutputFields } from './types.ts'
 
 /** Codes HubSpot should retry on (the HTTP status says how), as long as it can still be asked to. */
 export const RETRY_STATUS: Readonly<Partial<Record<ErrorCode, 429 | 503>>> = {
+  // Not spent, only held by calls still running: the budget is free again once they end.
+  BUDGET_HELD: 429,
   PROVIDER_RATE_LIMITED: 429,
   PROVIDER_UNAVAILABLE: 503,
   RATE_LIMITED: 429,
