@@ -1,5 +1,4 @@
 import type { Driver } from './driver.ts'
-import { openPostgres } from './postgres/open-postgres.ts'
 import { openDatabase } from './sqlite/open-sqlite.ts'
 
 /** An open database: the store's driver, and what `/ready` asks of it. */
@@ -39,7 +38,11 @@ export function sqliteFileFromUrl (databaseUrl: string): string {
  * PostgreSQL pool (which waits for the database to answer, so a boot against an unreachable one fails).
  */
 export async function connectDatabase (databaseUrl: string, options: ConnectOptions = {}): Promise<DatabaseHandle> {
-  if (isPostgresUrl(databaseUrl)) return await openPostgres(databaseUrl, { poolSize: options.poolSize ?? 10, ...(options.trace === undefined ? {} : { trace: options.trace }) })
+  if (isPostgresUrl(databaseUrl)) {
+    // Loaded only when used: pg and drizzle's PostgreSQL dialect would otherwise lengthen every SQLite start.
+    const { openPostgres } = await import('./postgres/open-postgres.ts')
+    return await openPostgres(databaseUrl, { poolSize: options.poolSize ?? 10, ...(options.trace === undefined ? {} : { trace: options.trace }) })
+  }
   return openDatabase(sqliteFileFromUrl(databaseUrl), options.trace === undefined ? {} : { trace: options.trace })
 }
 

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+
 /**
  * What a run measures and for how long, from the environment. The defaults keep a full run near six minutes on a
  * two-core machine; `BENCH_DURATION_S=3 BENCH_EXECUTIONS=20000` makes a quick one.
@@ -23,6 +26,18 @@ export interface BenchSettings {
   readonly optionPortals: number
   /** Start-ups timed on the seeded database; the median is reported. */
   readonly startups: number
+  /**
+   * Whether the service is measured on PostgreSQL too (BENCH_POSTGRES, default 1; 0 skips it). Its cluster's own
+   * background work (checkpoints, autovacuum after a burst) shares the two cores with the measurements after it,
+   * so figures meant to compare with an earlier SQLite-only run are taken with 0.
+   */
+  readonly postgres: boolean
+  /**
+   * The server entry of another build of the service to measure beside this one, in the same rounds
+   * (BENCH_BASELINE: a checkout's folder with `dist/` built): a change is compared on the same machine at the same
+   * time, which a shared machine's drift between two runs does not allow.
+   */
+  readonly baselineEntry?: string
 }
 
 function positiveNumber (name: string, fallback: number, options: { integer?: boolean } = {}): number {
@@ -33,6 +48,14 @@ function positiveNumber (name: string, fallback: number, options: { integer?: bo
     throw new Error(`${name} must be a positive ${options.integer === true ? 'integer' : 'number'}, got "${text}"`)
   }
   return value
+}
+
+function baseline (): { baselineEntry?: string } {
+  const folder = process.env.BENCH_BASELINE
+  if (folder === undefined || folder.trim() === '') return {}
+  const entry = resolve(folder, 'dist', 'src', 'server.js')
+  if (!existsSync(entry)) throw new Error(`BENCH_BASELINE: ${entry} is missing: run \`npm ci\` (or \`npm run build\`) in ${folder} first`)
+  return { baselineEntry: entry }
 }
 
 export function readSettings (): BenchSettings {
@@ -49,6 +72,8 @@ export function readSettings (): BenchSettings {
     executions: positiveNumber('BENCH_EXECUTIONS', 100_000, { integer: true }),
     portals,
     optionPortals: Math.min(1000, portals),
-    startups: 3
+    startups: 3,
+    postgres: process.env.BENCH_POSTGRES !== '0',
+    ...baseline()
   }
 }

@@ -20,7 +20,7 @@ export async function startPostgresService (name: string, runFolder: string, stu
   const started = cluster
   ownTeardown(() => started.destroy())
   const databaseUrl = await cluster.createDatabase('bench')
-  const { service } = await startService(name, runFolder, join(runFolder, 'data-postgres'), stubOrigin, { DATABASE_URL: databaseUrl })
+  const { service } = await startService(name, runFolder, join(runFolder, 'data-postgres'), stubOrigin, { environment: { DATABASE_URL: databaseUrl } })
   await connectOpenAI(service, 1)
   log(`${name}: PostgreSQL on 127.0.0.1:${cluster.port}, pool of 10 (the default)`)
   return service

@@ -145,9 +145,9 @@ export async function startPortkey (logFolder: string): Promise<Child> {
  * The service as production starts it, on a free port. Resolves once it is spawned, not ready: callers time the
  * start-up with `waitForHttp(service, '/ready')`.
  */
-export async function spawnService (name: string, logFolder: string, environment: Record<string, string>): Promise<Child> {
+export async function spawnService (name: string, logFolder: string, environment: Record<string, string>, entry = SERVICE_ENTRY): Promise<Child> {
   const port = await freePort()
-  return spawnChild({ name, args: [SERVICE_ENTRY], port, logFolder, environment: { ...environment, PORT: String(port) } })
+  return spawnChild({ name, args: [entry], port, logFolder, environment: { ...environment, PORT: String(port) } })
 }
 
 /** The process's resident memory in bytes (VmRSS of /proc/<pid>/status). */

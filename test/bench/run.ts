@@ -5,7 +5,7 @@
  * executions. The service runs on SQLite (the default) and, where Debian's PostgreSQL is installed, again on a
  * throwaway PostgreSQL cluster against the 0 ms stub. Prints a table with the issue's targets and writes test/bench/results/latest.json.
  *
- * Settings: BENCH_DURATION_S (8), BENCH_EXECUTIONS (100000), BENCH_ROUNDS (3), BENCH_PORTALS (10000).
+ * Settings: BENCH_DURATION_S (8), BENCH_EXECUTIONS (100000), BENCH_ROUNDS (3), BENCH_PORTALS (10000), BENCH_POSTGRES (1).
  * Quick run: `BENCH_DURATION_S=3 BENCH_EXECUTIONS=20000 npm run bench`.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
@@ -22,7 +22,7 @@ import { RateMemory, runRounds, warmUp, type Scenario } from './rounds.ts'
 import { BENCH_PROVIDER_CONCURRENCY, connectOpenAI, startService } from './service-setup.ts'
 import { startPostgresService } from './postgres-service.ts'
 import { runStartupPhase } from './startup-phase.ts'
-import { checkGoals, DIRECT, PORTKEY, SERVICE, SERVICE_ON_POSTGRES, summarizeScenario } from './summary.ts'
+import { BASELINE, checkGoals, DIRECT, PORTKEY, SERVICE, SERVICE_ON_POSTGRES, summarizeScenario } from './summary.ts'
 import { directTarget, latestProviderCall, portkeyTarget, serviceTarget } from './targets.ts'
 
 const log = (line: string): void => { process.stderr.write(`bench: ${line}\n`) }
@@ -39,7 +39,8 @@ async function main (): Promise<void> {
   if (!existsSync(fileURLToPath(new URL('../../dist/src/server.js', import.meta.url)))) {
     throw new Error('dist/src/server.js is missing: run `npm run build` first (`npm run bench` does)')
   }
-  const measurements = settings.rounds * (settings.concurrencies.length * 4 * settings.seconds + 3 * settings.slowSeconds)
+  const extra = (settings.postgres ? 1 : 0) + (settings.baselineEntry === undefined ? 0 : 1)
+  const measurements = settings.rounds * (settings.concurrencies.length * (3 + extra) * settings.seconds + (settings.baselineEntry === undefined ? 3 : 4) * settings.slowSeconds)
   if (loadBefore > 0.5) log(`the machine is already busy (load average ${loadBefore.toFixed(2)}): expect noisy numbers`)
   log(`about ${Math.ceil(measurements / 60)} min of measured load, plus warm-up, start-up and ${settings.executions} executions for memory`)
 
@@ -56,7 +57,8 @@ async function main (): Promise<void> {
   ])
   await connectOpenAI(service, 1)
   await connectOpenAI(slowService, 1)
-  const postgresService = await startPostgresService(SERVICE_ON_POSTGRES, runFolder, fastStub.origin, log)
+  const postgresService = settings.postgres ? await startPostgresService(SERVICE_ON_POSTGRES, runFolder, fastStub.origin, log) : undefined
+  const baseline = settings.baselineEntry === undefined ? undefined : await startBaselines(settings.baselineEntry, runFolder, fastStub.origin, slowStub.origin, settings.slowLatencyMs)
 
   const fastLabel = '0 ms stub'
   const slowLabel = `${settings.slowLatencyMs} ms stub`
@@ -70,6 +72,7 @@ async function main (): Promise<void> {
     directTarget(DIRECT, fastStub, call),
     portkeyTarget(PORTKEY, portkey, fastStub, call),
     fastService,
+    ...(baseline === undefined ? [] : [serviceTarget(BASELINE, baseline.fast)]),
     ...(postgresService === undefined ? [] : [serviceTarget(SERVICE_ON_POSTGRES, postgresService)])
   ] as const
   const scenarios: Scenario[] = [
@@ -85,7 +88,12 @@ async function main (): Promise<void> {
       stub: slowStub,
       concurrency: settings.highConcurrency,
       seconds: settings.slowSeconds,
-      targets: [directTarget(DIRECT, slowStub, call), portkeyTarget(PORTKEY, portkey, slowStub, call), serviceTarget(SERVICE, slowService)] as const
+      targets: [
+        directTarget(DIRECT, slowStub, call),
+        portkeyTarget(PORTKEY, portkey, slowStub, call),
+        serviceTarget(SERVICE, slowService),
+        ...(baseline === undefined ? [] : [serviceTarget(BASELINE, baseline.slow)])
+      ] as const
     }
   ]
 
@@ -106,6 +114,7 @@ async function main (): Promise<void> {
         'every measurement checked that the stub served at least one generation per answer, for all three targets.',
       `direct and Portkey send the body the service's OpenAI SDK sends (${Buffer.byteLength(call.body)} bytes); ` +
         'the service gets a signed HubSpot execution with a fresh callbackId per request.',
+      ...(settings.baselineEntry === undefined ? [] : [`${BASELINE} is ${settings.baselineEntry}, started the same way, measured in the same rounds.`]),
       `${SERVICE_ON_POSTGRES} is the same service with DATABASE_URL on a local PostgreSQL cluster (same machine, default pool of 10), 0 ms stub only.`,
       `the service runs as in production (node dist/src/server.js, LOG_LEVEL=info to a file) except PROVIDER_CONCURRENCY=${BENCH_PROVIDER_CONCURRENCY} ` +
         '(default 16 per connection would cap the 200 ms variant at 80 req/s by design) and RATE_LIMIT_PER_PORTAL=1e9.',
@@ -122,6 +131,17 @@ async function main (): Promise<void> {
   }
   process.stdout.write(`\n${formatReport(report)}\n`)
   log(`written: ${writeReport(report)}`)
+}
+
+/** The baseline build against both stubs, connected like the service. */
+async function startBaselines (entry: string, runFolder: string, fastOrigin: string, slowOrigin: string, slowLatencyMs: number) {
+  const [{ service: fast }, { service: slow }] = await Promise.all([
+    startService(BASELINE, runFolder, join(runFolder, 'data-baseline'), fastOrigin, { entry }),
+    startService(`${BASELINE}-${slowLatencyMs}ms`, runFolder, join(runFolder, 'data-baseline-slow'), slowOrigin, { entry })
+  ])
+  await connectOpenAI(fast, 1)
+  await connectOpenAI(slow, 1)
+  return { fast, slow }
 }
 
 installCleanupHandlers()

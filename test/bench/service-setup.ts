@@ -44,9 +44,9 @@ export interface StartedService {
  * Spawns the service and waits for /ready. Polled every 5 ms, so start-up is timed to within a few
  * milliseconds; a refused connection costs the starting process next to nothing.
  */
-export async function startService (name: string, logFolder: string, dataDir: string, stubOrigin: string, extra: Record<string, string> = {}): Promise<StartedService> {
+export async function startService (name: string, logFolder: string, dataDir: string, stubOrigin: string, options: { environment?: Record<string, string>, entry?: string } = {}): Promise<StartedService> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-  const service = await spawnService(name, logFolder, { ...benchEnvironment(dataDir, stubOrigin), ...extra })
+  const service = await spawnService(name, logFolder, { ...benchEnvironment(dataDir, stubOrigin), ...options.environment }, options.entry)
   const readyAt = await waitForHttp(service, '/ready', { timeoutMs: 60_000, intervalMs: 5 })
   return { service, startupMs: readyAt - service.spawnedAt }
 }

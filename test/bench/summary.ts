@@ -14,6 +14,7 @@ export const DIRECT = 'direct'
 export const PORTKEY = 'portkey'
 export const SERVICE = 'service'
 export const SERVICE_ON_POSTGRES = 'service-postgres'
+export const BASELINE = 'baseline'
 
 export interface TargetSummary {
   readonly target: string
