@@ -4,11 +4,20 @@ import pino from 'pino'
 import app from './app.ts'
 import { frameworkErrorHandler } from './error-handler.ts'
 import { loggerOptions, requestIdOptions, requestLogController } from './logger-options.ts'
+import { trustProxyOption, type TrustProxy } from './trust-proxy.ts'
 
 /**
  * Process entry: builds the app, listens, and shuts down gracefully on SIGTERM/SIGINT (stop accepting, let
  * in-flight requests finish, give running provider calls SHUTDOWN_GRACE_MS, close the database). A bad setting ends the boot with one line naming it.
  */
+let trustProxy: TrustProxy
+try {
+  trustProxy = trustProxyOption(process.env.TRUST_PROXY)
+} catch (error) {
+  process.stderr.write(`hubspot-llm-actions: cannot start: ${(error as Error).message}\n`)
+  process.exit(1)
+}
+
 const server = Fastify({
   // Log lines go out asynchronously, so a slow stdout reader never holds up the event loop; pino flushes what is
   // buffered when the process exits, and a SIGKILL can cost the last lines, never an execution.
@@ -19,7 +28,9 @@ const server = Fastify({
   // Long provider calls are answered within SYNC_BUDGET_MS or handed to a callback; this is a safety net.
   requestTimeout: 120_000,
   bodyLimit: 1024 * 1024,
-  forceCloseConnections: 'idle'
+  forceCloseConnections: 'idle',
+  // Which load balancers' X-Forwarded-For to believe, for request.ip (limits, logs, the audit trail).
+  trustProxy
 })
 
 // fp so the app's error handler and decorators apply to the root instance.

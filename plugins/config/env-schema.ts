@@ -31,6 +31,8 @@ export const EnvSchema = Type.Object({
   SYNC_BUDGET_MS: Type.Integer({ minimum: 100, maximum: 25000, default: 8000 }),
   PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 3600000, default: 300000 }),
   RATE_LIMIT_PER_PORTAL: Type.Integer({ minimum: 1, default: 600 }),
+  /** Read where the server is built (src/trust-proxy.ts); listed here so the settings name every variable. */
+  TRUST_PROXY: Type.Optional(Type.String({ maxLength: 4096 })),
   MAX_IN_FLIGHT: Type.Integer({ minimum: 1, default: 1000 }),
   STORE_PROMPTS: Type.Boolean({ default: false }),
   PRICES_FILE: Type.Optional(Type.String({ minLength: 1 })),

@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import app, { type AppOptions } from '../../src/app.ts'
 import { frameworkErrorHandler } from '../../src/error-handler.ts'
 import { loggerOptions, requestIdOptions, requestLogController } from '../../src/logger-options.ts'
+import { trustProxyOption } from '../../src/trust-proxy.ts'
 import { sharedCluster } from './postgres-cluster.ts'
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
@@ -77,7 +78,7 @@ export async function buildApp (t: TapLike, environment: Record<string, string |
   const dataDir = givenDataDir ?? mkdtempSync(join(tmpdir(), 'llm-actions-test-'))
   const logs: string[] = []
   const stream = new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } })
-  const fastify = Fastify({ logger: { ...loggerOptions('info'), stream }, logController: requestLogController(), ...requestIdOptions(), frameworkErrors: frameworkErrorHandler })
+  const fastify = Fastify({ logger: { ...loggerOptions('info'), stream }, logController: requestLogController(), ...requestIdOptions(), frameworkErrors: frameworkErrorHandler, trustProxy: trustProxyOption(environment.TRUST_PROXY) })
   await fastify.register(fp(app), {
     ...options,
     environment: { ...testEnvironment(dataDir), ...await testDatabaseEnvironment(dataDir), ...environment }
