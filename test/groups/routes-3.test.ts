@@ -1,3 +1,3 @@
 import { runGroup } from './run-group.ts'
 
-await runGroup(['routes'], { part: 3, of: 3 })
+await runGroup(['routes'], { slice: { part: 3, of: 3 } })

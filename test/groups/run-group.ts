@@ -6,11 +6,14 @@ import t from 'tap'
  * their own. A test file started as its own process costs about five seconds of CPU before its first test (tap's
  * runner, tsx loading the app): over a hundred of them were most of the suite's time on two cores. The folders run
  * here are left out of `.taprc`'s include; any one file still runs alone with `npx tap <file>`.
- * `slice` takes every `of`-th file from the `part`-th, so a large folder spreads over several processes.
+ * `slice` takes every `of`-th file from the `part`-th, so a large folder spreads over several processes; `alone`
+ * names the files that must keep a process to themselves (they judge what the process has loaded), which `.taprc`
+ * then includes by name.
  */
-export async function runGroup (folders: readonly string[], slice?: { readonly part: number, readonly of: number }): Promise<void> {
+export async function runGroup (folders: readonly string[], options: { readonly slice?: { readonly part: number, readonly of: number }, readonly alone?: readonly string[] } = {}): Promise<void> {
+  const { slice, alone = [] } = options
   const files = folders.flatMap(folder => readdirSync(new URL(`../${folder}/`, import.meta.url))
-    .filter(name => name.endsWith('.test.ts'))
+    .filter(name => name.endsWith('.test.ts') && !alone.includes(`${folder}/${name}`))
     .sort()
     .map(name => `${folder}/${name}`))
   const chosen = slice === undefined ? files : files.filter((_file, index) => index % slice.of === slice.part - 1)
