@@ -16,8 +16,12 @@ export async function runGroup (folders: readonly string[], options: { readonly 
     .filter(name => name.endsWith('.test.ts') && !alone.includes(`${folder}/${name}`))
     .sort()
     .map(name => `${folder}/${name}`))
-  const chosen = slice === undefined ? files : files.filter((_file, index) => index % slice.of === slice.part - 1)
+  await runFiles(slice === undefined ? files : files.filter((_file, index) => index % slice.of === slice.part - 1))
+}
+
+/** Runs test files (paths under test/) in this process, in order. */
+export async function runFiles (files: readonly string[]): Promise<void> {
   // The files' own time limits were set for one file to a process.
-  t.setTimeout(chosen.length * 120_000)
-  for (const file of chosen) await import(new URL(`../${file}`, import.meta.url).href)
+  t.setTimeout(files.length * 120_000)
+  for (const file of files) await import(new URL(`../${file}`, import.meta.url).href)
 }

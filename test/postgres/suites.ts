@@ -1,4 +1,4 @@
-import t from 'tap'
+import { runFiles } from '../groups/run-group.ts'
 
 /**
  * Runs existing test files again on PostgreSQL, in this one process: each service they build gets a fresh database
@@ -8,7 +8,5 @@ import t from 'tap'
  */
 export async function runOnPostgres (files: readonly string[]): Promise<void> {
   process.env.LLM_ACTIONS_TEST_DATABASE = 'postgres'
-  // The files' own time limits were set for one file to a process.
-  t.setTimeout(files.length * 120_000)
-  for (const file of files) await import(new URL(`../${file}`, import.meta.url).href)
+  await runFiles(files)
 }
