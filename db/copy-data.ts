@@ -20,6 +20,9 @@ export const COPY_ORDER = [
   { table: 'adminSessions', key: 'idHash' }
 ] as const satisfies ReadonlyArray<{ table: keyof Tables, key: string, identity?: true }>
 
+/** Tables that describe running instances rather than data (their heartbeats, a minute's rate counters): left behind. */
+export const NOT_COPIED = ['instances', 'rateLimitCounters'] as const satisfies ReadonlyArray<keyof Tables>
+
 /** Rows read from the source at a time: a large executions table (prompts and answers included) never sits in memory whole. */
 export const PAGE_ROWS = 1_000
 /**

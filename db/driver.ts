@@ -1,5 +1,6 @@
 import type { SQL } from 'drizzle-orm'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import type { Change, ChangeListener } from './change-feed.ts'
 import type * as schema from './schema/sqlite.ts'
 
 /**
@@ -42,6 +43,17 @@ export interface DialectSql {
   larger (first: unknown, second: unknown): SQL
   /** A placeholder whose type the database cannot infer from where it stands (`$1 is null`). */
   typedPlaceholder (name: string, type: 'integer' | 'real'): SQL
+  /**
+   * Ends a subquery that picks work to claim: PostgreSQL's `for update skip locked`, so instances claiming at once
+   * each get different rows without waiting on each other; nothing on SQLite, whose writes run one at a time.
+   */
+  readonly skipLocked: SQL
+  /**
+   * `column` is one of the ids `subquery` picks, the subquery run once: PostgreSQL may otherwise run a
+   * `limit … skip locked` subquery again for each row it updates, each time skipping the rows already taken, and so
+   * take every row rather than `limit` of them (`= any(array(…))` is evaluated once).
+   */
+  pickedBy (column: unknown, subquery: SQL): SQL
 }
 
 export interface Driver extends Executor {
@@ -55,4 +67,21 @@ export interface Driver extends Executor {
   transaction<T> (body: (tx: Executor) => Promise<T>): Promise<T>
   /** Prepares a statement once; `name` identifies it to PostgreSQL and must be unique in the process. */
   prepare<T> (name: string, statement: PreparableStatement<T>): (parameters: Record<string, unknown>) => Promise<T[]>
+  /**
+   * Runs `body` holding the lock `name`, which one caller at a time holds among every instance on this database:
+   * others wait for it. On PostgreSQL an advisory lock; SQLite serves one instance, so a lock in this process. The
+   * body's statements run on this driver as usual.
+   */
+  withLock<T> (name: string, body: () => Promise<T>): Promise<T>
+  /**
+   * Announces a change to every instance on this database, this one included. Published on a transaction's executor
+   * it reaches them only if and once that transaction commits. On PostgreSQL it is a NOTIFY; SQLite serves one
+   * instance, so it only tells this process.
+   */
+  publishChange (executor: Executor, change: Change): Promise<void>
+  /**
+   * Subscribes to the changes of every instance, and answers the unsubscribe. A notice may come twice; `all` comes
+   * when changes may have been missed (the feed's connection lost, and again once it is back).
+   */
+  onChange (listener: ChangeListener): () => void
 }

@@ -8,10 +8,11 @@ const SQLITE_FAILURES = ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR', 'SQLI
 /**
  * PostgreSQL's SQLSTATE classes and codes for a server that cannot serve just now: connection exceptions (08),
  * insufficient resources (53: disk full, too many connections), operator intervention (57P01-57P05: shut down,
- * restarting, not yet accepting connections), a read-only server (25006), and system errors (58).
+ * restarting, not yet accepting connections), a read-only server (25006), a database that is not there (3D000:
+ * dropped, renamed or not yet restored), and system errors (58).
  */
 const POSTGRES_CLASSES = ['08', '53', '58'] as const
-const POSTGRES_CODES = ['57P01', '57P02', '57P03', '57P04', '57P05', '25006'] as const
+const POSTGRES_CODES = ['57P01', '57P02', '57P03', '57P04', '57P05', '25006', '3D000'] as const
 
 /** The socket-level errors of a database server that is gone or unreachable. */
 const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'] as const

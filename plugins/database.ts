@@ -27,7 +27,7 @@ async function database (fastify: FastifyInstance, options: DatabaseOptions): Pr
     throw new Error(`DATABASE_URL: could not open ${redactedUrl(url)} (${reason})`, { cause: error })
   }
   fastify.decorate('database', handle)
-  fastify.decorate('repositories', createRepositories(handle.driver))
+  fastify.decorate('repositories', createRepositories(handle.driver, { instanceId: fastify.config.instanceId }))
   fastify.addHook('onClose', async () => { await handle.close() })
 }
 

@@ -13,6 +13,8 @@ export interface MetricSources {
   readonly load: () => EngineReading | undefined
   /** Callback completions waiting to go out (one count query, at scrape time only). */
   readonly pendingCompletions: () => Promise<number>
+  /** `INSTANCE_ID`, the `instance_id` label on every metric, so the instances behind one scrape target stay apart. */
+  readonly instanceId: string
 }
 
 export type RejectionReasonLabel = 'portal' | 'instance' | 'connection' | 'admin-token'
@@ -30,6 +32,7 @@ export type Instruments = ReturnType<typeof createInstruments>
  */
 export function createInstruments (sources: MetricSources) {
   const registry = new Registry()
+  registry.setDefaultLabels({ instance_id: sources.instanceId })
   const registers = [registry]
   collectDefaultMetrics({ register: registry })
 

@@ -35,7 +35,8 @@ async function metrics (fastify: FastifyInstance): Promise<void> {
   let engineLoad: MetricSources['load'] = () => undefined
   const instruments = createInstruments({
     load: () => engineLoad(),
-    pendingCompletions: () => fastify.repositories.executions.countPendingCompletions()
+    pendingCompletions: () => fastify.repositories.executions.countPendingCompletions(),
+    instanceId: fastify.config.instanceId
   })
   const labels = boundedLabels(fastify)
 

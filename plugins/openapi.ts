@@ -1,9 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import swagger from '@fastify/swagger'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { serviceManifest } from './manifest.ts'
 
 /** The tags every documented route carries one of; the test checks routes against this list. */
 export const OPENAPI_TAGS = [
@@ -15,29 +13,12 @@ export const OPENAPI_TAGS = [
   { name: 'operations', description: 'Health, readiness and metrics for whoever runs the service' }
 ] as const
 
-interface Manifest { readonly name: string, readonly version: string }
-
-/**
- * The nearest package.json above this file: `../package.json` from source, one level more from `dist/`, so the
- * spec names the version that is actually running without a build step copying it.
- */
-function readManifest (): Manifest {
-  let directory = dirname(fileURLToPath(import.meta.url))
-  for (;;) {
-    const candidate = join(directory, 'package.json')
-    if (existsSync(candidate)) return JSON.parse(readFileSync(candidate, 'utf8')) as Manifest
-    const parent = dirname(directory)
-    if (parent === directory) return { name: 'hubspot-llm-actions', version: '0.0.0' }
-    directory = parent
-  }
-}
-
 /**
  * OpenAPI 3.1 built from the route schemas. It collects routes in an onRoute hook, so it must be registered before
  * any route; the document is served by the docs routes (src/routes/docs.ts).
  */
 async function openapi (fastify: FastifyInstance): Promise<void> {
-  const manifest = readManifest()
+  const manifest = serviceManifest()
   await fastify.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -1,6 +1,7 @@
 import sensible from '@fastify/sensible'
 import rateLimit from '@fastify/rate-limit'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
 import adminAuth from '../plugins/admin-auth.ts'
 import clock from '../plugins/clock.ts'
 import config from '../plugins/config/index.ts'
@@ -52,6 +53,8 @@ export interface AppOptions {
 export default async function app (fastify: FastifyInstance, options: AppOptions): Promise<void> {
   await fastify.register(config, { environment: options.environment })
   fastify.log.level = fastify.config.logLevel
+  // Every line names the instance that wrote it: request loggers and the engine's are children, made after this.
+  ;(fastify.log as FastifyBaseLogger & Partial<Pick<Logger, 'setBindings'>>).setBindings?.({ instanceId: fastify.config.instanceId })
   // Before every route: the spec is collected from the routes as they are added.
   await fastify.register(openapi)
   await fastify.register(sensible)

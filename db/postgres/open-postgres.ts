@@ -3,9 +3,11 @@ import { fileURLToPath } from 'node:url'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
+import { createChangeFeed } from '../change-feed.ts'
 import type { DatabaseHandle } from '../database.ts'
 import { countMigrations } from '../migration-count.ts'
 import * as schema from '../schema/postgres.ts'
+import { startChangeListener } from './change-listener.ts'
 import { createPostgresDriver } from './postgres-driver.ts'
 
 export const POSTGRES_MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations', 'postgres')
@@ -23,7 +25,8 @@ export interface PostgresHandle extends DatabaseHandle {
 /**
  * Opens a pool of `poolSize` connections and applies pending migrations under an advisory lock. The pool replaces
  * connections that break (a restarted server, a dropped network) on their next use, so the service recovers by
- * itself once the database is back; in between, queries fail with errors `isStorageFailure` recognises.
+ * itself once the database is back; in between, queries fail with errors `isStorageFailure` recognises. One more
+ * connection, outside the pool, listens to the other instances' changes (`change-listener.ts`).
  */
 export async function openPostgres (url: string, options: { readonly poolSize: number, readonly trace?: (statement: string) => void }): Promise<PostgresHandle> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'hubspot-llm-actions' })
@@ -47,9 +50,11 @@ export async function openPostgres (url: string, options: { readonly poolSize: n
     throw error
   }
   const expected = countMigrations(POSTGRES_MIGRATIONS_FOLDER)
+  const feed = createChangeFeed()
+  const listener = await startChangeListener(url, feed.emit)
   return {
     dialect: 'postgres',
-    driver: createPostgresDriver(drizzle(pool, { schema, ...(options.trace === undefined ? {} : { logger: { logQuery: options.trace } }) })),
+    driver: createPostgresDriver(drizzle(pool, { schema, ...(options.trace === undefined ? {} : { logger: { logQuery: options.trace } }) }), feed),
     pool,
     async unavailableReason () {
       try {
@@ -64,6 +69,6 @@ export async function openPostgres (url: string, options: { readonly poolSize: n
       }
     },
     // Closing twice (a test's teardown after the app's own onClose) waits for the same end.
-    close () { closing ??= pool.end(); return closing }
+    close () { closing ??= Promise.all([listener.close(), pool.end()]).then(() => undefined); return closing }
   }
 }

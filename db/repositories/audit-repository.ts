@@ -20,11 +20,16 @@ export interface AuditFilter {
  * own (an operator's redelivery). Changes to connections, assistants and budgets write their event in their own
  * transaction instead, so the change and its event commit together.
  */
-export function createAuditRepository (driver: Driver) {
+/** Who writes the audit events: the instance (`INSTANCE_ID`) named on each one. */
+export interface AuditWriter {
+  readonly instanceId?: string
+}
+
+export function createAuditRepository (driver: Driver, writer: AuditWriter = {}) {
   const { db, tables: { auditEvents } } = driver
   return {
     async record (event: AuditEvent): Promise<void> {
-      await driver.run(db.insert(auditEvents).values(event))
+      await driver.run(db.insert(auditEvents).values({ ...event, instanceId: writer.instanceId ?? null }))
     },
 
     // Paged by id rather than time: ids only grow, while two events can share a millisecond.

@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm'
+import type { AuditWriter } from './audit-repository.ts'
 import type { Driver, Executor } from '../driver.ts'
 import type { connections } from '../schema/sqlite.ts'
 
@@ -50,26 +51,46 @@ function toRecord (row: Row): ConnectionRecord {
 
 /** How many connections `find` keeps in memory (least recently used go first): 10,000 portals' busiest. */
 export const CONNECTION_CACHE_SIZE = 10_000
+/** How long `find` trusts a cached connection: the bound on staleness should a change notice never arrive. */
+export const CONNECTION_CACHE_TTL_MS = 5_000
+
+export interface ConnectionsRepositoryOptions extends AuditWriter {
+  readonly cacheSize?: number
+  /** Unix milliseconds, for the cache's time-to-live. */
+  readonly clock?: () => number
+}
 
 /**
- * Connections and their audit trail. Every change and its audit event commit together or not at all.
+ * Connections and their audit trail. Every change, its audit event and its notice on the driver's change feed commit
+ * together or not at all.
  *
- * `find`, which every execution and options request runs, answers from a write-through cache: each method here
- * that changes a connection drops its entry in the same call, so a switched key, a disconnect or a new allowlist
- * is seen by the very next execution. A read that a change overtook is not cached (`changes` counts them). That
- * holds because this process is the database's only writer (the CLI's `rekey` changes ciphertexts only, which
- * decrypt to the same key); several instances on one database would need the cache to expire.
+ * `find`, which every execution and options request runs, answers from a cache that the change feed keeps current
+ * across instances: an entry is dropped when any instance's change to it is told (in the changing process as soon as
+ * it commits, so its very next execution sees it), and everything when the feed may have missed changes. As a safety
+ * net for a notice that never comes (a writer that does not publish), an entry is trusted for CONNECTION_CACHE_TTL_MS
+ * at most. A read that a change overtook is not cached (`changes` counts them).
  */
-export function createConnectionsRepository (driver: Driver, options: { readonly cacheSize?: number } = {}) {
+export function createConnectionsRepository (driver: Driver, options: ConnectionsRepositoryOptions = {}) {
   const { db, tables: { auditEvents, connections, portals } } = driver
   const where = (portalId: number, provider: string) => and(eq(connections.portalId, portalId), eq(connections.provider, provider))
   const selectOne = driver.prepare('connection_by_provider', db.select().from(connections)
     .where(and(eq(connections.portalId, sql.placeholder('portalId')), eq(connections.provider, sql.placeholder('provider')))))
   const cacheSize = options.cacheSize ?? CONNECTION_CACHE_SIZE
-  const cache = new Map<string, ConnectionRecord>()
+  const clock = options.clock ?? Date.now
+  const cache = new Map<string, { readonly record: ConnectionRecord, readonly cachedAt: number }>()
   let changes = 0
   const cacheKey = (portalId: number, provider: string) => `${portalId}\u0000${provider}`
-  const forget = (portalId: number, provider: string) => { changes++; cache.delete(cacheKey(portalId, provider)) }
+  /** Drops one connection, or with no provider every connection of the portal. */
+  const forget = (portalId: number, provider: string | undefined) => {
+    changes++
+    if (provider !== undefined) cache.delete(cacheKey(portalId, provider))
+    else for (const key of cache.keys()) if (key.startsWith(cacheKey(portalId, ''))) cache.delete(key)
+  }
+  driver.onChange(notice => {
+    if (notice.topic === 'connection') forget(notice.portalId, notice.provider)
+    else if (notice.topic === 'all') { changes++; cache.clear() }
+  })
+  const announce = (executor: Executor, portalId: number, provider: string) => driver.publishChange(executor, { topic: 'connection', portalId, provider })
 
   return {
     async find (portalId: number, provider: string): Promise<ConnectionRecord | undefined> {
@@ -77,15 +98,18 @@ export function createConnectionsRepository (driver: Driver, options: { readonly
       const cached = cache.get(key)
       if (cached !== undefined) {
         cache.delete(key)
-        cache.set(key, cached)
-        return cached
+        if (clock() - cached.cachedAt < CONNECTION_CACHE_TTL_MS) {
+          cache.set(key, cached)
+          return cached.record
+        }
       }
       const changesBefore = changes
+      const readAt = clock()
       const [row] = await selectOne({ portalId, provider })
       if (row === undefined) return undefined
       const record = Object.freeze(toRecord(row))
       if (changes !== changesBefore) return record
-      cache.set(key, record)
+      cache.set(key, { record, cachedAt: readAt })
       if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string)
       return record
     },
@@ -96,7 +120,6 @@ export function createConnectionsRepository (driver: Driver, options: { readonly
 
     /** Connects, or switches the key of an existing connection (keeping its allowlist). Returns which it was. */
     async save (input: SaveConnection): Promise<'connect' | 'switch_key'> {
-      forget(input.portalId, input.provider)
       return await driver.transaction(async tx => {
         await tx.run(tx.db.insert(portals).values({ portalId: input.portalId }).onConflictDoNothing())
         const existing = await tx.first(tx.db.select({ id: connections.id, keyHint: connections.keyHint, baseUrl: connections.baseUrl }).from(connections)
@@ -123,7 +146,7 @@ export function createConnectionsRepository (driver: Driver, options: { readonly
             lastValidatedAt: input.at
           }).where(eq(connections.id, existing.id)))
         }
-        await tx.run(tx.db.insert(auditEvents).values({
+        await tx.run(tx.db.insert(auditEvents).values({ instanceId: options.instanceId ?? null,
           portalId: input.portalId,
           provider: input.provider,
           action,
@@ -132,31 +155,31 @@ export function createConnectionsRepository (driver: Driver, options: { readonly
           before: existing === undefined ? null : auditedKey(existing),
           after: auditedKey(input)
         }))
+        await announce(tx, input.portalId, input.provider)
         return action
       })
     },
 
     /** Erases the connection (and so its key). False when there was none. */
     async remove (portalId: number, provider: string, actor: string, at: number): Promise<boolean> {
-      forget(portalId, provider)
       return await driver.transaction(async tx => {
         const removed = await tx.first(tx.db.delete(connections).where(where(portalId, provider))
           .returning({ keyHint: connections.keyHint, baseUrl: connections.baseUrl, allowedModels: connections.allowedModels }))
         if (removed === undefined) return false
-        await tx.run(tx.db.insert(auditEvents).values({
+        await tx.run(tx.db.insert(auditEvents).values({ instanceId: options.instanceId ?? null,
           portalId, provider, action: 'disconnect', actor, at, before: { ...auditedKey(removed), allowedModels: parseModels(removed.allowedModels) }, after: null
         }))
+        await announce(tx, portalId, provider)
         return true
       })
     },
 
     async setAllowedModels (portalId: number, provider: string, models: readonly string[] | null, actor: string, at: number): Promise<boolean> {
-      forget(portalId, provider)
       return await driver.transaction(async tx => {
         const before = await tx.first(tx.db.select({ allowedModels: connections.allowedModels }).from(connections).where(where(portalId, provider)))
         if (before === undefined) return false
         await tx.run(tx.db.update(connections).set({ allowedModels: models === null ? null : JSON.stringify(models) }).where(where(portalId, provider)))
-        await tx.run(tx.db.insert(auditEvents).values({
+        await tx.run(tx.db.insert(auditEvents).values({ instanceId: options.instanceId ?? null,
           portalId,
           provider,
           action: 'allowed_models',
@@ -166,15 +189,18 @@ export function createConnectionsRepository (driver: Driver, options: { readonly
           before: { allowedModels: parseModels(before.allowedModels) },
           after: { allowedModels: models === null ? null : [...models] }
         }))
+        await announce(tx, portalId, provider)
         return true
       })
     },
 
     /** Records the provider's verdict on the key at its last use. */
     async setStatus (portalId: number, provider: string, status: ConnectionStatus, at: number): Promise<void> {
-      forget(portalId, provider)
-      await driver.run(db.update(connections).set(status === 'connected' ? { status, lastValidatedAt: at } : { status })
-        .where(where(portalId, provider)))
+      await driver.transaction(async tx => {
+        if (await tx.run(tx.db.update(connections).set(status === 'connected' ? { status, lastValidatedAt: at } : { status }).where(where(portalId, provider))) > 0) {
+          await announce(tx, portalId, provider)
+        }
+      })
     },
 
     /** For `rekey`: every ciphertext, and a way to replace one. */
@@ -184,9 +210,9 @@ export function createConnectionsRepository (driver: Driver, options: { readonly
     },
 
     async replaceCiphertext (id: number, encryptedKey: string, executor: Executor = driver): Promise<void> {
-      changes++
-      cache.clear()
-      await executor.run(executor.db.update(connections).set({ encryptedKey }).where(eq(connections.id, id)))
+      const replaced = await executor.first(executor.db.update(connections).set({ encryptedKey }).where(eq(connections.id, id))
+        .returning({ portalId: connections.portalId, provider: connections.provider }))
+      if (replaced !== undefined) await announce(executor, replaced.portalId, replaced.provider)
     },
 
     async auditTrail (portalId: number) {

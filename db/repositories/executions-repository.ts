@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm'
 import type { Driver } from '../driver.ts'
 import type { executions as executionsTable } from '../schema/sqlite.ts'
 import { createUsageQueries } from './usage-queries.ts'
@@ -16,6 +16,12 @@ export interface ExecutionStart {
   /** JSON the call can be made again from after a crash; cleared when the execution finishes. */
   readonly request: string
   readonly expiresAt: number
+}
+
+/** An instance's hold on work: who (`INSTANCE_ID`) and until when, unless renewed. */
+export interface Lease {
+  readonly owner: string
+  readonly until: number
 }
 
 export interface ExecutionFinish {
@@ -112,7 +118,9 @@ export function createExecutionsRepository (driver: Driver) {
     request: placeholder('request'),
     expiresAt: placeholder('expiresAt'),
     status: 'running',
-    runs: 1
+    runs: 1,
+    leaseOwner: placeholder('leaseOwner'),
+    leaseExpiresAt: placeholder('leaseExpiresAt')
   }).onConflictDoNothing({ target: [executions.portalId, executions.callbackId] }).returning({ id: executions.id }))
   // An update's set takes SQL rather than bare placeholders.
   const bound = (name: string) => sql`${placeholder(name)}`
@@ -144,9 +152,13 @@ export function createExecutionsRepository (driver: Driver) {
     completionState: whenQueued(sql`'pending'`, sql`${executions.completionState}`),
     completionAttempts: whenQueued(sql`0`, sql`${executions.completionAttempts}`),
     completionDueAt: whenQueued(bound('finishedAt'), sql`${executions.completionDueAt}`),
-    completionError: whenQueued(sql`null`, sql`${executions.completionError}`)
+    completionError: whenQueued(sql`null`, sql`${executions.completionError}`),
+    leaseOwner: null,
+    leaseExpiresAt: null
   // HubSpot was told BLOCK, so it will not retry: a transient failure is not written, and the engine runs it again.
-  }).where(and(eq(executions.id, placeholder('id')), sql`not (coalesce(${executions.answered}, '') = 'block' and ${placeholder('status')} = 'retry')`))
+  // Only the lease's owner writes: an instance that lost it (paused past it) cannot overwrite the new owner's outcome.
+  }).where(and(eq(executions.id, placeholder('id')), eq(executions.leaseOwner, placeholder('owner')), eq(executions.status, 'running'),
+    sql`not (coalesce(${executions.answered}, '') = 'block' and ${placeholder('status')} = 'retry')`))
     .returning({ completionPending: sql<boolean>`${queued}`.mapWith(Boolean) }))
   // Marks BLOCK only while the execution runs; a finished one is read back instead, so the answer never contradicts it.
   const updateBlocked = driver.prepare('execution_block', db.update(executions).set({ answered: 'block' })
@@ -157,13 +169,13 @@ export function createExecutionsRepository (driver: Driver) {
      * Starts an execution. With a callbackId, a delivery HubSpot already sent gets the stored execution back
      * instead of a new one, except one that was handed back for a retry (429/503), which is claimed again.
      */
-    async claim (start: ExecutionStart): Promise<Claim> {
+    async claim (start: ExecutionStart, lease: Lease): Promise<Claim> {
       // One statement for a new execution: the insert claims the callbackId itself, and the unique index on
       // (portal_id, callback_id) turns a delivery HubSpot already sent into no row. A callbackId is unique only
       // within one portal: another portal's id never replays this one's answer.
       const [inserted] = await insertExecution({
         portalId: start.portalId, action: start.action, callbackId: start.callbackId ?? null, source: start.source ?? null,
-        startedAt: start.startedAt, request: start.request, expiresAt: start.expiresAt
+        startedAt: start.startedAt, request: start.request, expiresAt: start.expiresAt, leaseOwner: lease.owner, leaseExpiresAt: lease.until
       })
       if (inserted !== undefined) return { kind: 'new', id: inserted.id, runs: 1 }
       const where = and(eq(executions.portalId, start.portalId), eq(executions.callbackId, start.callbackId ?? ''))
@@ -174,7 +186,7 @@ export function createExecutionsRepository (driver: Driver) {
         status: 'running', startedAt: start.startedAt, finishedAt: null, errorCode: null, errorMessage: null,
         request: start.request, expiresAt: start.expiresAt, runs: sql`${executions.runs} + 1`,
         provider: null, model: null, finishReason: null, latencyMs: null, adjustments: null, outputFields: null,
-        fallbackReason: null, prompt: null, response: null, answered: null
+        fallbackReason: null, prompt: null, response: null, answered: null, leaseOwner: lease.owner, leaseExpiresAt: lease.until
       }).where(and(where, eq(executions.status, 'retry'))).returning({ id: executions.id, runs: executions.runs }))
       if (reclaimed !== undefined) return { kind: 'new', id: reclaimed.id, runs: reclaimed.runs }
       const existing = await driver.first(db.select().from(executions).where(where))
@@ -193,18 +205,59 @@ export function createExecutionsRepository (driver: Driver) {
     /**
      * Writes the outcome and forgets the stored request, in one statement. A finished execution that HubSpot was
      * told BLOCK about joins the completion queue in that same statement. `written` is false when nothing was
-     * written: a transient failure of an execution HubSpot was told BLOCK about (the engine runs it again).
+     * written: a transient failure of an execution HubSpot was told BLOCK about (the engine runs it again), or
+     * `lost` when `owner` no longer holds the execution's lease (another instance took it over, or it is finished).
+     * The lease ends with the write; what the execution holds against a budget stays until `settleBudget`.
      */
-    async finish (id: number, finish: ExecutionFinish): Promise<{ readonly written: boolean, readonly completionPending: boolean }> {
+    async finish (id: number, finish: ExecutionFinish, owner: string): Promise<{ readonly written: boolean, readonly completionPending: boolean, readonly lost: boolean }> {
       const queueable = finish.outputFields !== undefined && finish.status !== 'expired'
-      const [row] = await finishStatement({ ...finishParameters(id, finish), queueable: queueable ? 1 : 0 })
-      return row === undefined ? { written: false, completionPending: false } : { written: true, completionPending: row.completionPending }
+      const [row] = await finishStatement({ ...finishParameters(id, finish), queueable: queueable ? 1 : 0, owner })
+      if (row !== undefined) return { written: true, completionPending: row.completionPending, lost: false }
+      // The rare path: which of the conditions refused the write.
+      const current = await byId(id)
+      return { written: false, completionPending: false, lost: current === undefined || current.status !== 'running' || current.leaseOwner !== owner }
     },
 
-    /** Counts one more start of an unfinished execution's call (a resume), returning the new count. */
-    async startRun (id: number): Promise<number> {
-      const row = await driver.first(db.update(executions).set({ runs: sql`${executions.runs} + 1` }).where(eq(executions.id, id)).returning({ runs: executions.runs }))
+    /** Counts one more start of the owner's unfinished execution (a run again, a takeover); 0 when the lease is lost. */
+    async startRun (id: number, owner: string): Promise<number> {
+      const row = await driver.first(db.update(executions).set({ runs: sql`${executions.runs} + 1` })
+        .where(and(eq(executions.id, id), eq(executions.leaseOwner, owner), eq(executions.status, 'running'))).returning({ runs: executions.runs }))
       return row?.runs ?? 0
+    },
+
+    /**
+     * Extends `owner`'s leases on the executions it is working on to `until`, and answers the ids it still holds, so
+     * it learns which ones another instance took over. Leases it holds on anything else are left to run out.
+     */
+    async renewLeases (owner: string, until: number, ids: readonly number[]): Promise<Set<number>> {
+      const renewed = new Set<number>()
+      // In slices: one statement's parameters stay far below either database's limit.
+      for (let start = 0; start < ids.length; start += 1_000) {
+        const rows = await driver.all(db.update(executions).set({ leaseExpiresAt: until })
+          .where(and(eq(executions.leaseOwner, owner), inArray(executions.id, ids.slice(start, start + 1_000)))).returning({ id: executions.id }))
+        for (const row of rows) renewed.add(row.id)
+      }
+      return renewed
+    },
+
+    /**
+     * Takes over up to `limit` running executions whose lease ran out before `now` (their instance died, stopped or
+     * was paused past it), for `lease`, oldest first. On PostgreSQL instances taking over at once skip each other's
+     * rows rather than wait. What a taken execution held against its budget goes with the old lease: the new run
+     * reserves afresh.
+     */
+    async takeOver (lease: Lease, now: number, limit: number): Promise<ExecutionRow[]> {
+      const expired = sql`(select ${executions.id} from ${executions} where ${executions.status} = 'running'
+        and (${executions.leaseExpiresAt} is null or ${executions.leaseExpiresAt} < ${now})
+        order by ${executions.id} limit ${limit} ${driver.sql.skipLocked})`
+      const rows = await driver.all(db.update(executions).set({ leaseOwner: lease.owner, leaseExpiresAt: lease.until, reservedUsd: null })
+        .where(and(driver.sql.pickedBy(executions.id, expired), eq(executions.status, 'running'))).returning())
+      return rows.sort((first, second) => first.id - second.id)
+    },
+
+    /** Hands every lease `owner` holds back (a shutdown): other instances take the work over at their next look. */
+    async releaseLeases (owner: string): Promise<number> {
+      return await driver.run(db.update(executions).set({ leaseExpiresAt: 0 }).where(eq(executions.leaseOwner, owner)))
     },
 
     find: byId,
@@ -218,16 +271,25 @@ export function createExecutionsRepository (driver: Driver) {
       return await driver.all(db.select().from(executions).where(eq(executions.status, 'running')).orderBy(asc(executions.id)))
     },
 
-    /** Pending completions due by `now`, oldest first. */
-    async dueCompletions (now: number, limit: number): Promise<ExecutionRow[]> {
-      return await driver.all(db.select().from(executions)
-        .where(and(eq(executions.completionState, 'pending'), lte(executions.completionDueAt, now)))
-        .orderBy(asc(executions.completionDueAt), asc(executions.id)).limit(limit))
+    /**
+     * Claims up to `limit` pending completions due by `now` that no other instance holds, for `lease`, oldest first:
+     * only the claimer delivers them, until its lease runs out.
+     */
+    async claimCompletions (lease: Lease, now: number, limit: number): Promise<ExecutionRow[]> {
+      const due = sql`(select ${executions.id} from ${executions} where ${executions.completionState} = 'pending'
+        and ${executions.completionDueAt} <= ${now} and (${executions.leaseExpiresAt} is null or ${executions.leaseExpiresAt} < ${now})
+        order by ${executions.completionDueAt}, ${executions.id} limit ${limit} ${driver.sql.skipLocked})`
+      const rows = await driver.all(db.update(executions).set({ leaseOwner: lease.owner, leaseExpiresAt: lease.until })
+        .where(and(driver.sql.pickedBy(executions.id, due), eq(executions.completionState, 'pending'))).returning())
+      return rows.sort((first, second) => (first.completionDueAt ?? 0) - (second.completionDueAt ?? 0) || first.id - second.id)
     },
 
-    /** When the next pending completion is due, if any is pending. */
+    /**
+     * When the next pending completion can be claimed, if any is pending: when it is due, and not before the
+     * millisecond after a claim on it runs out (a claim holds until its expiry, inclusive).
+     */
     async nextCompletionDue (): Promise<number | undefined> {
-      const row = await driver.first(db.select({ due: sql<number | null>`min(${executions.completionDueAt})`.mapWith(Number) }).from(executions)
+      const row = await driver.first(db.select({ due: sql<number | null>`min(${driver.sql.larger(executions.completionDueAt, sql`coalesce(${executions.leaseExpiresAt} + 1, 0)`)})`.mapWith(Number) }).from(executions)
         .where(eq(executions.completionState, 'pending')))
       return row?.due ?? undefined
     },
@@ -239,26 +301,31 @@ export function createExecutionsRepository (driver: Driver) {
       return row?.count ?? 0
     },
 
-    async completionDelivered (ids: readonly number[], at: number): Promise<void> {
+    /** HubSpot accepted these completions, delivered by `owner`; its leases on them end. */
+    async completionDelivered (ids: readonly number[], at: number, owner: string): Promise<void> {
       if (ids.length === 0) return
-      await driver.run(db.update(executions).set({ completionState: 'delivered', completedAt: at, completionDueAt: null, completionError: null, completionAttempts: sql`${executions.completionAttempts} + 1` })
-        .where(inArray(executions.id, [...ids])))
+      await driver.run(db.update(executions).set({
+        completionState: 'delivered', completedAt: at, completionDueAt: null, completionError: null, completionAttempts: sql`${executions.completionAttempts} + 1`,
+        leaseOwner: null, leaseExpiresAt: null
+      }).where(and(inArray(executions.id, [...ids]), eq(executions.leaseOwner, owner))))
     },
 
-    /** A failed attempt: due again at `dueAt`, or `failed` for good when `dueAt` is undefined. */
-    async completionAttemptFailed (ids: readonly number[], error: string, dueAt: number | undefined): Promise<void> {
+    /** A failed attempt by `owner`: due again at `dueAt`, or `failed` for good when `dueAt` is undefined; the lease ends. */
+    async completionAttemptFailed (ids: readonly number[], error: string, dueAt: number | undefined, owner: string): Promise<void> {
       if (ids.length === 0) return
       await driver.run(db.update(executions).set({
         completionState: dueAt === undefined ? 'failed' : 'pending',
         completionDueAt: dueAt ?? null,
         completionError: error,
-        completionAttempts: sql`${executions.completionAttempts} + 1`
-      }).where(inArray(executions.id, [...ids])))
+        completionAttempts: sql`${executions.completionAttempts} + 1`,
+        leaseOwner: null,
+        leaseExpiresAt: null
+      }).where(and(inArray(executions.id, [...ids]), eq(executions.leaseOwner, owner))))
     },
 
     /** An operator's resend: the execution's outcome joins the completion queue again, attempts counted afresh. */
     async requestRedelivery (id: number, at: number): Promise<void> {
-      await driver.run(db.update(executions).set({ completionState: 'pending', completionDueAt: at, completionAttempts: 0, completionError: null })
+      await driver.run(db.update(executions).set({ completionState: 'pending', completionDueAt: at, completionAttempts: 0, completionError: null, leaseOwner: null, leaseExpiresAt: null })
         .where(eq(executions.id, id)))
     },
 

@@ -1,27 +1,33 @@
 import type { Driver, Executor } from '../driver.ts'
 import { connectionKeyContext, oauthTokenContext, type StoredSecret } from '../secret-contexts.ts'
 import { createAssistantsRepository } from './assistants-repository.ts'
-import { createAuditRepository } from './audit-repository.ts'
+import { createAuditRepository, type AuditWriter } from './audit-repository.ts'
 import { createBudgetsRepository } from './budgets-repository.ts'
 import { createConnectionsRepository } from './connections-repository.ts'
 import { createExecutionsRepository } from './executions-repository.ts'
+import { createInstancesRepository } from './instances-repository.ts'
 import { createOAuthRepository } from './oauth-repository.ts'
 import { createPortalsRepository } from './portals-repository.ts'
+import { createRateLimitsRepository } from './rate-limits-repository.ts'
 import { createSessionsRepository } from './sessions-repository.ts'
 
 /** Every repository over one database's driver: the store the rest of the service reaches the database through. */
-export function createRepositories (driver: Driver) {
-  const connections = createConnectionsRepository(driver)
-  const oauth = createOAuthRepository(driver)
+export function createRepositories (driver: Driver, writer: AuditWriter = {}) {
+  const connections = createConnectionsRepository(driver, writer)
+  const oauth = createOAuthRepository(driver, writer)
   return {
     portals: createPortalsRepository(driver),
     connections,
     executions: createExecutionsRepository(driver),
-    assistants: createAssistantsRepository(driver),
+    assistants: createAssistantsRepository(driver, writer),
     oauth,
-    budgets: createBudgetsRepository(driver),
-    audit: createAuditRepository(driver),
+    budgets: createBudgetsRepository(driver, writer),
+    audit: createAuditRepository(driver, writer),
     sessions: createSessionsRepository(driver),
+    rateLimits: createRateLimitsRepository(driver),
+    /** Runs `body` holding the lock `name`: one holder at a time among every instance on this database. */
+    withLock: <T>(name: string, body: () => Promise<T>): Promise<T> => driver.withLock(name, body),
+    instances: createInstancesRepository(driver),
 
     /**
      * Re-encrypts every stored secret (`rekey`) in one transaction: `reencrypt` gets each ciphertext with its binding

@@ -1,4 +1,5 @@
 import { eq, lt } from 'drizzle-orm'
+import type { AuditWriter } from './audit-repository.ts'
 import type { Driver, Executor } from '../driver.ts'
 import type { oauthTokens } from '../schema/sqlite.ts'
 import { createPortalsRepository } from './portals-repository.ts'
@@ -20,7 +21,7 @@ export interface SaveTokens {
  * HubSpot OAuth: the tokens of installed portals (ciphertexts only) and the single-use `state` nonces of installs
  * in progress. Install and "must re-install" change tokens, portal status and the audit trail in one transaction.
  */
-export function createOAuthRepository (driver: Driver) {
+export function createOAuthRepository (driver: Driver, writer: AuditWriter = {}) {
   const { db, tables: { auditEvents, oauthStates, oauthTokens } } = driver
   const portals = createPortalsRepository(driver)
 
@@ -55,7 +56,7 @@ export function createOAuthRepository (driver: Driver) {
       await driver.transaction(async tx => {
         await portals.setInstallStatus(input.portalId, 'installed', input.at, tx)
         await upsertTokens(tx, input)
-        await tx.run(tx.db.insert(auditEvents).values({ portalId: input.portalId, action: 'install', actor: input.actor, at: input.at, detail: input.scopes }))
+        await tx.run(tx.db.insert(auditEvents).values({ instanceId: writer.instanceId ?? null, portalId: input.portalId, action: 'install', actor: input.actor, at: input.at, detail: input.scopes }))
       })
     },
 
@@ -67,7 +68,7 @@ export function createOAuthRepository (driver: Driver) {
       await driver.transaction(async tx => {
         await tx.run(tx.db.delete(oauthTokens).where(eq(oauthTokens.portalId, portalId)))
         await portals.setInstallStatus(portalId, 'reinstall_required', at, tx)
-        await tx.run(tx.db.insert(auditEvents).values({ portalId, action: 'reinstall_required', actor, at, detail }))
+        await tx.run(tx.db.insert(auditEvents).values({ instanceId: writer.instanceId ?? null, portalId, action: 'reinstall_required', actor, at, detail }))
       })
     },
 

@@ -20,8 +20,11 @@ export function createSessionsRepository (driver: Driver) {
       return row === undefined || row.expiresAt <= now ? undefined : row
     },
 
+    /** Ends the session (a sign-out); announced so an instance that keeps sessions in memory lets it go. */
     async remove (idHash: string): Promise<void> {
-      await driver.run(db.delete(adminSessions).where(eq(adminSessions.idHash, idHash)))
+      await driver.transaction(async tx => {
+        if (await tx.run(tx.db.delete(adminSessions).where(eq(adminSessions.idHash, idHash))) > 0) await driver.publishChange(tx, { topic: 'session', portalId: 0 })
+      })
     },
 
     /** Deletes every session that expired by `now`; returns how many. */

@@ -42,7 +42,8 @@ export const auditEvents = pgTable('audit_events', {
   detail: text('detail'),
   before: jsonb('before').$type<AuditState>(),
   after: jsonb('after').$type<AuditState>(),
-  at: number('at').notNull()
+  at: number('at').notNull(),
+  instanceId: text('instance_id')
 }, table => [index('audit_events_portal').on(table.portalId, table.at)])
 
 export const assistants = pgTable('assistants', {
@@ -91,11 +92,15 @@ export const executions = pgTable('executions', {
   completionError: text('completion_error'),
   completedAt: number('completed_at'),
   costUsd: doublePrecision('cost_usd'),
-  costUnknown: integer('cost_unknown').notNull().default(0)
+  costUnknown: integer('cost_unknown').notNull().default(0),
+  leaseOwner: text('lease_owner'),
+  leaseExpiresAt: number('lease_expires_at'),
+  reservedUsd: doublePrecision('reserved_usd')
 }, table => [
   uniqueIndex('executions_callback').on(table.portalId, table.callbackId),
   index('executions_portal_started').on(table.portalId, table.startedAt),
   index('executions_unfinished').on(table.status).where(sql`status = 'running'`),
+  index('executions_reserved').on(table.portalId).where(sql`reserved_usd is not null`),
   index('executions_completion_due').on(table.completionDueAt).where(sql`completion_state = 'pending'`)
 ])
 
@@ -119,7 +124,9 @@ export const portalBudgets = pgTable('portal_budgets', {
   warnAtPercent: integer('warn_at_percent'),
   timeZone: text('time_zone'),
   warnedMonth: text('warned_month'),
-  updatedAt: number('updated_at').notNull()
+  updatedAt: number('updated_at').notNull(),
+  ledgerMonth: text('ledger_month'),
+  spentUsd: doublePrecision('spent_usd').notNull().default(0)
 })
 
 export const adminSessions = pgTable('admin_sessions', {
@@ -127,3 +134,18 @@ export const adminSessions = pgTable('admin_sessions', {
   createdAt: number('created_at').notNull(),
   expiresAt: number('expires_at').notNull()
 }, table => [index('admin_sessions_expires').on(table.expiresAt)])
+
+export const instances = pgTable('instances', {
+  instanceId: text('instance_id').primaryKey(),
+  version: text('version').notNull(),
+  startedAt: number('started_at').notNull(),
+  lastSeenAt: number('last_seen_at').notNull(),
+  running: integer('running').notNull().default(0),
+  stoppedAt: number('stopped_at')
+})
+
+export const rateLimitCounters = pgTable('rate_limit_counters', {
+  key: text('key').primaryKey(),
+  windowStartedAt: number('window_started_at').notNull(),
+  count: integer('count').notNull()
+})

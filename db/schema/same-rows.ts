@@ -25,5 +25,7 @@ export const schemasAgree: { readonly [K in Tables]: true } & Record<Exclude<key
   oauthTokens: true satisfies Agree<typeof sqlite.oauthTokens, typeof postgres.oauthTokens>,
   oauthStates: true satisfies Agree<typeof sqlite.oauthStates, typeof postgres.oauthStates>,
   portalBudgets: true satisfies Agree<typeof sqlite.portalBudgets, typeof postgres.portalBudgets>,
-  adminSessions: true satisfies Agree<typeof sqlite.adminSessions, typeof postgres.adminSessions>
+  adminSessions: true satisfies Agree<typeof sqlite.adminSessions, typeof postgres.adminSessions>,
+  instances: true satisfies Agree<typeof sqlite.instances, typeof postgres.instances>,
+  rateLimitCounters: true satisfies Agree<typeof sqlite.rateLimitCounters, typeof postgres.rateLimitCounters>
 }

@@ -50,7 +50,9 @@ export const auditEvents = sqliteTable('audit_events', {
   /** What changed, as JSON, never a secret: a key appears as its public hint only. Null: nothing was there. */
   before: text('before', { mode: 'json' }).$type<AuditState>(),
   after: text('after', { mode: 'json' }).$type<AuditState>(),
-  at: integer('at').notNull()
+  at: integer('at').notNull(),
+  /** The instance (`INSTANCE_ID`) that made the change. */
+  instanceId: text('instance_id')
 }, table => [index('audit_events_portal').on(table.portalId, table.at)])
 
 /** An audited object's fields before or after a change (plain JSON, free of secrets). */
@@ -128,12 +130,26 @@ export const executions = sqliteTable('executions', {
   /** USD every run and attempt of this execution spent at known prices; see `costUnknown`. */
   costUsd: real('cost_usd'),
   /** 1 when some attempt's model has no known price: `costUsd` then counts only the priced ones. */
-  costUnknown: integer('cost_unknown').notNull().default(0)
+  costUnknown: integer('cost_unknown').notNull().default(0),
+  /**
+   * The instance running this execution (`INSTANCE_ID`) while it is `running`, or delivering its completion while
+   * that is pending. Every state change an owner makes checks it, so an instance that lost its lease changes nothing.
+   */
+  leaseOwner: text('lease_owner'),
+  /** Until when the owner holds the lease without renewing it; past it, another instance takes the work over. */
+  leaseExpiresAt: integer('lease_expires_at'),
+  /**
+   * USD a budgeted execution holds against its portal's budget: its calls' estimates, then their real cost, until
+   * that cost is added to the budget's `spentUsd` (right after the outcome is written, in a transaction of its own).
+   */
+  reservedUsd: real('reserved_usd')
 }, table => [
   uniqueIndex('executions_callback').on(table.portalId, table.callbackId),
   index('executions_portal_started').on(table.portalId, table.startedAt),
   // The durable queue's scans at start and on every completion round: only unfinished work, so they stay small.
   index('executions_unfinished').on(table.status).where(sql`status = 'running'`),
+  // What a portal's calls hold against its budget until their cost is counted, summed at each reservation.
+  index('executions_reserved').on(table.portalId).where(sql`reserved_usd is not null`),
   index('executions_completion_due').on(table.completionDueAt).where(sql`completion_state = 'pending'`)
 ])
 
@@ -163,7 +179,11 @@ export const portalBudgets = sqliteTable('portal_budgets', {
   warnAtPercent: integer('warn_at_percent'),
   timeZone: text('time_zone'),
   warnedMonth: text('warned_month'),
-  updatedAt: integer('updated_at').notNull()
+  updatedAt: integer('updated_at').notNull(),
+  /** The month (`YYYY-MM`) `spentUsd` counts; null after a change, so the next reservation sums the month afresh. */
+  ledgerMonth: text('ledger_month'),
+  /** USD recorded by executions that started in `ledgerMonth`: the sum kept up as outcomes are written. */
+  spentUsd: real('spent_usd').notNull().default(0)
 })
 
 /**
@@ -175,3 +195,27 @@ export const adminSessions = sqliteTable('admin_sessions', {
   createdAt: integer('created_at').notNull(),
   expiresAt: integer('expires_at').notNull()
 }, table => [index('admin_sessions_expires').on(table.expiresAt)])
+
+/**
+ * The instances sharing this database, each writing its own row: at start, on every heartbeat (a third of
+ * `EXECUTION_LEASE_MS`) and when it stops. Not copied by `copy-data`: it describes running processes, not data.
+ */
+export const instances = sqliteTable('instances', {
+  instanceId: text('instance_id').primaryKey(),
+  version: text('version').notNull(),
+  startedAt: integer('started_at').notNull(),
+  lastSeenAt: integer('last_seen_at').notNull(),
+  /** Executions it was working on at its last heartbeat. */
+  running: integer('running').notNull().default(0),
+  stoppedAt: integer('stopped_at')
+})
+
+/**
+ * `RATE_LIMIT_PER_PORTAL` counted once for every instance: one row per limited key, its window and its count.
+ * Not copied by `copy-data`: a minute's counters.
+ */
+export const rateLimitCounters = sqliteTable('rate_limit_counters', {
+  key: text('key').primaryKey(),
+  windowStartedAt: integer('window_started_at').notNull(),
+  count: integer('count').notNull()
+})

@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm'
 import type Database from 'better-sqlite3'
+import { createChangeFeed } from '../change-feed.ts'
 import type { Driver, Executor, QueryBuilder, Tables } from '../driver.ts'
 import * as schema from '../schema/sqlite.ts'
+import { createProcessLock } from './process-lock.ts'
 
 /**
  * The store's driver over better-sqlite3, which runs every statement synchronously on one connection. A transaction
@@ -11,6 +13,7 @@ import * as schema from '../schema/sqlite.ts'
  */
 export function createSqliteDriver (sqlite: Database.Database, db: QueryBuilder): Driver {
   let open: Promise<unknown> | undefined
+  const feed = createChangeFeed()
 
   const direct: Executor = {
     db,
@@ -33,17 +36,19 @@ export function createSqliteDriver (sqlite: Database.Database, db: QueryBuilder)
       utcDay: milliseconds => sql<string>`strftime('%Y-%m-%d', ${milliseconds} / 1000, 'unixepoch')`,
       joinedWithCommas: value => sql<string | null>`group_concat(${value})`,
       larger: (first, second) => sql`max(${first}, ${second})`,
-      typedPlaceholder: name => sql`${sql.placeholder(name)}`
+      typedPlaceholder: name => sql`${sql.placeholder(name)}`,
+      skipLocked: sql``,
+      pickedBy: (column, subquery) => sql`${column} in ${subquery}`
     },
     all: statement => whenIdle(() => statement.all()),
     first: statement => whenIdle(() => statement.all()[0]),
     run: statement => whenIdle(() => changesOf(statement.run())),
 
-    transaction: body => whenIdle(() => {
+    transaction: body => feed.transaction(enlist => whenIdle(() => {
       sqlite.exec('BEGIN IMMEDIATE')
       const running = (async () => {
         try {
-          const result = await body(direct)
+          const result = await body(enlist({ ...direct }))
           sqlite.exec('COMMIT')
           return result
         } catch (error) {
@@ -56,12 +61,17 @@ export function createSqliteDriver (sqlite: Database.Database, db: QueryBuilder)
       // Set before the body's first wait ends, so every statement from elsewhere queues behind it.
       open = running
       return running
-    }),
+    })),
 
     prepare (_name, statement) {
       const prepared = statement.prepare()
       return parameters => whenIdle(() => prepared.all(parameters))
-    }
+    },
+
+    withLock: createProcessLock(),
+
+    async publishChange (executor, change) { feed.published(executor, change) },
+    onChange: feed.subscribe
   }
 }
 

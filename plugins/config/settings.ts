@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
 import type { Env } from './env-schema.ts'
 import { parseKeyring, type KeyringKey } from '../keyring/keyring.ts'
@@ -13,6 +14,10 @@ export interface Settings {
   readonly databaseUrl: string
   /** PostgreSQL connections in this instance's pool. */
   readonly databasePoolSize: number
+  /** Names this instance in logs, metrics, `/api/instances`, the audit trail and the leases it holds. */
+  readonly instanceId: string
+  /** How long this instance owns its running executions and pending completions without renewing them. */
+  readonly executionLeaseMs: number
   readonly publicUrl: string
   readonly logLevel: string
   readonly hubspot: {
@@ -95,6 +100,9 @@ export function resolveSettings (env: Env): Settings {
     dataDir,
     databaseUrl,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    // Host name and process id by default: a restarted process is a new instance, and the old one's leases run out.
+    instanceId: env.INSTANCE_ID ?? `${hostname()}-${process.pid}`.slice(0, 100),
+    executionLeaseMs: env.EXECUTION_LEASE_MS,
     publicUrl: httpUrl('PUBLIC_URL', env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL,
     hubspot: {

@@ -8,12 +8,22 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * The catalogue, which forgets a connection's lists when any instance changes that connection. Lists are keyed by the
+ * connection's key version, so changes missed while the feed was cut (`all`) cannot serve another key's list: they
+ * are left to expire.
+ */
 async function modelCatalogue (fastify: FastifyInstance, options: { clock?: () => number }): Promise<void> {
   const log = fastify.log.child({ component: 'model-catalogue' })
-  fastify.decorate('modelCatalogue', createModelCatalogue({
+  const catalogue = createModelCatalogue({
     clock: options.clock ?? Date.now,
     onFetchError: (provider, error) => log.warn({ provider, code: (error as { code?: string }).code }, 'live model list unavailable; serving the cached or curated list')
-  }))
+  })
+  fastify.decorate('modelCatalogue', catalogue)
+  const unsubscribe = fastify.database.driver.onChange(notice => {
+    if (notice.topic === 'connection' && notice.provider !== undefined) catalogue.forget(notice.provider, String(notice.portalId))
+  })
+  fastify.addHook('onClose', async () => { unsubscribe() })
 }
 
-export default fp(modelCatalogue, { name: 'model-catalogue', fastify: '5.x' })
+export default fp(modelCatalogue, { name: 'model-catalogue', dependencies: ['database'], fastify: '5.x' })

@@ -1,10 +1,9 @@
-import type { OAuthRepository } from '../../db/repositories/oauth-repository.ts'
 import type { Keyring } from '../../plugins/keyring/keyring.ts'
 import { createCallbackCompleter, type CompleteCallbacks } from './callbacks.ts'
 import { createRecordPropertyReader, type RecordPropertyRead } from './crm.ts'
 import { createHubSpotDefinitions, type HubSpotDefinitions } from './definitions.ts'
 import { createHubSpotHttp } from './hubspot-http.ts'
-import { createHubSpotOAuth, type HubSpotClientSettings, type HubSpotLogger, type HubSpotOAuth } from './oauth.ts'
+import { createHubSpotOAuth, type HubSpotClientSettings, type HubSpotLogger, type HubSpotOAuth, type HubSpotOAuthOptions } from './oauth.ts'
 
 /**
  * The one HubSpot client: every call to HubSpot's API goes through it, over one transport (`hubspot-http.ts`) with
@@ -23,7 +22,7 @@ export { HUBSPOT_AUTHORIZE_URL, REFRESH_MARGIN_MS, STATE_MAX_AGE_MS, type HubSpo
 
 export interface HubSpotClientOptions {
   readonly settings: HubSpotClientSettings
-  readonly repositories: { readonly oauth: OAuthRepository }
+  readonly repositories: HubSpotOAuthOptions['repositories']
   readonly keyring: Keyring
   readonly clock: () => number
   readonly fetch: typeof globalThis.fetch

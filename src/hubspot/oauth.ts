@@ -1,6 +1,7 @@
 import type { Logger } from '../../plugins/logger.ts'
 import { randomBytes } from 'node:crypto'
-import type { OAuthRepository } from '../../db/repositories/oauth-repository.ts'
+import type { Repositories } from '../../db/repositories/index.ts'
+import type { OAuthTokenRow } from '../../db/repositories/oauth-repository.ts'
 import { oauthTokenContext } from '../../db/secret-contexts.ts'
 import type { Settings } from '../../plugins/config/settings.ts'
 import { AppError } from '../../plugins/errors.ts'
@@ -41,7 +42,7 @@ export interface HubSpotClientSettings {
 
 export interface HubSpotOAuthOptions {
   readonly settings: HubSpotClientSettings
-  readonly repositories: { readonly oauth: OAuthRepository }
+  readonly repositories: Pick<Repositories, 'oauth' | 'withLock'>
   readonly keyring: Keyring
   readonly clock: () => number
   readonly http: HubSpotHttp
@@ -128,18 +129,35 @@ export function createHubSpotOAuth (options: HubSpotOAuthOptions): HubSpotOAuth 
     return { hubId, ...(scopes === undefined ? {} : { scopes }) }
   }
 
-  /** Refreshes the portal's access token; single-flight per portal. Undefined when the portal holds no tokens. */
-  function refresh (portalId: number): Promise<string | undefined> {
+  /**
+   * The stored access token when it is no longer `stale` and not about to expire: someone replaced it since `stale`
+   * was read (another caller, or another instance).
+   */
+  function replacementOf (stale: string, row: OAuthTokenRow): string | undefined {
+    if (row.expiresAt - clock() <= REFRESH_MARGIN_MS) return undefined
+    const current = decryptAccessToken(row.portalId, row.encryptedAccessToken)
+    return current === stale ? undefined : current
+  }
+
+  /**
+   * Replaces the portal's `stale` access token: single-flight per portal in this process, and under the portal's lock
+   * among instances, so a refresh token is spent once however many find the token stale at once. Undefined when the
+   * portal holds no tokens.
+   */
+  function refresh (portalId: number, stale: string): Promise<string | undefined> {
     const pending = refreshing.get(portalId)
     if (pending !== undefined) return pending
-    const started = runRefresh(portalId).finally(() => { refreshing.delete(portalId) })
+    const started = repositories.withLock(`oauth:${portalId}`, () => runRefresh(portalId, stale)).finally(() => { refreshing.delete(portalId) })
     refreshing.set(portalId, started)
     return started
   }
 
-  async function runRefresh (portalId: number): Promise<string | undefined> {
+  async function runRefresh (portalId: number, stale: string): Promise<string | undefined> {
+    // Read again under the lock: the instance that held it before may have refreshed already.
     const row = await repositories.oauth.findTokens(portalId)
     if (row === undefined) return undefined
+    const replacement = replacementOf(stale, row)
+    if (replacement !== undefined) return replacement
     const { clientId, clientSecret } = credentials()
     const refreshToken = keyring.decrypt(row.encryptedRefreshToken, oauthTokenContext(portalId, 'refresh'))
     const answer = await form(`refresh the access token of portal ${portalId}`, '/oauth/v3/token', {
@@ -175,8 +193,9 @@ export function createHubSpotOAuth (options: HubSpotOAuthOptions): HubSpotOAuth 
     if (pending !== undefined) return await pending
     const row = await repositories.oauth.findTokens(portalId)
     if (row === undefined) return undefined
-    if (row.expiresAt - clock() > REFRESH_MARGIN_MS) return decryptAccessToken(portalId, row.encryptedAccessToken)
-    return await refresh(portalId)
+    const current = decryptAccessToken(portalId, row.encryptedAccessToken)
+    if (row.expiresAt - clock() > REFRESH_MARGIN_MS) return current
+    return await refresh(portalId, current)
   }
 
   /**
@@ -188,9 +207,7 @@ export function createHubSpotOAuth (options: HubSpotOAuthOptions): HubSpotOAuth 
     if (pending !== undefined) return await pending
     const row = await repositories.oauth.findTokens(portalId)
     if (row === undefined) return undefined
-    const current = decryptAccessToken(portalId, row.encryptedAccessToken)
-    if (current !== rejected && row.expiresAt - clock() > REFRESH_MARGIN_MS) return current
-    return await refresh(portalId)
+    return replacementOf(rejected, row) ?? await refresh(portalId, rejected)
   }
 
   function sendWithToken (what: string, request: HubSpotRequest, token: string): Promise<HubSpotAnswer> {

@@ -38,7 +38,7 @@ t.test('bad settings stop the boot with one line naming the variable', async t =
     [{ DATABASE_URL: 'postgres://user:pw@127.0.0.1:1/x' }, /^DATABASE_URL: could not open postgres:\/\/user:\*\*\*@127\.0\.0\.1:1\/x \(.*ECONNREFUSED/],
     [{ DATABASE_URL: 'postgres://user:pw@127.0.0.1:1/x', ENCRYPTION_KEY: undefined }, /^ENCRYPTION_KEY \(or ENCRYPTION_KEYS\) must be set when DATABASE_URL is PostgreSQL/],
     [{ DATABASE_URL: 'postgresql://user:pw@127.0.0.1:1/x', ADMIN_TOKEN: undefined }, /^ADMIN_TOKEN must be set when DATABASE_URL is PostgreSQL/],
-    [{ DATABASE_POOL_SIZE: '0' }, /^DATABASE_POOL_SIZE must be >= 1/],
+    [{ DATABASE_POOL_SIZE: '1' }, /^DATABASE_POOL_SIZE must be >= 2/],
     [{ LLM_PROVIDER_PACKAGES: 'hubspot-llm-provider-does-not-exist' }, /hubspot-llm-provider-does-not-exist/]
   ]
   for (const [environment, expected] of cases) {

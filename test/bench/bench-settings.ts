@@ -27,7 +27,8 @@ export interface BenchSettings {
   /** Start-ups timed on the seeded database; the median is reported. */
   readonly startups: number
   /**
-   * Whether the service is measured on PostgreSQL too (BENCH_POSTGRES, default 1; 0 skips it). Its cluster's own
+   * Whether the service is measured on PostgreSQL too, alone and scaled out behind haproxy (BENCH_POSTGRES, default
+   * 1; 0 skips both). Its cluster's own
    * background work (checkpoints, autovacuum after a burst) shares the two cores with the measurements after it,
    * so figures meant to compare with an earlier SQLite-only run are taken with 0.
    */

@@ -5,7 +5,7 @@ import type { BenchSettings } from './bench-settings.ts'
 import type { MemoryResult } from './memory-phase.ts'
 import type { ScenarioResult } from './rounds.ts'
 import type { StartupResult } from './startup-phase.ts'
-import { growth, MEBIBYTE, type Goal, type ScenarioSummary } from './summary.ts'
+import { behindHaproxy, growth, MEBIBYTE, SERVICE, SERVICE_ON_POSTGRES, type Goal, type ScenarioSummary, type TargetSummary } from './summary.ts'
 
 /** The printed table and test/bench/results/latest.json. */
 
@@ -70,6 +70,7 @@ export function formatReport (report: Report): string {
   const signed = report.load.reduce((sum, scenario) => sum + scenario.signedDuringLoad, 0)
   if (signed > 0) lines.push(`(${signed} requests had to be signed during load: the pools were too small)`)
   lines.push('')
+  lines.push(...formatScaling(report.load))
 
   lines.push(`Start-up, spawn → /ready 200, ${startup.portals} portals × 5 connections: median ${startup.startupMedianMs.toFixed(0)} ms ` +
     `(${startup.startupsMs.map(value => value.toFixed(0)).join(', ')} ms; seeding took ${(startup.seedMs / 1000).toFixed(1)} s)`)
@@ -90,6 +91,23 @@ export function formatReport (report: Report): string {
   lines.push('')
   for (const note of report.notes) lines.push(`note: ${note}`)
   return lines.join('\n')
+}
+
+/** The scaling table (the c=50 rows of SQLite and of 1…n instances on PostgreSQL); no lines when it was not measured. */
+function formatScaling (load: readonly ScenarioSummary[]): string[] {
+  const scenario = load.find(candidate => candidate.targets.some(target => target.target === behindHaproxy(1)))
+  if (scenario === undefined) return []
+  const named = (name: string) => scenario.targets.find(target => target.target === name)
+  const behind = scenario.targets.flatMap((_, index) => named(behindHaproxy(index + 1)) ?? [])
+  const one = behind[0]!.requestsPerSecond
+  const rows: string[][] = [['target', 'instances', 'database', 'balancer', 'req/s', 'p50 ms', 'p99 ms', 'of ×1']]
+  const row = (target: TargetSummary | undefined, instances: number, database: string, balancer: string, ratio = '') => {
+    if (target !== undefined) rows.push([target.target, String(instances), database, balancer, number(target.requestsPerSecond, 0), number(target.p50), number(target.p99), ratio])
+  }
+  row(named(SERVICE), 1, 'SQLite', 'none')
+  row(named(SERVICE_ON_POSTGRES), 1, 'PostgreSQL', 'none')
+  behind.forEach((target, index) => row(target, index + 1, 'PostgreSQL', 'haproxy', `${number(target.requestsPerSecond / one)}×`))
+  return [`Scaling: ${scenario.stubLabel}, c=${scenario.concurrency}, same rounds as above; every instance on this one machine`, table(rows, new Set([1, 4, 5, 6, 7])), '']
 }
 
 export function writeReport (report: Report): string {

@@ -3,7 +3,9 @@
  * open-source gateway, all in front of one OpenAI stub, every piece its own process on loopback. Also times the
  * start-up on 10,000 portals, the model dropdown on that database, and the service's memory over 100,000
  * executions. The service runs on SQLite (the default) and, where Debian's PostgreSQL is installed, again on a
- * throwaway PostgreSQL cluster against the 0 ms stub. Prints a table with the issue's targets and writes test/bench/results/latest.json.
+ * throwaway PostgreSQL cluster against the 0 ms stub; where haproxy is installed too, one, two and three instances
+ * on that database behind haproxy at c=50 (the scaling table). Prints a table with the issue's targets and writes
+ * test/bench/results/latest.json.
  *
  * Settings: BENCH_DURATION_S (8), BENCH_EXECUTIONS (100000), BENCH_ROUNDS (3), BENCH_PORTALS (10000), BENCH_POSTGRES (1).
  * Quick run: `BENCH_DURATION_S=3 BENCH_EXECUTIONS=20000 npm run bench`.
@@ -13,6 +15,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
+import { findHaproxy } from '../helpers/load-balancer.ts'
 import { readSettings } from './bench-settings.ts'
 import { cleanUp, installCleanupHandlers, ownFolder } from './cleanup.ts'
 import { runMemoryPhase } from './memory-phase.ts'
@@ -20,7 +23,8 @@ import { residentMemory, startPortkey, startStub } from './processes.ts'
 import { formatReport, machine, writeReport, type Report } from './report.ts'
 import { RateMemory, runRounds, warmUp, type Scenario } from './rounds.ts'
 import { BENCH_PROVIDER_CONCURRENCY, connectOpenAI, startService } from './service-setup.ts'
-import { startPostgresService } from './postgres-service.ts'
+import { startPostgresServices } from './postgres-service.ts'
+import { SCALING_INSTANCES, startScalingTargets } from './scaling.ts'
 import { runStartupPhase } from './startup-phase.ts'
 import { BASELINE, checkGoals, DIRECT, PORTKEY, SERVICE, SERVICE_ON_POSTGRES, summarizeScenario } from './summary.ts'
 import { directTarget, latestProviderCall, portkeyTarget, serviceTarget } from './targets.ts'
@@ -40,7 +44,8 @@ async function main (): Promise<void> {
     throw new Error('dist/src/server.js is missing: run `npm run build` first (`npm run bench` does)')
   }
   const extra = (settings.postgres ? 1 : 0) + (settings.baselineEntry === undefined ? 0 : 1)
-  const measurements = settings.rounds * (settings.concurrencies.length * (3 + extra) * settings.seconds + (settings.baselineEntry === undefined ? 3 : 4) * settings.slowSeconds)
+  const scaling = settings.postgres ? SCALING_INSTANCES : 0
+  const measurements = settings.rounds * (settings.concurrencies.length * (3 + extra) * settings.seconds + scaling * settings.seconds + (settings.baselineEntry === undefined ? 3 : 4) * settings.slowSeconds)
   if (loadBefore > 0.5) log(`the machine is already busy (load average ${loadBefore.toFixed(2)}): expect noisy numbers`)
   log(`about ${Math.ceil(measurements / 60)} min of measured load, plus warm-up, start-up and ${settings.executions} executions for memory`)
 
@@ -57,7 +62,12 @@ async function main (): Promise<void> {
   ])
   await connectOpenAI(service, 1)
   await connectOpenAI(slowService, 1)
-  const postgresService = settings.postgres ? await startPostgresService(SERVICE_ON_POSTGRES, runFolder, fastStub.origin, log) : undefined
+  if (!settings.postgres) log('no service-postgres target and no scaling table: BENCH_POSTGRES=0')
+  // Without haproxy the scaling table is left out (startScalingTargets says so), and one instance is enough.
+  const postgresInstances = findHaproxy() === undefined ? 1 : SCALING_INSTANCES
+  const postgresServices = settings.postgres ? await startPostgresServices(SERVICE_ON_POSTGRES, postgresInstances, runFolder, fastStub.origin, log) : undefined
+  const postgresService = postgresServices?.[0]
+  const scalingTargets = postgresServices === undefined ? [] : await startScalingTargets(postgresServices, log)
   const baseline = settings.baselineEntry === undefined ? undefined : await startBaselines(settings.baselineEntry, runFolder, fastStub.origin, slowStub.origin, settings.slowLatencyMs)
 
   const fastLabel = '0 ms stub'
@@ -81,7 +91,8 @@ async function main (): Promise<void> {
       stub: fastStub,
       concurrency,
       seconds: settings.seconds,
-      targets: fastTargets
+      // The scaling targets at one concurrency only: they are there to compare with each other and with SQLite.
+      targets: concurrency === settings.highConcurrency ? [...fastTargets, ...scalingTargets] as const : fastTargets
     })),
     {
       stubLabel: slowLabel,
@@ -116,6 +127,8 @@ async function main (): Promise<void> {
         'the service gets a signed HubSpot execution with a fresh callbackId per request.',
       ...(settings.baselineEntry === undefined ? [] : [`${BASELINE} is ${settings.baselineEntry}, started the same way, measured in the same rounds.`]),
       `${SERVICE_ON_POSTGRES} is the same service with DATABASE_URL on a local PostgreSQL cluster (same machine, default pool of 10), 0 ms stub only.`,
+      ...(scalingTargets.length === 0 ? [] : [`the scaling rows are ${SCALING_INSTANCES} instances on that one database (${SERVICE_ON_POSTGRES} the first), behind haproxy ` +
+        `(round robin, /ready checked every second), at c=${settings.highConcurrency}; every process shares the machine's ${machine().cores} cores.`]),
       `the service runs as in production (node dist/src/server.js, LOG_LEVEL=info to a file) except PROVIDER_CONCURRENCY=${BENCH_PROVIDER_CONCURRENCY} ` +
         '(default 16 per connection would cap the 200 ms variant at 80 req/s by design) and RATE_LIMIT_PER_PORTAL=1e9.',
       `the load generator (autocannon, one thread) shares the machine's ${machine().cores} cores with the stub and the target: the direct floor is partly the generator's own limit.`,

@@ -15,6 +15,8 @@ export const PORTKEY = 'portkey'
 export const SERVICE = 'service'
 export const SERVICE_ON_POSTGRES = 'service-postgres'
 export const BASELINE = 'baseline'
+/** The service on PostgreSQL, `instances` of it behind haproxy (the scaling table). */
+export const behindHaproxy = (instances: number): string => `postgres×${instances} haproxy`
 
 export interface TargetSummary {
   readonly target: string

@@ -61,7 +61,7 @@ export function portkeyTarget (name: string, portkey: Child, stub: Child, call: 
   }
 }
 
-/** Signed "Use a custom LLM" executions for portal 1, each with a callbackId never sent before. */
-export function serviceTarget (name: string, service: Child): Target {
+/** Signed "Use a custom LLM" executions for portal 1, each with a callbackId never sent before (to a service or a balancer). */
+export function serviceTarget (name: string, service: Pick<Child, 'origin'>): Target {
   return { name, origin: service.origin, requests: new ExecutionPool(1), accepts: body => body.includes(SUCCEEDED) }
 }

@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { asc, getTableName } from 'drizzle-orm'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import t, { type Test } from 'tap'
-import { COPY_ORDER } from '../../db/copy-data.ts'
+import { COPY_ORDER, NOT_COPIED } from '../../db/copy-data.ts'
 import { connectDatabase, openDatabase, type DatabaseHandle } from '../../db/database.ts'
 import type { Driver } from '../../db/driver.ts'
 import { createRepositories } from '../../db/repositories/index.ts'
@@ -12,12 +12,15 @@ import * as sqliteSchema from '../../db/schema/sqlite.ts'
 import { writeUnchecked } from '../../db/sqlite/sqlite-faults.ts'
 import { connectionKeyContext, oauthTokenContext } from '../../db/secret-contexts.ts'
 import { createKeyring } from '../../plugins/keyring/keyring.ts'
+import { monthOf } from '../../src/actions/budgets/month-of.ts'
 import { main } from '../../src/cli/index.ts'
 import { sharedCluster } from '../helpers/postgres-cluster.ts'
 
 const keyring = createKeyring([{ id: 'default', key: Buffer.alloc(32, 7) }])
 const OPENAI_KEY = 'sk-test-openai-0123456789abcdef'
 const T0 = 1_760_000_000_000
+/** The instance the executions are written under: its lease is data like any other column, and is copied. */
+const LEASE = { owner: 'instance-a', until: T0 + 30_000 }
 
 function io (env: Record<string, string | undefined> = {}) {
   const out: string[] = []
@@ -48,7 +51,8 @@ const counts = (tables: Record<string, unknown[]>) => Object.fromEntries(Object.
 async function populate (dataDir: string): Promise<void> {
   const handle = await connectDatabase(`sqlite:${join(dataDir, 'app.db')}`)
   try {
-    const repositories = createRepositories(handle.driver)
+    // Written by a named instance, as the service writes them: the audit events carry its name.
+    const repositories = createRepositories(handle.driver, { instanceId: LEASE.owner })
     await repositories.connections.save({
       portalId: 101, provider: 'openai', encryptedKey: keyring.encrypt(OPENAI_KEY, connectionKeyContext(101, 'openai')), keyHint: 'cdef', baseUrl: null, at: T0, actor: 'admin-api'
     })
@@ -59,14 +63,21 @@ async function populate (dataDir: string): Promise<void> {
     await repositories.assistants.create(101, 'asst_1', { name: 'Summariser', model: 'gpt-5', instructions: 'Summarise the deal.', temperature: 0.2, reasoningEffort: null }, 'admin-api', T0 + 3)
     await repositories.assistants.create(202, 'asst_2', { name: 'Classifier', model: 'claude-sonnet-4-5', instructions: 'Classify.', temperature: null, reasoningEffort: 'low' }, 'admin-api', T0 + 4)
     await repositories.budgets.save(101, { monthlyLimitUsd: 25.5, warnAtPercent: 80, timeZone: 'Europe/Paris' }, 'admin-api', T0 + 5)
-    const finished = await repositories.executions.claim({ portalId: 101, action: 'custom-llm', callbackId: 'cb-1', source: 'WORKFLOWS', startedAt: T0 + 10, request: '{"inputFields":{}}', expiresAt: T0 + 60_000 })
+    const finished = await repositories.executions.claim({ portalId: 101, action: 'custom-llm', callbackId: 'cb-1', source: 'WORKFLOWS', startedAt: T0 + 10, request: '{"inputFields":{}}', expiresAt: T0 + 60_000 }, LEASE)
     if (finished.kind !== 'new') throw new Error('expected a new execution')
     await repositories.executions.finish(finished.id, {
       status: 'success', provider: 'openai', model: 'gpt-5', inputTokens: 1234, outputTokens: 567, cachedInputTokens: 100, reasoningTokens: 64,
       costUsd: 0.012_345, finishReason: 'stop', adjustments: ['max tokens lowered to 4096'], outputFields: { answer: 'Yes' }, finishedAt: T0 + 900, latencyMs: 890
-    })
-    await repositories.executions.claim({ portalId: 202, action: 'openai-assistant', callbackId: 'cb-2', startedAt: T0 + 20, request: '{"inputFields":{"a":1}}', expiresAt: T0 + 60_000 })
-    await repositories.executions.claim({ portalId: 101, action: 'test', startedAt: T0 + 30, request: '{}', expiresAt: T0 + 60_000 })
+    }, LEASE.owner)
+    await repositories.executions.claim({ portalId: 202, action: 'openai-assistant', callbackId: 'cb-2', startedAt: T0 + 20, request: '{"inputFields":{"a":1}}', expiresAt: T0 + 60_000 }, LEASE)
+    const running = await repositories.executions.claim({ portalId: 101, action: 'test', startedAt: T0 + 30, request: '{}', expiresAt: T0 + 60_000 }, LEASE)
+    if (running.kind !== 'new') throw new Error('expected a new execution')
+    // A running call's hold on its portal's budget, and the month's ledger the reservation kept on the budget's row.
+    const standing = await repositories.budgets.reserve(101, monthOf(T0 + 30, 'Europe/Paris'), { executionId: running.id, owner: LEASE.owner, amountUsd: 0.5 })
+    if (standing.kind !== 'fits') throw new Error(`expected the reservation to fit, got ${standing.kind}`)
+    // What describes running processes rather than data, which is not copied.
+    await repositories.instances.register({ instanceId: LEASE.owner, version: '1.0.0', at: T0 + 35 })
+    await repositories.rateLimits.hit('portal:101', T0 + 36, 60_000)
     await repositories.oauth.recordInstall({
       portalId: 101,
       encryptedAccessToken: keyring.encrypt('access-token', oauthTokenContext(101, 'access')),
@@ -80,8 +91,8 @@ async function populate (dataDir: string): Promise<void> {
   }
 }
 
-t.test('COPY_ORDER names every table of the schema once', async t => {
-  t.same(COPY_ORDER.map(entry => entry.table).sort(), Object.keys(sqliteSchema).sort())
+t.test('COPY_ORDER and NOT_COPIED name every table of the schema once', async t => {
+  t.same([...COPY_ORDER.map(entry => entry.table), ...NOT_COPIED].sort(), Object.keys(sqliteSchema).sort())
 })
 
 t.test('SQLite → PostgreSQL → SQLite: every row kept, ids and ciphertexts included; a filled target is refused', async t => {
@@ -115,6 +126,11 @@ t.test('SQLite → PostgreSQL → SQLite: every row kept, ids and ciphertexts in
     const execution = copied.executions?.find(row => row.callbackId === 'cb-1')
     t.match(execution, { id: 1, inputTokens: 1234, outputTokens: 567, costUsd: 0.012_345, status: 'success', adjustments: '["max tokens lowered to 4096"]' })
     t.same(copied.audit_events?.find(row => row.action === 'budget')?.after, { monthlyLimitUsd: 25.5, warnAtPercent: 80, timeZone: 'Europe/Paris' }, 'JSON columns survive')
+    t.match(copied.executions?.find(row => row.action === 'test'), { status: 'running', leaseOwner: LEASE.owner, leaseExpiresAt: LEASE.until, reservedUsd: 0.5 }, 'leases and holds are kept')
+    t.match(copied.portal_budgets?.[0], { portalId: 101, ledgerMonth: '2025-10', spentUsd: 0.012_345 }, 'so is the month\'s ledger (the finished execution\'s cost)')
+    t.ok(copied.audit_events?.every(row => row.instanceId === LEASE.owner), 'and the instance that wrote each audit event')
+    t.strictSame(await target.driver.all(target.driver.db.select().from(target.driver.tables.instances)), [], 'the instances are not copied')
+    t.strictSame(await target.driver.all(target.driver.db.select().from(target.driver.tables.rateLimitCounters)), [], 'nor the rate limit counters')
 
     const repositories = createRepositories(target.driver)
     const connection = await repositories.connections.find(101, 'openai')
@@ -124,7 +140,7 @@ t.test('SQLite → PostgreSQL → SQLite: every row kept, ids and ciphertexts in
     t.equal(keyring.decrypt(tokens?.encryptedRefreshToken ?? '', oauthTokenContext(101, 'refresh')), 'refresh-token')
 
     const largest = (rows: Array<Record<string, unknown>> | undefined) => Math.max(...(rows ?? []).map(row => Number(row.id)))
-    const claim = await repositories.executions.claim({ portalId: 101, action: 'test', startedAt: T0 + 100, request: '{}', expiresAt: T0 + 60_000 })
+    const claim = await repositories.executions.claim({ portalId: 101, action: 'test', startedAt: T0 + 100, request: '{}', expiresAt: T0 + 60_000 }, LEASE)
     t.ok(claim.kind === 'new' && claim.id > largest(copied.executions), 'a new execution gets an id past the copied ones')
     await repositories.connections.save({ portalId: 303, provider: 'openai', encryptedKey: 'v1.default.x.y', keyHint: '', baseUrl: null, at: T0 + 200, actor: 'admin-api' })
     const fresh = await readAll(target.driver)
@@ -156,7 +172,7 @@ t.test('SQLite → PostgreSQL → SQLite: every row kept, ids and ciphertexts in
     t.equal(copy.dialect, 'sqlite')
     t.same(await readAll(copy.driver), fromPostgres, 'every row equal, ids kept')
     const repositories = createRepositories(copy.driver)
-    const claim = await repositories.executions.claim({ portalId: 101, action: 'test', startedAt: T0 + 300, request: '{}', expiresAt: T0 + 60_000 })
+    const claim = await repositories.executions.claim({ portalId: 101, action: 'test', startedAt: T0 + 300, request: '{}', expiresAt: T0 + 60_000 }, LEASE)
     t.ok(claim.kind === 'new' && claim.id > Math.max(...(fromPostgres.executions ?? []).map(row => Number(row.id))), 'SQLite continues past the copied ids')
   })
 })

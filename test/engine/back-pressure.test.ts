@@ -68,9 +68,9 @@ t.test('MAX_IN_FLIGHT counts the executions whose claim is still being written',
   // the others are checked, only claimed.
   const executions = setup.app.repositories.executions
   const claim = executions.claim.bind(executions)
-  executions.claim = async start => {
+  executions.claim = async (start, lease) => {
     await new Promise(resolve => setTimeout(resolve, 100))
-    return await claim(start)
+    return await claim(start, lease)
   }
   const answers = await Promise.all(Array.from({ length: 5 }, () => setup.execute(setup.body())))
   t.same(answers.map(answer => answer.statusCode).sort(), [200, 200, 429, 429, 429], 'two run, three are refused at once')
@@ -81,8 +81,8 @@ t.test('a shutdown that begins while the claim is written starts no call; the ne
   const setup = await durableSetup(t)
   const executions = setup.app.repositories.executions
   const claim = executions.claim.bind(executions)
-  executions.claim = async start => {
-    const claimed = await claim(start)
+  executions.claim = async (start, lease) => {
+    const claimed = await claim(start, lease)
     setup.app.engine.stopAccepting()
     return claimed
   }

@@ -37,6 +37,7 @@ async function callSetup (t: Test): Promise<CallSetup> {
     slots,
     prepare: async inputFields => await prepareExecution(context, {
       action: 'custom-llm',
+      trigger: 'workflow',
       portalId: PORTAL,
       callbackId: 'call-step',
       inputFields: { provider: 'openai', model: 'gpt-4.1', prompt: 'How many moons has Mars?', ...inputFields }

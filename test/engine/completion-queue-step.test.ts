@@ -2,6 +2,8 @@ import t, { type Test } from 'tap'
 import { openDatabase } from '../../db/database.ts'
 import { createRepositories } from '../../db/repositories/index.ts'
 import type { ExecutionsRepository } from '../../db/repositories/executions-repository.ts'
+import type { SetTimer } from '../../plugins/timers.ts'
+import { manualClock } from '../helpers/manual-clock.ts'
 import { COMPLETION_MAX_ATTEMPTS, createCompletionQueue, type CallbackCompletion, type CompletionAnswer, type CompletionQueue } from '../../src/actions/engine/completion-queue.ts'
 
 // The durable completion queue over the real executions table (in-memory SQLite). `complete` is the HubSpot
@@ -13,6 +15,9 @@ const ACCEPTED: CompletionAnswer = { kind: 'accepted' }
 
 interface RecordedCall { readonly portalId: number, readonly completions: readonly CallbackCompletion[] }
 
+const OWNER = 'instance-a'
+const LEASE_MS = 30_000
+
 interface QueueSetup {
   readonly executions: ExecutionsRepository
   readonly queue: CompletionQueue
@@ -22,41 +27,72 @@ interface QueueSetup {
   answer: (call: RecordedCall) => CompletionAnswer | Promise<CompletionAnswer>
   /** A BLOCKed execution finished with an answer: its completion is pending and due now. */
   pending (callbackId: string, portalId?: number, outputFields?: Record<string, string>): Promise<number>
+  /** Another instance's queue on the same database, sending through the same recorded `complete`; closed at teardown. */
+  queueOf (owner: string): CompletionQueue
+  /** Records a failed attempt of an earlier round (claimed, failed, and the claim handed back). */
+  attemptFailed (id: number, error: string, dueAt: number | undefined): Promise<void>
 }
 
-function queueSetup (t: Test, options: { random?: () => number } = {}): QueueSetup {
+interface QueueOptions {
+  readonly random?: () => number
+  readonly clock?: () => number
+  readonly setTimer?: SetTimer
+}
+
+function queueSetup (t: Test, options: QueueOptions = {}): QueueSetup {
   const handle = openDatabase(':memory:')
   const executions = createRepositories(handle.driver).executions
   const calls: RecordedCall[] = []
   const logs: QueueSetup['logs'] = []
   const write = (level: string) => (object: object, message?: string) => { logs.push({ level, object, ...(message === undefined ? {} : { message }) }) }
-  const setup: QueueSetup = {
-    executions,
-    calls,
-    logs,
-    answer: () => ACCEPTED,
-    queue: createCompletionQueue({
+  const clock = options.clock ?? Date.now
+  const queues: CompletionQueue[] = []
+  const queueOf = (owner: string) => {
+    const queue = createCompletionQueue({
       executions,
-      clock: Date.now,
+      clock,
       log: { info: write('info'), warn: write('warn'), error: write('error') },
       ...(options.random === undefined ? {} : { random: options.random }),
+      ...(options.setTimer === undefined ? {} : { setTimer: options.setTimer }),
+      owner,
+      leaseMs: LEASE_MS,
       complete: async (portalId, completions) => {
         const call = { portalId, completions }
         calls.push(call)
         return await setup.answer(call)
       }
-    }),
+    })
+    queues.push(queue)
+    return queue
+  }
+  const setup: QueueSetup = {
+    executions,
+    calls,
+    logs,
+    answer: () => ACCEPTED,
+    queue: queueOf(OWNER),
+    queueOf,
     async pending (callbackId, portalId = PORTAL, outputFields = { response: 'Hello', inputTokens: '12', hs_execution_state: 'SUCCESS' }) {
-      const now = Date.now()
-      const claim = await executions.claim({ portalId, action: 'custom-llm', callbackId, startedAt: now - 1000, request: '{}', expiresAt: now + 60_000 })
+      const now = clock()
+      const claim = await executions.claim({ portalId, action: 'custom-llm', callbackId, startedAt: now - 1000, request: '{}', expiresAt: now + 60_000 }, { owner: OWNER, until: now + LEASE_MS })
       if (claim.kind !== 'new') throw new Error('expected a new claim')
       await executions.markBlocked(claim.id)
-      const finished = await executions.finish(claim.id, { status: 'success', outputFields, finishedAt: now - 1 })
+      const finished = await executions.finish(claim.id, { status: 'success', outputFields, finishedAt: now - 1 }, OWNER)
       if (!finished.completionPending) throw new Error('expected a pending completion')
       return claim.id
+    },
+    async attemptFailed (id, error, dueAt) {
+      const earlier = 'instance-earlier'
+      const claimed = await executions.claimCompletions({ owner: earlier, until: clock() + LEASE_MS }, clock(), 1_000)
+      if (!claimed.some(row => row.id === id)) throw new Error(`execution ${id} was not due`)
+      await executions.completionAttemptFailed([id], error, dueAt, earlier)
+      await executions.releaseLeases(earlier)
     }
   }
-  t.teardown(async () => { await setup.queue.close(); await handle.close() })
+  t.teardown(async () => {
+    for (const queue of queues) await queue.close()
+    await handle.close()
+  })
   return setup
 }
 
@@ -206,8 +242,8 @@ t.test(`after ${COMPLETION_MAX_ATTEMPTS} attempts a completion HubSpot keeps ref
   const setup = queueSetup(t)
   const lastTry = await setup.pending('last-try')
   const oneBefore = await setup.pending('one-before', OTHER_PORTAL)
-  for (let attempt = 1; attempt < COMPLETION_MAX_ATTEMPTS; attempt++) await setup.executions.completionAttemptFailed([lastTry], 'HubSpot answered 503', Date.now() - 1)
-  for (let attempt = 1; attempt < COMPLETION_MAX_ATTEMPTS - 1; attempt++) await setup.executions.completionAttemptFailed([oneBefore], 'HubSpot answered 503', Date.now() - 1)
+  for (let attempt = 1; attempt < COMPLETION_MAX_ATTEMPTS; attempt++) await setup.attemptFailed(lastTry, 'HubSpot answered 503', Date.now() - 1)
+  for (let attempt = 1; attempt < COMPLETION_MAX_ATTEMPTS - 1; attempt++) await setup.attemptFailed(oneBefore, 'HubSpot answered 503', Date.now() - 1)
   setup.answer = () => ({ kind: 'retry', status: 503, message: 'HubSpot answered 503' })
   await setup.queue.flush()
 
@@ -277,4 +313,80 @@ t.test('what becomes due during a round is delivered before flush resolves', asy
   t.equal((await setup.executions.find(first))?.completionState, 'delivered')
   t.equal(second === undefined ? undefined : (await setup.executions.find(second))?.completionState, 'delivered')
   t.same(setup.calls.map(call => call.completions.map(completion => completion.callbackId)), [['during-1'], ['during-2']], 'each once')
+})
+
+t.test('two instances flushing at once send each completion once, each from its own claim', async t => {
+  const setup = queueSetup(t)
+  const other = setup.queueOf('instance-b')
+  const callbackIds: string[] = []
+  for (let index = 0; index < 30; index++) {
+    const callbackId = `shared-${index}`
+    callbackIds.push(callbackId)
+    await setup.pending(callbackId, [PORTAL, OTHER_PORTAL, 8383][index % 3])
+  }
+  setup.answer = async () => { await sleep(5); return ACCEPTED }
+  await Promise.all([setup.queue.flush(), other.flush()])
+  const sent = setup.calls.flatMap(call => call.completions.map(completion => completion.callbackId))
+  t.equal(sent.length, 30, `thirty completions sent in ${setup.calls.length} calls`)
+  t.strictSame([...sent].sort(), [...callbackIds].sort(), 'each once')
+  t.equal(await setup.executions.countPendingCompletions(), 0, 'every one marked delivered')
+})
+
+t.test('a completion another instance claimed is left to it while its claim lasts, then delivered here', async t => {
+  const setup = queueSetup(t)
+  const id = await setup.pending('theirs')
+  const claimed = await setup.executions.claimCompletions({ owner: 'instance-b', until: Date.now() + 300 }, Date.now(), 10)
+  t.strictSame(claimed.map(row => row.id), [id])
+  await setup.queue.flush()
+  t.equal(setup.calls.length, 0, 'not sent while the other instance holds it')
+  t.match(await setup.executions.find(id), { completionState: 'pending', completionAttempts: 0, leaseOwner: 'instance-b' })
+  await sleep(350)
+  await setup.queue.flush()
+  t.strictSame(setup.calls.map(call => call.completions.map(completion => completion.callbackId)), [['theirs']], 'sent once the claim ran out')
+  t.match(await setup.executions.find(id), { completionState: 'delivered', completionAttempts: 1, leaseOwner: null })
+})
+
+t.test('a claim that grew older than half the lease before it was sent is not sent; it is left to the next claim', async t => {
+  let now = Date.now()
+  const setup = queueSetup(t, { clock: () => now })
+  await setup.pending('first-portal', PORTAL)
+  const late = await setup.pending('second-portal', OTHER_PORTAL)
+  // The first portal's call takes so long (a paused process) that the round's claim is past half its lease.
+  setup.answer = () => {
+    now += LEASE_MS / 2 + 1
+    return ACCEPTED
+  }
+  await setup.queue.flush()
+  t.equal(setup.calls.length, 1, 'one portal was sent; the other was not')
+  const skippedPortal = setup.calls[0]?.portalId === PORTAL ? OTHER_PORTAL : PORTAL
+  const skipped = skippedPortal === OTHER_PORTAL ? late : (await setup.executions.recent(PORTAL, 1))[0]?.id
+  t.match(await setup.executions.find(skipped ?? 0), { completionState: 'pending', completionAttempts: 0 }, 'left pending, no attempt counted')
+  t.ok(setup.logs.some(line => line.level === 'warn' && /grew old/.test(line.message ?? '')), 'with a warning')
+
+  setup.answer = () => ACCEPTED
+  await setup.queue.flush()
+  t.equal(setup.calls.length, 1, 'not claimed again while its claim lasts')
+  now += LEASE_MS
+  await setup.queue.flush()
+  t.equal(setup.calls.length, 2, 'claimed and sent once the claim ran out')
+  t.equal(setup.calls[1]?.portalId, skippedPortal)
+  t.equal(await setup.executions.countPendingCompletions(), 0)
+})
+
+t.test('once another instance\'s claim ran out, the queue\'s own timer delivers the completion', async t => {
+  const clock = manualClock(Date.now())
+  const setup = queueSetup(t, { clock, setTimer: clock.setTimer })
+  const id = await setup.pending('after-their-lease')
+  const until = clock() + 5_000
+  await setup.executions.claimCompletions({ owner: 'instance-b', until }, clock(), 10)
+  await setup.queue.flush()
+  t.equal(setup.calls.length, 0, 'held by the other instance')
+  t.ok((clock.nextTimerAt() ?? 0) >= until, 'the next round is set for when the claim runs out, not before')
+  // Each timer runs a round; a round that finds nothing to claim sets the next timer. A few are allowed, not an endless run at one instant.
+  for (let round = 0; round < 5 && setup.calls.length === 0; round++) {
+    clock.runNext()
+    await setup.queue.flush()
+  }
+  t.equal(setup.calls.length, 1, `delivered by the queue's timer (the clock stands ${clock() - until} ms past the claim's end)`)
+  t.equal((await setup.executions.find(id))?.completionState, 'delivered')
 })

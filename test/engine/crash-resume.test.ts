@@ -80,7 +80,7 @@ t.test('SIGKILL with 20 BLOCKed calls in flight: the next start completes each e
   t.same(listed.filter(execution => execution.completion?.state !== 'delivered').map(execution => execution.completion), [], 'all completion.state delivered')
   t.same(listed.filter(execution => execution.runs !== 2).map(execution => execution.runs), [], 'all runs: 2 (the start before the crash, the resume)')
   t.same(listed.map(execution => execution.callbackId).sort(), [...callbackIds].sort(), 'the same callbackIds')
-  t.ok(second.logs().some(line => line.msg === 'resumed unfinished executions' && line.resumed === EXECUTIONS), 'the second process logged resuming 20')
+  t.ok(second.logs().some(line => line.msg === 'took over unfinished executions' && line.resumed === EXECUTIONS), 'the second process logged resuming 20')
 
   // A 21st delivery of one callbackId, after all this: its stored answer, and no new generation.
   const generations = openai.generations().length

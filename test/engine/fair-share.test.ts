@@ -32,7 +32,7 @@ t.test('a portal flooding a slow provider leaves room for another portal, and ge
   t.match(more.json().message, /its fair share while 1 other portal also run/)
 
   const metrics = await setup.app.inject({ url: '/metrics', headers: setup.admin })
-  t.match(metrics.body, /llm_actions_rejections_total\{reason="fair-share"\} 14/)
+  t.match(metrics.body, /llm_actions_rejections_total\{reason="fair-share",instance_id="[^"]+"\} 14/)
 
   setup.providerDelayMs = 0
   await eventually('every admitted execution completed', () => setup.hubspot.state.completedCallbacks.length >= 28, 30_000)

@@ -102,7 +102,7 @@ t.test('SIGTERM while calls finish within SHUTDOWN_GRACE_MS: they are recorded, 
   t.ok(exit.at - signalledAt < 5000, `and soon after, before the grace ran out (${exit.at - signalledAt} ms after SIGTERM)`)
   const logs = first.logs()
   t.ok(logs.some(line => line.msg === 'shutting down: waiting for running executions' && line.running === callbackIds.length), 'it logged waiting for the running calls')
-  t.notOk(logs.some(line => line.msg === 'shutting down: executions still running are left for the next start'), 'none was left running')
+  t.notOk(logs.some(line => line.msg === 'shutting down: executions still running are handed to the other instances or the next start'), 'none was left running')
 
   const stored = storedExecutions(dataDir)
   t.same(stored.map(row => row.callbackId).sort(), [...callbackIds].sort(), 'one row per execution that was accepted')
@@ -145,7 +145,7 @@ t.test('SIGTERM while calls outlast SHUTDOWN_GRACE_MS: exits 0 soon after the gr
   t.ok(tookMs < 3500, `and exited within the grace plus a margin, long before the provider's 10 s answer (${tookMs} ms)`)
   t.equal(stubs.hubspot.state.completedCallbacks.length, 0, 'nothing was completed')
   const logs = first.logs()
-  t.ok(logs.some(line => line.msg === 'shutting down: executions still running are left for the next start' && line.left === 2), 'it logged leaving both for the next start')
+  t.ok(logs.some(line => line.msg === 'shutting down: executions still running are handed to the other instances or the next start' && line.left === 2), 'it logged leaving both for the next start')
 
   const stored = storedExecutions(dataDir)
   t.equal(stored.length, 2)

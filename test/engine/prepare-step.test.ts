@@ -24,6 +24,7 @@ const shared = await preparedContext(t)
 function request (inputFields: Record<string, unknown>, properties: Record<string, unknown> = { firstname: 'Ada' }): ExecutionRequest {
   return {
     action: 'custom-llm',
+    trigger: 'workflow',
     portalId: PORTAL,
     callbackId: 'prepare-step',
     inputFields: { provider: 'openai', model: 'gpt-4.1', ...inputFields },

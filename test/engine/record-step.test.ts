@@ -27,6 +27,7 @@ const context = await recordContext(t)
 async function prepared (inputFields: Record<string, string> = {}): Promise<PreparedExecution> {
   return await prepareExecution(context, {
     action: 'custom-llm',
+    trigger: 'workflow',
     portalId: PORTAL,
     callbackId: 'record-step',
     inputFields: { provider: 'openai', model: 'gpt-4.1', prompt: 'Count the moons of Mars.', ...inputFields }

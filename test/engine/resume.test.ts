@@ -23,8 +23,11 @@ t.test('at start: expired executions are closed, endless ones and interrupted te
   const executions = first.app.repositories.executions
   const now = Date.now()
   const request = JSON.stringify({ inputFields: { provider: 'openai', model: 'gpt-4.1', prompt: 'Hi' } })
+  // Under the first process's own lease, which its shutdown hands back.
+  const owner = first.app.config.instanceId
   const claim = async (callbackId: string | undefined, startedAt: number) => {
-    const claimed = await executions.claim({ portalId: PORTAL, action: callbackId === undefined ? 'test' : 'custom-llm', ...(callbackId === undefined ? {} : { callbackId }), startedAt, request, expiresAt: startedAt + EXECUTION_EXPIRY_MS })
+    const claimed = await executions.claim({ portalId: PORTAL, action: callbackId === undefined ? 'test' : 'custom-llm', ...(callbackId === undefined ? {} : { callbackId }), startedAt, request, expiresAt: startedAt + EXECUTION_EXPIRY_MS },
+      { owner, until: Date.now() + 30_000 })
     if (claimed.kind !== 'new') throw new Error('expected a new claim')
     return claimed.id
   }
@@ -32,7 +35,7 @@ t.test('at start: expired executions are closed, endless ones and interrupted te
   await executions.markBlocked(expired)
   const endless = await claim('ap-endless', now)
   await executions.markBlocked(endless)
-  for (let run = 1; run < MAX_RUNS; run++) await executions.startRun(endless)
+  for (let run = 1; run < MAX_RUNS; run++) await executions.startRun(endless, owner)
   const interrupted = await claim(undefined, now)
   await first.app.close()
 
@@ -50,5 +53,40 @@ t.test('at start: expired executions are closed, endless ones and interrupted te
   t.equal((await row(interrupted))?.status, 'failed')
   t.match((await row(interrupted))?.errorMessage, /interrupted by a restart/)
   t.equal(openai.generations().length, 0, 'no provider call for any of them')
-  t.ok(second.logs.some(line => line.includes('resumed unfinished executions') && line.includes('"expired":1') && line.includes('"abandoned":2')), 'the start says what it found')
+  t.ok(second.logs.some(line => line.includes('took over unfinished executions') && line.includes('"expired":1') && line.includes('"abandoned":2')), 'the start says what it found')
+})
+
+t.test('resume() takes over only executions whose lease ran out; one another instance still holds is left to it', async t => {
+  const openai = await startOpenAIStub()
+  t.teardown(() => openai.close())
+  // The app's clock stands still unless the test moves it: the lease keeper's own looks (real time) then find the
+  // same leases live as the test's resume() does, until the test moves past them.
+  let now = Date.now()
+  const built = await buildApp(t, { OPENAI_BASE_URL: openai.baseUrl }, { clock: () => now })
+  const executions = built.app.repositories.executions
+  const request = JSON.stringify({ inputFields: { provider: 'openai', model: 'gpt-4.1', prompt: 'Hi' } })
+  const other = 'instance-elsewhere'
+  // Both started long enough ago that HubSpot stopped waiting: taken over, each is closed without a provider call.
+  const startedAt = now - EXECUTION_EXPIRY_MS - 60_000
+  const claim = async (callbackId: string, until: number) => {
+    const claimed = await executions.claim({ portalId: PORTAL, action: 'custom-llm', callbackId, startedAt, request, expiresAt: startedAt + EXECUTION_EXPIRY_MS }, { owner: other, until })
+    if (claimed.kind !== 'new') throw new Error('expected a new claim')
+    await executions.markBlocked(claimed.id)
+    return claimed.id
+  }
+  const held = await claim('ap-held', now + 600_000)
+  const runsOut = await claim('ap-runs-out', now + 1_000)
+
+  t.same(await built.app.engine.resume(), { resumed: 0, expired: 0, abandoned: 0 }, 'both leases are live')
+  now += 2_000
+  t.same(await built.app.engine.resume(), { resumed: 0, expired: 1, abandoned: 0 }, 'only the one whose lease ran out')
+  t.match(await executions.find(runsOut), { status: 'expired', errorCode: 'EXECUTION_EXPIRED', leaseOwner: null })
+  t.match(await executions.find(held), { status: 'running', leaseOwner: other }, 'the live lease is left alone')
+  t.same(await built.app.engine.resume(), { resumed: 0, expired: 0, abandoned: 0 }, 'nothing more while it lasts')
+
+  // The other instance stopped renewing: once its lease ran out too, the next look takes it over.
+  now += 600_000
+  t.same(await built.app.engine.resume(), { resumed: 0, expired: 1, abandoned: 0 })
+  t.match(await executions.find(held), { status: 'expired', leaseOwner: null })
+  t.equal(openai.generations().length, 0)
 })

@@ -82,9 +82,19 @@ export function serviceEnvironment (options: { dataDir: string, openaiBaseUrl: s
   }
 }
 
+export interface StartOptions {
+  readonly readyTimeoutMs?: number
+  readonly port?: number
+  /** Names the child in its output (default `service #<n>`). */
+  readonly name?: string
+}
+
+/** Where the request helpers below send: one child, or a load balancer in front of several. */
+export type HttpTarget = Pick<ServiceProcess, 'request'>
+
 export interface ServiceHarness {
-  /** Starts a child on a free port with these settings and resolves once `GET /ready` answers 200. */
-  start (environment: Record<string, string>, options?: { readyTimeoutMs?: number }): Promise<ServiceProcess>
+  /** Starts a child on a free port (or `port`, to restart one in place) and resolves once `GET /ready` answers 200. */
+  start (environment: Record<string, string>, options?: StartOptions): Promise<ServiceProcess>
   /** Every child started so far, in order. */
   readonly started: readonly ServiceProcess[]
   /** The output of every child so far, each under a header. */
@@ -108,16 +118,16 @@ export function serviceHarness (t: Test): ServiceHarness {
     if (!t.passing()) t.comment(`service output:\n${output()}`)
   })
 
-  async function start (environment: Record<string, string>, options: { readyTimeoutMs?: number } = {}): Promise<ServiceProcess> {
+  async function start (environment: Record<string, string>, options: StartOptions = {}): Promise<ServiceProcess> {
     // The port can be taken between our probe and the child's listen; try another one a few times.
     for (let attempt = 1; ; attempt++) {
-      const service = spawnService(`service #${started.length + 1}`, { ...environment, PORT: String(await freePort()) })
+      const service = spawnService(options.name ?? `service #${started.length + 1}`, { ...environment, PORT: String(options.port ?? await freePort()) })
       started.push(service)
       try {
         await waitForReady(service, options.readyTimeoutMs ?? 20_000)
         return service
       } catch (error) {
-        if (attempt < 3 && service.exit !== undefined && /EADDRINUSE/.test(service.output())) continue
+        if (attempt < 3 && options.port === undefined && service.exit !== undefined && /EADDRINUSE/.test(service.output())) continue
         throw error
       }
     }
@@ -220,7 +230,7 @@ export async function until (what: string, check: () => boolean | Promise<boolea
 }
 
 /** Connects the portal's OpenAI key (the stub's good key) through the admin API. */
-export async function connectOpenAI (service: ServiceProcess, portalId: number): Promise<void> {
+export async function connectOpenAI (service: HttpTarget, portalId: number): Promise<void> {
   const response = await service.request(`/api/portals/${portalId}/connections/openai`, {
     method: 'PUT',
     headers: { ...ADMIN_HEADERS, 'content-type': 'application/json' },
@@ -230,7 +240,7 @@ export async function connectOpenAI (service: ServiceProcess, portalId: number):
 }
 
 /** Installs the app for the portal: `/oauth/install` for a state, the stub's code, then `/oauth/callback`. */
-export async function installPortal (service: ServiceProcess, hubspot: HubSpotStub, portalId: number): Promise<void> {
+export async function installPortal (service: HttpTarget, hubspot: HubSpotStub, portalId: number): Promise<void> {
   const start = await service.request('/oauth/install', { redirect: 'manual' })
   const location = start.headers.get('location')
   if (start.status !== 302 || location === null) throw new Error(`/oauth/install answered ${start.status} without a redirect`)
@@ -252,7 +262,7 @@ export interface ExecutionAnswer {
 }
 
 /** POSTs an execution signed as HubSpot signs it (over PUBLIC_URL + path). */
-export async function sendExecution (service: ServiceProcess, body: Record<string, unknown>): Promise<ExecutionAnswer> {
+export async function sendExecution (service: HttpTarget, body: Record<string, unknown>): Promise<ExecutionAnswer> {
   const payload = JSON.stringify(body)
   const response = await service.request(EXECUTE_PATH, { method: 'POST', headers: signedHeaders('POST', EXECUTE_PATH, payload), body: payload })
   const text = await response.text()
@@ -262,7 +272,7 @@ export async function sendExecution (service: ServiceProcess, body: Record<strin
 }
 
 /** The portal's executions as the admin API lists them (newest first). */
-export async function listExecutions (service: ServiceProcess, portalId: number): Promise<any[]> {
+export async function listExecutions (service: HttpTarget, portalId: number): Promise<any[]> {
   const response = await service.request(`/api/portals/${portalId}/executions?limit=50`, { headers: ADMIN_HEADERS })
   if (response.status !== 200) throw new Error(`listing executions answered ${response.status}: ${await response.text()}`)
   return ((await response.json()) as { items: any[] }).items

@@ -1,7 +1,8 @@
+import { eq } from 'drizzle-orm'
 import type { Test } from 'tap'
 import type { Driver } from '../../db/driver.ts'
 import type { AuditRow } from '../../db/repositories/audit-repository.ts'
-import type { Claim, ExecutionFinish, ExecutionRow, ExecutionStart } from '../../db/repositories/executions-repository.ts'
+import type { Claim, ExecutionFinish, ExecutionRow, ExecutionStart, Lease } from '../../db/repositories/executions-repository.ts'
 import { createRepositories, type Repositories } from '../../db/repositories/index.ts'
 import type { SaveConnection } from '../../db/repositories/connections-repository.ts'
 import type { SaveTokens } from '../../db/repositories/oauth-repository.ts'
@@ -29,6 +30,12 @@ const OTHER_PORTAL = 202
 const THIRD_PORTAL = 303
 const T0 = Date.UTC(2026, 0, 15, 12)
 const ACTOR = 'admin-api'
+/** The instance the cases work as, and another one sharing its database. */
+const OWNER = 'instance-a'
+const RIVAL = 'instance-b'
+const LEASE_MS = 30_000
+/** The month T0 falls in, as a UTC budget counts it. */
+const JANUARY = { month: '2026-01', startMs: Date.UTC(2026, 0, 1), endMs: Date.UTC(2026, 1, 1) }
 /** Longer than any statement takes on a loaded machine, shorter than tap's timeout, so a hang fails by name. */
 const HANG_MS = 5_000
 
@@ -42,31 +49,31 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
 
   storeCase('executions: a callbackId is claimed once, then answers the stored row; another portal\'s is its own', async (t, { repositories: { executions } }) => {
     const given = start({ callbackId: 'cb-once', source: 'WORKFLOWS' })
-    const id = newId(t, await executions.claim(given), 1)
+    const id = newId(t, await executions.claim(given, lease()), 1)
     const stored = await executions.find(id)
     t.strictSame(stored, runningRow(id, given), 'the new row, column by column')
 
-    t.strictSame(await executions.claim({ ...given, startedAt: T0 + 10, request: '{"later":true}' }), { kind: 'existing', execution: stored },
+    t.strictSame(await executions.claim({ ...given, startedAt: T0 + 10, request: '{"later":true}' }, lease()), { kind: 'existing', execution: stored },
       'a duplicate delivery gets the stored row, untouched')
-    await executions.finish(id, success())
+    await executions.finish(id, success(), OWNER)
     const finished = await executions.find(id)
     t.equal(finished?.status, 'success')
-    t.strictSame(await executions.claim(given), { kind: 'existing', execution: finished }, 'also once it finished')
+    t.strictSame(await executions.claim(given, lease()), { kind: 'existing', execution: finished }, 'also once it finished')
 
     const elsewhere = { ...given, portalId: OTHER_PORTAL }
-    const otherId = newId(t, await executions.claim(elsewhere), 1)
+    const otherId = newId(t, await executions.claim(elsewhere, lease()), 1)
     t.not(otherId, id, 'the same callbackId on another portal is another execution')
     t.strictSame(await executions.find(otherId), runningRow(otherId, elsewhere))
 
     const withoutCallback = start({ callbackId: undefined })
-    const first = newId(t, await executions.claim(withoutCallback), 1)
-    const second = newId(t, await executions.claim(withoutCallback), 1)
+    const first = newId(t, await executions.claim(withoutCallback, lease()), 1)
+    const second = newId(t, await executions.claim(withoutCallback, lease()), 1)
     t.not(first, second, 'executions without a callbackId never meet at the unique index')
     t.equal((await executions.recent(PORTAL, 100)).length, 3)
   })
 
   storeCase('executions: of 25 concurrent claims of one callbackId exactly one is new', async (t, { repositories: { executions } }) => {
-    const claims = await Promise.all(Array.from({ length: 25 }, (_, index) => executions.claim(start({ callbackId: 'cb-race', startedAt: T0 + index }))))
+    const claims = await Promise.all(Array.from({ length: 25 }, (_, index) => executions.claim(start({ callbackId: 'cb-race', startedAt: T0 + index }), lease())))
     const fresh = claims.filter(claim => claim.kind === 'new')
     t.equal(fresh.length, 1, 'one new claim')
     const id = fresh[0]?.id
@@ -77,30 +84,30 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
 
   storeCase('executions: one finished with status retry is claimed again (runs 2); of 10 concurrent re-claims one is new', async (t, { repositories: { executions } }) => {
     const given = start({ callbackId: 'cb-retry' })
-    const id = newId(t, await executions.claim(given), 1)
-    t.strictSame(await executions.finish(id, { status: 'retry', provider: 'openai', model: 'gpt-4.1', errorCode: 'PROVIDER_RATE_LIMITED', errorMessage: 'slow down', inputTokens: 10, costUsd: 0.25, finishedAt: T0 + 100, latencyMs: 100 }),
-      { written: true, completionPending: false })
+    const id = newId(t, await executions.claim(given, lease()), 1)
+    t.strictSame(await executions.finish(id, { status: 'retry', provider: 'openai', model: 'gpt-4.1', errorCode: 'PROVIDER_RATE_LIMITED', errorMessage: 'slow down', inputTokens: 10, costUsd: 0.25, finishedAt: T0 + 100, latencyMs: 100 }, OWNER),
+      { written: true, completionPending: false, lost: false })
     t.equal((await executions.find(id))?.status, 'retry')
 
     const again = { ...given, startedAt: T0 + 1_000, request: '{"run":2}', expiresAt: T0 + 5_000 }
-    t.strictSame(await executions.claim(again), { kind: 'new', id, runs: 2 }, 'the redelivery runs it again')
+    t.strictSame(await executions.claim(again, lease()), { kind: 'new', id, runs: 2 }, 'the redelivery runs it again')
     t.strictSame(await executions.find(id), { ...runningRow(id, again), runs: 2, inputTokens: 10, costUsd: 0.25 },
       'a new run describes itself afresh; only what earlier runs spent stays')
 
-    await executions.finish(id, { status: 'retry', finishedAt: T0 + 1_100 })
-    const claims = await Promise.all(Array.from({ length: 10 }, (_, index) => executions.claim({ ...again, startedAt: T0 + 2_000 + index })))
+    await executions.finish(id, { status: 'retry', finishedAt: T0 + 1_100 }, OWNER)
+    const claims = await Promise.all(Array.from({ length: 10 }, (_, index) => executions.claim({ ...again, startedAt: T0 + 2_000 + index }, lease())))
     t.strictSame(claims.filter(claim => claim.kind === 'new').map(claim => claim.kind === 'new' ? [claim.id, claim.runs] : []), [[id, 3]], 'one re-claim, run 3')
     t.equal(claims.filter(claim => claim.kind === 'existing' && claim.execution.id === id && claim.execution.status === 'running' && claim.execution.runs === 3).length, 9,
       'the others see it running')
   })
 
   storeCase('executions: markBlocked marks a running execution and answers a finished one', async (t, { repositories: { executions } }) => {
-    const running = newId(t, await executions.claim(start()), 1)
+    const running = newId(t, await executions.claim(start(), lease()), 1)
     t.strictSame(await executions.markBlocked(running), { kind: 'blocked' })
     t.equal((await executions.find(running))?.answered, 'block')
 
-    const done = newId(t, await executions.claim(start()), 1)
-    await executions.finish(done, success())
+    const done = newId(t, await executions.claim(start(), lease()), 1)
+    await executions.finish(done, success(), OWNER)
     const row = await executions.find(done)
     t.strictSame(await executions.markBlocked(done), { kind: 'finished', execution: row }, 'the finished row instead')
     t.equal((await executions.find(done))?.answered, null, 'and it is not marked')
@@ -109,111 +116,160 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
 
   storeCase('executions: finish adds tokens and cost across runs, and costUnknown stays once set', async (t, { repositories: { executions } }) => {
     const given = start({ callbackId: 'cb-sum' })
-    const id = newId(t, await executions.claim(given), 1)
-    await executions.finish(id, { status: 'retry', inputTokens: 10, outputTokens: 5, reasoningTokens: 7, costUsd: 0.25, costUnknown: true, errorCode: 'PROVIDER_UNAVAILABLE', finishedAt: T0 + 100 })
-    t.match(await executions.claim({ ...given, startedAt: T0 + 200 }), { kind: 'new', id, runs: 2 })
+    const id = newId(t, await executions.claim(given, lease()), 1)
+    await executions.finish(id, { status: 'retry', inputTokens: 10, outputTokens: 5, reasoningTokens: 7, costUsd: 0.25, costUnknown: true, errorCode: 'PROVIDER_UNAVAILABLE', finishedAt: T0 + 100 }, OWNER)
+    t.match(await executions.claim({ ...given, startedAt: T0 + 200 }, lease()), { kind: 'new', id, runs: 2 })
     const outputFields = { response: 'Hello', hs_execution_state: 'SUCCESS' }
     t.strictSame(await executions.finish(id, {
       status: 'success', provider: 'openai', model: 'gpt-4.1', inputTokens: 3, outputTokens: 4, cachedInputTokens: 2, costUsd: 0.5, costUnknown: false,
       finishReason: 'stop', adjustments: ['temperature dropped'], outputFields, fallbackReason: 'primary down', prompt: 'Say hi', response: 'Hello',
       finishedAt: T0 + 700, latencyMs: 500
-    }), { written: true, completionPending: false })
+    }, OWNER), { written: true, completionPending: false, lost: false })
     t.strictSame(await executions.find(id), {
       ...runningRow(id, { ...given, startedAt: T0 + 200 }),
       status: 'success', provider: 'openai', model: 'gpt-4.1', runs: 2, request: null,
       inputTokens: 13, outputTokens: 9, cachedInputTokens: 2, reasoningTokens: 7, costUsd: 0.75, costUnknown: 1,
       finishReason: 'stop', adjustments: '["temperature dropped"]', outputFields: JSON.stringify(outputFields), fallbackReason: 'primary down',
-      prompt: 'Say hi', response: 'Hello', finishedAt: T0 + 700, latencyMs: 500
+      prompt: 'Say hi', response: 'Hello', finishedAt: T0 + 700, latencyMs: 500, leaseOwner: null, leaseExpiresAt: null
     }, 'sums of both runs; a run that reported none leaves a column as it was')
   })
 
   storeCase('executions: a BLOCKed execution ignores a retry and queues its outcome; others do not queue', async (t, { repositories: { executions } }) => {
-    const blocked = newId(t, await executions.claim(start()), 1)
+    const blocked = newId(t, await executions.claim(start(), lease()), 1)
     await executions.markBlocked(blocked)
     const before = await executions.find(blocked)
-    t.strictSame(await executions.finish(blocked, { status: 'retry', inputTokens: 50, costUsd: 1, errorCode: 'PROVIDER_RATE_LIMITED', finishedAt: T0 + 50 }),
-      { written: false, completionPending: false }, 'HubSpot will not retry: nothing is written')
+    t.strictSame(await executions.finish(blocked, { status: 'retry', inputTokens: 50, costUsd: 1, errorCode: 'PROVIDER_RATE_LIMITED', finishedAt: T0 + 50 }, OWNER),
+      { written: false, completionPending: false, lost: false }, 'HubSpot will not retry: nothing is written')
     t.strictSame(await executions.find(blocked), before, 'the row is as it was')
 
-    t.strictSame(await executions.finish(blocked, success({ finishedAt: T0 + 300 })), { written: true, completionPending: true })
+    t.strictSame(await executions.finish(blocked, success({ finishedAt: T0 + 300 }), OWNER), { written: true, completionPending: true, lost: false })
     t.match(await executions.find(blocked), { status: 'success', completionState: 'pending', completionDueAt: T0 + 300, completionAttempts: 0, completionError: null })
 
-    const plain = newId(t, await executions.claim(start()), 1)
-    t.strictSame(await executions.finish(plain, success()), { written: true, completionPending: false }, 'HubSpot was answered directly')
+    const plain = newId(t, await executions.claim(start(), lease()), 1)
+    t.strictSame(await executions.finish(plain, success(), OWNER), { written: true, completionPending: false, lost: false }, 'HubSpot was answered directly')
     t.match(await executions.find(plain), { completionState: null, completionDueAt: null })
 
-    const expired = newId(t, await executions.claim(start()), 1)
+    const expired = newId(t, await executions.claim(start(), lease()), 1)
     await executions.markBlocked(expired)
-    t.strictSame(await executions.finish(expired, success({ status: 'expired' })), { written: true, completionPending: false }, 'HubSpot stopped waiting')
+    t.strictSame(await executions.finish(expired, success({ status: 'expired' }), OWNER), { written: true, completionPending: false, lost: false }, 'HubSpot stopped waiting')
 
-    const nothingToSend = newId(t, await executions.claim(start()), 1)
+    const nothingToSend = newId(t, await executions.claim(start(), lease()), 1)
     await executions.markBlocked(nothingToSend)
-    t.strictSame(await executions.finish(nothingToSend, { status: 'failed', errorCode: 'INTERNAL', finishedAt: T0 + 10 }), { written: true, completionPending: false },
+    t.strictSame(await executions.finish(nothingToSend, { status: 'failed', errorCode: 'INTERNAL', finishedAt: T0 + 10 }, OWNER), { written: true, completionPending: false, lost: false },
       'no outputFields, nothing to deliver')
     t.equal(await executions.countPendingCompletions(), 1)
   })
 
-  storeCase('executions: the completion queue (due order, limit, next due, count, delivered, failed attempts, redelivery)', async (t, { repositories: { executions } }) => {
-    t.strictSame(await executions.dueCompletions(T0 + 10_000, 10), [], 'empty at first')
+  storeCase('executions: the completion queue (claim order, limit, held by a lease, next due, count, delivered, failed attempts, redelivery)', async (t, { repositories: { executions } }) => {
+    t.strictSame(await executions.claimCompletions(lease(), T0 + 10_000, 10), [], 'empty at first')
     t.equal(await executions.nextCompletionDue(), undefined)
     t.equal(await executions.countPendingCompletions(), 0)
 
     const queue = async (finishedAt: number) => {
-      const id = newId(t, await executions.claim(start()), 1)
+      const id = newId(t, await executions.claim(start(), lease()), 1)
       await executions.markBlocked(id)
-      await executions.finish(id, success({ finishedAt }))
+      await executions.finish(id, success({ finishedAt }), OWNER)
       return id
     }
     const late = await queue(T0 + 300)
     const early = await queue(T0 + 100)
     const middle = await queue(T0 + 200)
-    await executions.finish(newId(t, await executions.claim(start()), 1), success({ finishedAt: T0 + 50 }))
+    await executions.finish(newId(t, await executions.claim(start(), lease()), 1), success({ finishedAt: T0 + 50 }), OWNER)
     const ids = (rows: ExecutionRow[]) => rows.map(row => row.id)
+    t.match(await executions.find(early), { completionState: 'pending', leaseOwner: null, leaseExpiresAt: null }, 'the finish ended the execution\'s lease')
 
-    t.strictSame(ids(await executions.dueCompletions(T0 + 1_000, 10)), [early, middle, late], 'oldest due first')
-    t.strictSame(ids(await executions.dueCompletions(T0 + 1_000, 2)), [early, middle], 'at most limit')
-    t.strictSame(ids(await executions.dueCompletions(T0 + 200, 10)), [early, middle], 'due at now counts')
-    t.strictSame(ids(await executions.dueCompletions(T0 + 99, 10)), [], 'none due yet')
+    t.strictSame(ids(await executions.claimCompletions(lease(OWNER, T0 + 99 + LEASE_MS), T0 + 99, 10)), [], 'none due yet')
     t.equal(await executions.nextCompletionDue(), T0 + 100)
     t.equal(await executions.countPendingCompletions(), 3)
+    const claimed = await executions.claimCompletions(lease(OWNER, T0 + 200 + LEASE_MS), T0 + 200, 1)
+    t.strictSame(ids(claimed), [early], 'oldest due first, at most limit')
+    t.match(claimed[0], { leaseOwner: OWNER, leaseExpiresAt: T0 + 200 + LEASE_MS }, 'the claimed row as it is now, under the claimer\'s lease')
+    t.strictSame(ids(await executions.claimCompletions(lease(OWNER, T0 + 200 + LEASE_MS), T0 + 200, 10)), [middle], 'due at now counts; a claimed one is not claimed again')
+    t.strictSame(ids(await executions.claimCompletions(lease(RIVAL, T0 + 1_000 + LEASE_MS), T0 + 1_000, 10)), [late], 'another instance gets only what no live lease holds')
+    t.ok((await executions.nextCompletionDue() ?? 0) >= T0 + 200 + LEASE_MS, 'the next that can be claimed waits for the earliest lease to run out')
+    t.equal(await executions.countPendingCompletions(), 3, 'claimed ones are still pending')
 
-    await executions.completionDelivered([], T0 + 400)
-    await executions.completionDelivered([early, middle], T0 + 500)
+    await executions.completionDelivered([], T0 + 400, OWNER)
+    await executions.completionDelivered([early, middle], T0 + 400, RIVAL)
+    t.match(await executions.find(early), { completionState: 'pending', completedAt: null, leaseOwner: OWNER }, 'only the claimer marks its completions delivered')
+    await executions.completionDelivered([early, middle], T0 + 500, OWNER)
     for (const id of [early, middle]) {
-      t.match(await executions.find(id), { completionState: 'delivered', completedAt: T0 + 500, completionDueAt: null, completionError: null, completionAttempts: 1 })
+      t.match(await executions.find(id), { completionState: 'delivered', completedAt: T0 + 500, completionDueAt: null, completionError: null, completionAttempts: 1, leaseOwner: null, leaseExpiresAt: null })
     }
     t.equal(await executions.countPendingCompletions(), 1)
-    t.equal(await executions.nextCompletionDue(), T0 + 300)
+    t.ok((await executions.nextCompletionDue() ?? 0) >= T0 + 1_000 + LEASE_MS, 'the rival\'s claim holds the last one')
 
-    await executions.completionAttemptFailed([late], 'HTTP 503', T0 + 900)
-    t.match(await executions.find(late), { completionState: 'pending', completionDueAt: T0 + 900, completionError: 'HTTP 503', completionAttempts: 1, completedAt: null })
-    t.strictSame(ids(await executions.dueCompletions(T0 + 899, 10)), [], 'backing off')
-    t.strictSame(ids(await executions.dueCompletions(T0 + 900, 10)), [late])
-    t.equal(await executions.nextCompletionDue(), T0 + 900)
+    await executions.completionAttemptFailed([late], 'HTTP 503', T0 + 900, OWNER)
+    t.match(await executions.find(late), { completionState: 'pending', completionAttempts: 0, completionError: null, leaseOwner: RIVAL }, 'only the claimer records a failed attempt')
+    await executions.completionAttemptFailed([late], 'HTTP 503', T0 + 900, RIVAL)
+    t.match(await executions.find(late), { completionState: 'pending', completionDueAt: T0 + 900, completionError: 'HTTP 503', completionAttempts: 1, completedAt: null, leaseOwner: null, leaseExpiresAt: null })
+    t.equal(await executions.nextCompletionDue(), T0 + 900, 'the failed attempt handed the lease back')
+    t.strictSame(ids(await executions.claimCompletions(lease(OWNER, T0 + 899 + LEASE_MS), T0 + 899, 10)), [], 'backing off')
+    t.strictSame(ids(await executions.claimCompletions(lease(OWNER, T0 + 900 + LEASE_MS), T0 + 900, 10)), [late], 'then anyone may claim it')
 
-    await executions.completionAttemptFailed([late], 'HTTP 400', undefined)
-    t.match(await executions.find(late), { completionState: 'failed', completionDueAt: null, completionError: 'HTTP 400', completionAttempts: 2 })
+    await executions.completionAttemptFailed([late], 'HTTP 400', undefined, OWNER)
+    t.match(await executions.find(late), { completionState: 'failed', completionDueAt: null, completionError: 'HTTP 400', completionAttempts: 2, leaseOwner: null })
     t.equal(await executions.countPendingCompletions(), 0)
     t.equal(await executions.nextCompletionDue(), undefined)
 
     await executions.requestRedelivery(late, T0 + 2_000)
-    t.match(await executions.find(late), { completionState: 'pending', completionDueAt: T0 + 2_000, completionError: null, completionAttempts: 0 })
+    t.match(await executions.find(late), { completionState: 'pending', completionDueAt: T0 + 2_000, completionError: null, completionAttempts: 0, leaseOwner: null, leaseExpiresAt: null })
     t.equal(await executions.countPendingCompletions(), 1)
     t.equal(await executions.nextCompletionDue(), T0 + 2_000)
-    t.strictSame(ids(await executions.dueCompletions(T0 + 2_000, 10)), [late])
+    t.strictSame(ids(await executions.claimCompletions(lease(RIVAL, T0 + 2_000 + LEASE_MS), T0 + 2_000, 10)), [late])
+  })
+
+  storeCase('executions: at nextCompletionDue a completion whose claim ran out can be claimed, and not a millisecond before', async (t, { repositories: { executions } }) => {
+    const id = newId(t, await executions.claim(start(), lease()), 1)
+    await executions.markBlocked(id)
+    await executions.finish(id, success({ finishedAt: T0 + 10 }), OWNER)
+    t.strictSame((await executions.claimCompletions(lease(OWNER, T0 + 1_000), T0 + 10, 10)).map(row => row.id), [id])
+    const next = await executions.nextCompletionDue() ?? Number.NaN
+    t.strictSame(await executions.claimCompletions(lease(RIVAL, next - 1 + LEASE_MS), next - 1, 10), [], 'a millisecond before, the claim still holds')
+    t.strictSame((await executions.claimCompletions(lease(RIVAL, next + LEASE_MS), next, 10)).map(row => row.id), [id],
+      `at the time answered (T0 + ${next - T0} ms, the claim being held to T0 + 1000 ms) a claim finds it: the queue does not wake to nothing`)
+  })
+
+  storeCase('executions: of four instances claiming completions at once, each row goes to one; it is claimable again only once its lease ran out', async (t, { repositories: { executions } }) => {
+    const pending: number[] = []
+    for (let index = 0; index < 30; index++) {
+      const id = newId(t, await executions.claim(start(), lease()), 1)
+      await executions.markBlocked(id)
+      await executions.finish(id, success({ finishedAt: T0 + index }), OWNER)
+      pending.push(id)
+    }
+    const until = T0 + 100 + LEASE_MS
+    const owners = ['instance-1', 'instance-2', 'instance-3', 'instance-4']
+    const claims = await Promise.all(owners.map(owner => executions.claimCompletions(lease(owner, until), T0 + 100, 10)))
+    const claimedIds = claims.flatMap(rows => rows.map(row => row.id))
+    t.equal(claimedIds.length, new Set(claimedIds).size, `no row went to two instances (${claims.map(rows => rows.length).join(', ')})`)
+    t.ok(claims.every(rows => rows.length <= 10), 'none claimed more than its limit')
+    t.strictSame([...claimedIds].sort((a, b) => a - b), pending, 'and together they claimed every due row')
+    t.ok(claims.every((rows, index) => rows.every(row => row.leaseOwner === owners[index] && row.leaseExpiresAt === until)), 'each row carries its claimer\'s lease')
+    for (const [index, rows] of claims.entries()) {
+      for (const row of rows) t.equal((await executions.find(row.id))?.leaseOwner, owners[index])
+    }
+
+    t.strictSame(await executions.claimCompletions(lease(RIVAL, until + LEASE_MS), until, 100), [], 'not while the leases last (to their last millisecond)')
+    const after = await executions.claimCompletions(lease(RIVAL, until + 1 + LEASE_MS), until + 1, 100)
+    t.strictSame(after.map(row => row.id), pending, 'every one once the leases ran out, due order')
+    await executions.completionDelivered(pending, until + 2, 'instance-1')
+    t.equal(await executions.countPendingCompletions(), 30, 'the instance whose lease ran out can no longer mark them delivered')
+    await executions.completionDelivered(pending, until + 2, RIVAL)
+    t.equal(await executions.countPendingCompletions(), 0)
   })
 
   storeCase('executions: startRun, unfinished, findForPortal', async (t, { repositories: { executions } }) => {
     t.strictSame(await executions.unfinished(), [])
-    const first = newId(t, await executions.claim(start()), 1)
-    const second = newId(t, await executions.claim(start()), 1)
-    const third = newId(t, await executions.claim(start({ portalId: OTHER_PORTAL })), 1)
-    t.equal(await executions.startRun(first), 2)
-    t.equal(await executions.startRun(first), 3)
+    const first = newId(t, await executions.claim(start(), lease()), 1)
+    const second = newId(t, await executions.claim(start(), lease()), 1)
+    const third = newId(t, await executions.claim(start({ portalId: OTHER_PORTAL }), lease()), 1)
+    t.equal(await executions.startRun(first, OWNER), 2)
+    t.equal(await executions.startRun(first, OWNER), 3)
     t.equal((await executions.find(first))?.runs, 3)
-    t.equal(await executions.startRun(999_999), 0, 'no such execution')
+    t.equal(await executions.startRun(999_999, OWNER), 0, 'no such execution')
 
-    await executions.finish(second, success())
+    await executions.finish(second, success(), OWNER)
     t.strictSame((await executions.unfinished()).map(row => [row.id, row.status, row.runs]), [[first, 'running', 3], [third, 'running', 1]], 'running ones, by id')
 
     t.strictSame(await executions.findForPortal(PORTAL, second), await executions.find(second))
@@ -222,14 +278,210 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
     t.equal(await executions.find(999_999), undefined)
   })
 
+  storeCase('leases: an instance that does not hold an execution\'s lease can neither finish it nor start another run', async (t, { repositories: { executions } }) => {
+    const given = start()
+    const id = newId(t, await executions.claim(given, lease()), 1)
+    t.strictSame(await executions.finish(id, success(), RIVAL), { written: false, completionPending: false, lost: true }, 'the other instance is told it lost the execution')
+    t.equal(await executions.startRun(id, RIVAL), 0, 'and counts no run')
+    t.strictSame(await executions.find(id), runningRow(id, given), 'the row is as the claim wrote it')
+
+    t.equal(await executions.startRun(id, OWNER), 2, 'the owner counts its run')
+    t.strictSame(await executions.finish(id, success(), OWNER), { written: true, completionPending: false, lost: false })
+    t.match(await executions.find(id), { status: 'success', leaseOwner: null, leaseExpiresAt: null }, 'the write ends the lease')
+    t.strictSame(await executions.finish(id, success({ finishedAt: T0 + 900 }), OWNER), { written: false, completionPending: false, lost: true }, 'a finished execution is lost to a second finish')
+    t.equal((await executions.find(id))?.finishedAt, T0 + 500, 'which wrote nothing')
+    t.equal(await executions.startRun(id, OWNER), 0, 'nor does a finished one start again')
+    t.strictSame(await executions.finish(999_999, success(), OWNER), { written: false, completionPending: false, lost: true }, 'an unknown execution is lost too')
+  })
+
+  storeCase('leases: takeOver takes running executions whose lease ran out, oldest first, for the new owner, and drops their holds', async (t, { driver, repositories: { executions, budgets } }) => {
+    const running = (until: number) => executions.claim(start(), lease(OWNER, until))
+    const live = newId(t, await running(T0 + 10_000), 1)
+    const expiredFirst = newId(t, await running(T0 + 100), 1)
+    const expiredSecond = newId(t, await running(T0 + 200), 1)
+    const edge = newId(t, await running(T0 + 500), 1)
+    const legacy = newId(t, await running(T0 + 10_000), 1)
+    // Written before leases existed: no owner, no expiry.
+    await driver.run(driver.db.update(driver.tables.executions).set({ leaseOwner: null, leaseExpiresAt: null }).where(eq(driver.tables.executions.id, legacy)))
+    const finished = newId(t, await running(T0 + 100), 1)
+    await executions.finish(finished, success(), OWNER)
+    await budgets.save(PORTAL, { monthlyLimitUsd: 100, warnAtPercent: null, timeZone: null }, ACTOR, T0)
+    t.match(await budgets.reserve(PORTAL, JANUARY, { executionId: expiredFirst, owner: OWNER, amountUsd: 4 }), { kind: 'fits', reservedUsd: 4 })
+
+    const rival = lease(RIVAL, T0 + 500 + LEASE_MS)
+    const first = await executions.takeOver(rival, T0 + 500, 2)
+    t.strictSame(first.map(row => row.id), [expiredFirst, expiredSecond], 'oldest first, at most limit')
+    t.ok(first.every(row => row.leaseOwner === RIVAL && row.leaseExpiresAt === rival.until && row.reservedUsd === null && row.status === 'running'), 'answered as they are now: the new owner\'s, without a hold')
+    t.strictSame((await executions.takeOver(rival, T0 + 500, 10)).map(row => row.id), [legacy], 'then one without any lease; not the live one, nor one held to this very millisecond')
+    t.strictSame(await executions.takeOver(rival, T0 + 500, 10), [], 'nothing is taken twice while the new lease lasts')
+    t.match(await executions.find(live), { leaseOwner: OWNER, leaseExpiresAt: T0 + 10_000 })
+    t.match(await executions.find(edge), { leaseOwner: OWNER, leaseExpiresAt: T0 + 500 })
+    t.match(await executions.find(finished), { status: 'success', leaseOwner: null }, 'a finished execution is never taken')
+    t.match(await budgets.standing(PORTAL, JANUARY), { spentUsd: 0, reservedUsd: 0 }, 'the old run\'s hold went with its lease')
+
+    t.strictSame(await executions.finish(expiredFirst, success(), OWNER), { written: false, completionPending: false, lost: true }, 'the old owner can no longer write')
+    t.equal(await executions.startRun(expiredFirst, RIVAL), 2, 'the new owner runs it')
+    t.strictSame(await executions.finish(expiredFirst, success(), RIVAL), { written: true, completionPending: false, lost: false })
+    t.strictSame((await executions.takeOver(lease(OWNER, T0 + 40_000 + LEASE_MS), T0 + 40_000, 10)).map(row => row.id), [live, expiredSecond, edge, legacy],
+      'once every lease ran out, every running one, whoever held it')
+  })
+
+  storeCase('leases: of two instances taking over at once, each execution goes to one', async (t, { repositories: { executions } }) => {
+    const ids: number[] = []
+    for (let index = 0; index < 20; index++) ids.push(newId(t, await executions.claim(start(), lease(OWNER, T0 + 100)), 1))
+    const [mine, theirs] = await Promise.all([
+      executions.takeOver(lease('instance-1', T0 + 1_000 + LEASE_MS), T0 + 1_000, 20),
+      executions.takeOver(lease('instance-2', T0 + 1_000 + LEASE_MS), T0 + 1_000, 20)
+    ])
+    const taken = [...(mine ?? []), ...(theirs ?? [])].map(row => row.id)
+    t.equal(taken.length, 20, `each taken once (${mine?.length} and ${theirs?.length})`)
+    t.strictSame([...taken].sort((a, b) => a - b), ids, 'and every one taken')
+    for (const row of mine ?? []) t.equal((await executions.find(row.id))?.leaseOwner, 'instance-1')
+    for (const row of theirs ?? []) t.equal((await executions.find(row.id))?.leaseOwner, 'instance-2')
+  })
+
+  storeCase('leases: renewLeases extends the owner\'s leases on the executions it names and answers those it still holds', async (t, { repositories: { executions } }) => {
+    const kept = newId(t, await executions.claim(start(), lease(OWNER, T0 + 1_000)), 1)
+    const lost = newId(t, await executions.claim(start(), lease(OWNER, T0 + 100)), 1)
+    const theirs = newId(t, await executions.claim(start(), lease(RIVAL, T0 + 1_000)), 1)
+    const unnamed = newId(t, await executions.claim(start(), lease(OWNER, T0 + 1_000)), 1)
+    const completion = newId(t, await executions.claim(start(), lease()), 1)
+    await executions.markBlocked(completion)
+    await executions.finish(completion, success(), OWNER)
+    t.strictSame((await executions.claimCompletions(lease(OWNER, T0 + 1_000), T0 + 500, 10)).map(row => row.id), [completion])
+    t.strictSame((await executions.takeOver(lease(RIVAL, T0 + 1_000), T0 + 200, 10)).map(row => row.id), [lost], 'the other instance took one over')
+
+    t.strictSame([...await executions.renewLeases(OWNER, T0 + 5_000, [kept, lost, theirs])], [kept], 'only the one still held')
+    t.match(await executions.find(kept), { leaseOwner: OWNER, leaseExpiresAt: T0 + 5_000 })
+    t.match(await executions.find(lost), { leaseOwner: RIVAL, leaseExpiresAt: T0 + 1_000 }, 'a lost one is left to its new owner')
+    t.match(await executions.find(theirs), { leaseOwner: RIVAL, leaseExpiresAt: T0 + 1_000 })
+    t.match(await executions.find(unnamed), { leaseOwner: OWNER, leaseExpiresAt: T0 + 1_000 }, 'a lease not named is left to run out')
+    t.match(await executions.find(completion), { leaseOwner: OWNER, leaseExpiresAt: T0 + 1_000 })
+
+    // More ids than one statement takes: the ones past the first slice are renewed too.
+    const many = [...Array.from({ length: 1_500 }, (_, index) => 1_000_000 + index), unnamed]
+    t.strictSame([...await executions.renewLeases(OWNER, T0 + 5_500, many)], [unnamed], 'found past the first thousand ids')
+    t.match(await executions.find(unnamed), { leaseExpiresAt: T0 + 5_500 })
+
+    await executions.finish(kept, success(), OWNER)
+    t.strictSame([...await executions.renewLeases(OWNER, T0 + 6_000, [kept])], [], 'a finished execution holds no lease')
+    t.strictSame([...await executions.renewLeases(OWNER, T0 + 6_000, [])], [], 'nothing named, nothing renewed')
+    t.strictSame([...await executions.renewLeases(RIVAL, T0 + 6_000, [lost, theirs])].sort((a, b) => a - b), [lost, theirs])
+  })
+
+  storeCase('leases: releaseLeases makes the owner\'s work takeable at once, and only the owner\'s', async (t, { repositories: { executions } }) => {
+    const running = newId(t, await executions.claim(start(), lease()), 1)
+    const completion = newId(t, await executions.claim(start(), lease()), 1)
+    await executions.markBlocked(completion)
+    await executions.finish(completion, success({ finishedAt: T0 + 10 }), OWNER)
+    t.strictSame((await executions.claimCompletions(lease(), T0 + 10, 10)).map(row => row.id), [completion])
+    const theirs = newId(t, await executions.claim(start(), lease(RIVAL)), 1)
+    const third = lease('instance-c', T0 + 20 + LEASE_MS)
+    t.strictSame(await executions.takeOver(third, T0 + 20, 10), [], 'every lease is live')
+    t.strictSame(await executions.claimCompletions(third, T0 + 20, 10), [])
+    t.ok((await executions.nextCompletionDue() ?? 0) >= T0 + LEASE_MS, 'the completion waits for its lease')
+
+    t.equal(await executions.releaseLeases(OWNER), 2, 'the running execution and the completion')
+    t.equal(await executions.nextCompletionDue(), T0 + 10, 'the completion can be claimed again at once')
+    t.strictSame((await executions.takeOver(third, T0 + 20, 10)).map(row => [row.id, row.leaseOwner]), [[running, 'instance-c']])
+    t.strictSame((await executions.claimCompletions(third, T0 + 20, 10)).map(row => [row.id, row.leaseOwner]), [[completion, 'instance-c']])
+    t.match(await executions.find(theirs), { leaseOwner: RIVAL, leaseExpiresAt: T0 + LEASE_MS }, 'another owner\'s lease is not touched')
+    t.equal(await executions.releaseLeases(OWNER), 0, 'nothing left to release')
+  })
+
+  storeCase('budgets: of 20 concurrent 1 USD reservations on a 10 USD budget, exactly 10 fit and the rest are held', async (t, { repositories: { executions, budgets } }) => {
+    await budgets.save(PORTAL, { monthlyLimitUsd: 10, warnAtPercent: null, timeZone: null }, ACTOR, T0)
+    const ids: number[] = []
+    for (let index = 0; index < 20; index++) ids.push(newId(t, await executions.claim(start(), lease()), 1))
+    const standings = await Promise.all(ids.map(executionId => budgets.reserve(PORTAL, JANUARY, { executionId, owner: OWNER, amountUsd: 1 })))
+    const fitting = ids.filter((_id, index) => standings[index]?.kind === 'fits')
+    t.equal(fitting.length, 10, 'exactly ten fit')
+    t.equal(standings.filter(standing => standing.kind === 'held').length, 10, 'the other ten are held back, not refused')
+    t.strictSame(standings.filter(standing => standing.kind === 'fits').map(standing => 'reservedUsd' in standing ? standing.reservedUsd : -1).sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'each saw the holds committed before it')
+    for (const id of ids) t.equal((await executions.find(id))?.reservedUsd, fitting.includes(id) ? 1 : null, `execution ${id} holds only what fit`)
+    t.match(await budgets.standing(PORTAL, JANUARY), { month: '2026-01', spentUsd: 0, reservedUsd: 10 })
+    t.match(await budgets.find(PORTAL), { ledgerMonth: '2026-01', spentUsd: 0 }, 'the month\'s ledger is kept on the budget')
+
+    // Each call cost 0.5 USD, not the 1 it held: the real cost replaces the estimate, then the outcome is written and settled.
+    for (const id of fitting) await budgets.adjustHold(id, OWNER, -0.5)
+    t.match(await budgets.standing(PORTAL, JANUARY), { spentUsd: 0, reservedUsd: 5 })
+    await budgets.adjustHold(fitting[0] ?? 0, RIVAL, 5)
+    t.match(await budgets.standing(PORTAL, JANUARY), { reservedUsd: 5 }, 'only the lease\'s owner changes a hold')
+    for (const id of fitting) await executions.finish(id, success({ costUsd: 0.5 }), OWNER)
+    t.match(await budgets.standing(PORTAL, JANUARY), { spentUsd: 0, reservedUsd: 5 }, 'a written cost is counted by its hold until settled')
+    const settled = await Promise.all(fitting.map(id => budgets.settle(PORTAL, id, '2026-01', 0.5)))
+    t.strictSame(settled.map(result => result?.spentUsd).sort((a, b) => (a ?? 0) - (b ?? 0)), [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5], 'each settle added its cost once')
+    t.strictSame(await Promise.all(fitting.map(id => budgets.settle(PORTAL, id, '2026-01', 0.5))), fitting.map(() => undefined), 'a second settle counts nothing')
+    t.match(await budgets.standing(PORTAL, JANUARY), { spentUsd: 5, reservedUsd: 0 })
+    t.equal(await budgets.monthSpend(PORTAL, JANUARY), 5, 'the ledger agrees with the executions\' recorded cost')
+
+    const waiting = ids.filter(id => !fitting.includes(id))
+    const again = await Promise.all(waiting.map(executionId => budgets.reserve(PORTAL, JANUARY, { executionId, owner: OWNER, amountUsd: 1 })))
+    t.strictSame(again.map(standing => standing.kind).sort(), [...Array.from({ length: 5 }, () => 'fits'), ...Array.from({ length: 5 }, () => 'held')], 'the five dollars left fit five more')
+    t.match(await budgets.reserve(PORTAL, JANUARY, { executionId: waiting[0] ?? 0, owner: OWNER, amountUsd: 6 }), { kind: 'exceeded', spentUsd: 5 }, 'more than the spend leaves is refused for good')
+    t.match(await budgets.reserve(PORTAL, JANUARY), { kind: 'held', spentUsd: 5, reservedUsd: 5 }, 'without a reservation: where the month stands')
+    t.strictSame(await budgets.reserve(OTHER_PORTAL, JANUARY, { executionId: waiting[0] ?? 0, owner: OWNER, amountUsd: 1 }), { kind: 'none' }, 'a portal without a budget')
+  })
+
+  storeCase('budgets: a reservation for an execution the instance does not hold is lost and reserves nothing', async (t, { repositories: { executions, budgets } }) => {
+    await budgets.save(PORTAL, { monthlyLimitUsd: 10, warnAtPercent: null, timeZone: null }, ACTOR, T0)
+    const theirs = newId(t, await executions.claim(start(), lease(RIVAL)), 1)
+    t.strictSame(await budgets.reserve(PORTAL, JANUARY, { executionId: theirs, owner: OWNER, amountUsd: 1 }), { kind: 'lost' })
+    const finished = newId(t, await executions.claim(start(), lease()), 1)
+    await executions.finish(finished, success(), OWNER)
+    t.strictSame(await budgets.reserve(PORTAL, JANUARY, { executionId: finished, owner: OWNER, amountUsd: 1 }), { kind: 'lost' }, 'nor one that finished')
+    t.match(await budgets.standing(PORTAL, JANUARY), { spentUsd: 0, reservedUsd: 0 })
+    t.equal((await executions.find(theirs))?.reservedUsd, null)
+    t.match(await budgets.reserve(PORTAL, JANUARY, { executionId: theirs, owner: RIVAL, amountUsd: 1 }), { kind: 'fits', reservedUsd: 1 }, 'its owner reserves')
+    await budgets.releaseHold(theirs, OWNER)
+    t.equal((await executions.find(theirs))?.reservedUsd, 1, 'and only its owner drops the hold')
+    await budgets.releaseHold(theirs, RIVAL)
+    t.equal((await executions.find(theirs))?.reservedUsd, null)
+  })
+
+  storeCase('budgets: sweepHolds drops the holds left on finished executions and has their months summed afresh', async (t, { repositories: { executions, budgets } }) => {
+    await budgets.save(PORTAL, { monthlyLimitUsd: 10, warnAtPercent: null, timeZone: null }, ACTOR, T0)
+    await budgets.save(OTHER_PORTAL, { monthlyLimitUsd: 10, warnAtPercent: null, timeZone: null }, ACTOR, T0)
+    const reserved = async (portalId: number, amountUsd: number) => {
+      const id = newId(t, await executions.claim(start({ portalId }), lease()), 1)
+      t.match(await budgets.reserve(portalId, JANUARY, { executionId: id, owner: OWNER, amountUsd }), { kind: 'fits' })
+      return id
+    }
+    // Their instance died between writing the outcome and settling it.
+    const stale = await reserved(PORTAL, 2)
+    await executions.finish(stale, success({ costUsd: 1.5, finishedAt: T0 + 100 }), OWNER)
+    const recent = await reserved(PORTAL, 1)
+    await executions.finish(recent, success({ costUsd: 0.25, finishedAt: T0 + 900 }), OWNER)
+    const stillRunning = await reserved(PORTAL, 3)
+    const elsewhere = await reserved(OTHER_PORTAL, 1)
+    t.match(await budgets.standing(PORTAL, JANUARY), { spentUsd: 0, reservedUsd: 6 })
+
+    t.equal(await budgets.sweepHolds(T0 + 500), 1, 'the hold of the execution finished before then')
+    t.equal((await executions.find(stale))?.reservedUsd, null)
+    t.equal((await executions.find(recent))?.reservedUsd, 1, 'a recent one may still be settled')
+    t.equal((await executions.find(stillRunning))?.reservedUsd, 3, 'a running one is never swept')
+    t.match(await budgets.find(PORTAL), { ledgerMonth: null }, 'the portal\'s ledger is summed afresh')
+    t.match(await budgets.find(OTHER_PORTAL), { ledgerMonth: '2026-01' }, 'another portal\'s is kept')
+    t.match(await budgets.standing(PORTAL, JANUARY), { spentUsd: 1.5, reservedUsd: 4 }, 'the swept cost counts once, in the spend')
+    t.match(await budgets.reserve(PORTAL, JANUARY), { kind: 'fits', spentUsd: 1.5, reservedUsd: 4 })
+    t.match(await budgets.find(PORTAL), { ledgerMonth: '2026-01', spentUsd: 1.5 }, 'the next reservation kept the new sum')
+
+    t.equal(await budgets.settle(PORTAL, stale, '2026-01', 1.5), undefined, 'a late settle of a swept hold counts nothing')
+    t.equal(await budgets.sweepHolds(T0 + 1_000), 1, 'then the recent one')
+    t.equal(await budgets.sweepHolds(T0 + 1_000), 0, 'nothing left to sweep')
+    t.match(await budgets.standing(PORTAL, JANUARY), { spentUsd: 1.75, reservedUsd: 3 })
+    t.equal((await executions.find(elsewhere))?.reservedUsd, 1)
+  })
+
   storeCase('executions: recent pages newest first, by before and status', async (t, { repositories: { executions } }) => {
     const ids: number[] = []
     for (const status of ['success', 'failed', 'success', 'failed', 'running'] as const) {
-      const id = newId(t, await executions.claim(start()), 1)
-      if (status !== 'running') await executions.finish(id, status === 'success' ? success() : { status, errorCode: 'PROVIDER_AUTH', finishedAt: T0 + 5 })
+      const id = newId(t, await executions.claim(start(), lease()), 1)
+      if (status !== 'running') await executions.finish(id, status === 'success' ? success() : { status, errorCode: 'PROVIDER_AUTH', finishedAt: T0 + 5 }, OWNER)
       ids.push(id)
     }
-    const other = newId(t, await executions.claim(start({ portalId: OTHER_PORTAL })), 1)
+    const other = newId(t, await executions.claim(start({ portalId: OTHER_PORTAL }), lease()), 1)
     const [e1, e2, e3, e4, e5] = ids
     const page = async (...args: Parameters<typeof executions.recent>) => (await executions.recent(...args)).map(row => row.id)
     t.strictSame(await page(PORTAL, 2), [e5, e4])
@@ -247,8 +499,8 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
     const from = Date.UTC(2026, 0, 1)
     const to = Date.UTC(2026, 0, 3)
     const run = async (portalId: number, action: string, startedAt: number, finish?: Omit<ExecutionFinish, 'finishedAt'>) => {
-      const id = newId(t, await executions.claim(start({ portalId, action, startedAt })), 1)
-      if (finish !== undefined) await executions.finish(id, { ...finish, finishedAt: startedAt + 1 })
+      const id = newId(t, await executions.claim(start({ portalId, action, startedAt }), lease()), 1)
+      if (finish !== undefined) await executions.finish(id, { ...finish, finishedAt: startedAt + 1 }, OWNER)
     }
     await run(PORTAL, 'custom-llm', from, { status: 'success', provider: 'openai', model: 'gpt-4.1', inputTokens: 10, outputTokens: 20, cachedInputTokens: 4, costUsd: 0.5 })
     await run(PORTAL, 'custom-llm', Date.UTC(2026, 0, 1, 23, 59, 59, 999), { status: 'failed', provider: 'openai', model: 'gpt-4.1-mini', inputTokens: 5, outputTokens: 0, costUsd: 0.25, costUnknown: true })
@@ -328,7 +580,7 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
     const trail = await connections.auditTrail(PORTAL)
     t.ok(trail.every((row, index) => index === 0 || row.id > (trail[index - 1]?.id ?? Infinity)), 'oldest first')
     const event = (action: string, at: number, detail: string | null, before: unknown, after: unknown) =>
-      ({ portalId: PORTAL, provider: 'openai', action, actor: ACTOR, detail, before, after, at })
+      ({ portalId: PORTAL, provider: 'openai', action, actor: ACTOR, detail, before, after, at, instanceId: null })
     t.strictSame(trail.map(withoutId), [
       event('connect', T0, null, null, { keyHint: 'AAAA', baseUrl: null }),
       event('allowed_models', T0 + 1, 'gpt-4.1,gpt-4.1-mini', { allowedModels: null }, { allowedModels: ['gpt-4.1', 'gpt-4.1-mini'] }),
@@ -382,7 +634,7 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
     t.equal(await assistants.find(PORTAL, 'asst-c'), undefined)
 
     const audited = (values: typeof fields) => ({ name: values.name, model: values.model, instructions: values.instructions, temperature: values.temperature, reasoningEffort: values.reasoningEffort })
-    const event = (action: string, at: number, detail: string, before: unknown, after: unknown) => ({ portalId: PORTAL, provider: null, action, actor: ACTOR, detail, before, after, at })
+    const event = (action: string, at: number, detail: string, before: unknown, after: unknown) => ({ portalId: PORTAL, provider: null, action, actor: ACTOR, detail, before, after, at, instanceId: null })
     t.strictSame((await audit.list({ portalId: PORTAL, limit: 100 })).map(withoutId), [
       event('assistant_delete', T0 + 4, 'asst-c', audited({ ...fields, name: 'alpha' }), null),
       event('assistant_update', T0 + 3, 'asst-b', audited(fields), changed),
@@ -403,26 +655,28 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
     t.match(await assistants.create(PORTAL, 'asst-next', fields, ACTOR, T0 + 3), { id: 'asst-next' }, 'the store works on after the rollback')
   })
 
-  storeCase('budgets: save, replace (forgets the warning), remove with null, each audited; markWarned', async (t, { repositories: { budgets, audit } }) => {
+  storeCase('budgets: save, replace (forgets the warning), remove with null, each audited; markWarned marks once', async (t, { repositories: { budgets, audit } }) => {
     const paris = { monthlyLimitUsd: 50, warnAtPercent: 80, timeZone: 'Europe/Paris' }
-    const first = { portalId: PORTAL, ...paris, warnedMonth: null, updatedAt: T0 }
+    const first = { portalId: PORTAL, ...paris, warnedMonth: null, updatedAt: T0, ledgerMonth: null, spentUsd: 0 }
     t.strictSame(await budgets.save(PORTAL, paris, ACTOR, T0), { after: first })
     t.strictSame(await budgets.find(PORTAL), first)
-    await budgets.markWarned(PORTAL, '2026-01')
+    t.equal(await budgets.markWarned(PORTAL, '2026-01'), true, 'the first to mark the month logs the warning')
+    t.equal(await budgets.markWarned(PORTAL, '2026-01'), false, 'a second does not')
     t.strictSame(await budgets.find(PORTAL), { ...first, warnedMonth: '2026-01' })
 
     const plain = { monthlyLimitUsd: 25.5, warnAtPercent: null, timeZone: null }
-    const second = { portalId: PORTAL, ...plain, warnedMonth: null, updatedAt: T0 + 1 }
+    const second = { portalId: PORTAL, ...plain, warnedMonth: null, updatedAt: T0 + 1, ledgerMonth: null, spentUsd: 0 }
     t.strictSame(await budgets.save(PORTAL, plain, ACTOR, T0 + 1), { before: { ...first, warnedMonth: '2026-01' }, after: second }, 'a new setting warns again')
     t.strictSame(await budgets.find(PORTAL), second)
+    t.equal(await budgets.markWarned(PORTAL, '2026-01'), true, 'so the month can be marked again')
 
-    t.strictSame(await budgets.save(PORTAL, null, ACTOR, T0 + 2), { before: second })
+    t.strictSame(await budgets.save(PORTAL, null, ACTOR, T0 + 2), { before: { ...second, warnedMonth: '2026-01' } })
     t.equal(await budgets.find(PORTAL), undefined)
     t.strictSame(await budgets.save(PORTAL, null, ACTOR, T0 + 3), {}, 'removing none changes nothing')
-    await budgets.markWarned(OTHER_PORTAL, '2026-01')
+    t.equal(await budgets.markWarned(OTHER_PORTAL, '2026-01'), false, 'nothing to mark without a budget')
     t.equal(await budgets.find(OTHER_PORTAL), undefined, 'markWarned without a budget creates none')
 
-    const event = (at: number, detail: string, before: unknown, after: unknown) => ({ portalId: PORTAL, provider: null, action: 'budget', actor: ACTOR, detail, before, after, at })
+    const event = (at: number, detail: string, before: unknown, after: unknown) => ({ portalId: PORTAL, provider: null, action: 'budget', actor: ACTOR, detail, before, after, at, instanceId: null })
     t.strictSame((await audit.list({ limit: 100 })).map(withoutId), [
       event(T0 + 2, '25.5 USD a month, no warning, UTC → none', plain, null),
       event(T0 + 1, '50 USD a month, warn at 80%, Europe/Paris → 25.5 USD a month, no warning, UTC', paris, plain),
@@ -430,12 +684,25 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
     ], 'one event per change; removing none writes none')
   })
 
-  storeCase('budgets: monthSpend sums the portal\'s cost from start (inclusive) to end (exclusive)', async (t, { repositories: { budgets, executions } }) => {
-    const from = Date.UTC(2026, 1, 1)
-    const to = Date.UTC(2026, 2, 1)
+  storeCase('audit: events carry the instance that wrote them, whichever repository wrote them', async (t, { driver }) => {
+    const named = createRepositories(driver, { instanceId: OWNER })
+    await named.audit.record(auditEvent('recorded'))
+    await named.budgets.save(PORTAL, { monthlyLimitUsd: 5, warnAtPercent: null, timeZone: null }, ACTOR, T0)
+    await named.connections.save(connection())
+    await named.assistants.create(PORTAL, 'asst-named', { name: 'n', model: 'gpt-4.1', instructions: 'i', temperature: null, reasoningEffort: null }, ACTOR, T0)
+    await createRepositories(driver).audit.record(auditEvent('unnamed'))
+    t.strictSame((await named.audit.list({ limit: 10 })).map(row => [row.action, row.instanceId]), [
+      ['unnamed', null], ['assistant_create', OWNER], ['connect', OWNER], ['budget', OWNER], ['recorded', OWNER]
+    ], 'newest first')
+  })
+
+  storeCase('budgets: monthSpend sums the portal\'s recorded cost from start (inclusive) to end (exclusive), leaving out what holds still count', async (t, { repositories: { budgets, executions } }) => {
+    const february = { month: '2026-02', startMs: Date.UTC(2026, 1, 1), endMs: Date.UTC(2026, 2, 1) }
+    const { startMs: from, endMs: to } = february
     const spend = async (portalId: number, startedAt: number, costUsd?: number) => {
-      const id = newId(t, await executions.claim(start({ portalId, startedAt })), 1)
-      if (costUsd !== undefined) await executions.finish(id, success({ costUsd, finishedAt: startedAt + 1 }))
+      const id = newId(t, await executions.claim(start({ portalId, startedAt }), lease()), 1)
+      if (costUsd !== undefined) await executions.finish(id, success({ costUsd, finishedAt: startedAt + 1 }), OWNER)
+      return id
     }
     await spend(PORTAL, from - 1, 100)
     await spend(PORTAL, from, 0.5)
@@ -443,9 +710,18 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
     await spend(PORTAL, from + 10) // running: nothing spent yet
     await spend(PORTAL, to, 64)
     await spend(OTHER_PORTAL, from + 1, 32)
-    t.equal(await budgets.monthSpend(PORTAL, from, to), 0.75)
-    t.equal(await budgets.monthSpend(OTHER_PORTAL, from, to), 32)
-    t.equal(await budgets.monthSpend(THIRD_PORTAL, from, to), 0, 'nothing spent')
+    t.equal(await budgets.monthSpend(PORTAL, february), 0.75)
+    t.equal(await budgets.monthSpend(OTHER_PORTAL, february), 32)
+    t.equal(await budgets.monthSpend(THIRD_PORTAL, february), 0, 'nothing spent')
+
+    // A finished execution whose hold was not yet settled: its hold counts its cost, so the sum must not.
+    await budgets.save(PORTAL, { monthlyLimitUsd: 100, warnAtPercent: null, timeZone: null }, ACTOR, T0)
+    const held = newId(t, await executions.claim(start({ startedAt: from + 20 }), lease()), 1)
+    t.match(await budgets.reserve(PORTAL, february, { executionId: held, owner: OWNER, amountUsd: 3 }), { kind: 'fits' })
+    await executions.finish(held, success({ costUsd: 2, finishedAt: from + 21 }), OWNER)
+    t.equal(await budgets.monthSpend(PORTAL, february), 0.75, 'a cost still held is left out')
+    await budgets.settle(PORTAL, held, february.month, 2)
+    t.equal(await budgets.monthSpend(PORTAL, february), 2.75, 'and counted once settled')
   })
 
   storeCase('oauth: install, token refresh, re-install required and token removal, with portal status and audit', async (t, { repositories: { oauth, portals, audit } }) => {
@@ -477,7 +753,7 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
     t.equal(await oauth.deleteTokens(PORTAL), false, 'none left')
     t.match(await oauth.findTokens(OTHER_PORTAL), { portalId: OTHER_PORTAL }, 'another portal\'s tokens stay')
 
-    const event = (action: string, at: number, detail: string | null) => ({ portalId: PORTAL, provider: null, action, actor: 'hubspot-oauth', detail, before: null, after: null, at })
+    const event = (action: string, at: number, detail: string | null) => ({ portalId: PORTAL, provider: null, action, actor: 'hubspot-oauth', detail, before: null, after: null, at, instanceId: null })
     t.strictSame((await audit.list({ limit: 100 })).map(withoutId), [
       event('install', T0 + 30, 'oauth automation'),
       event('reinstall_required', T0 + 20, 'BAD_REFRESH_TOKEN'),
@@ -659,11 +935,11 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
 
   storeCase('failures: a closed store rejects calls instead of hanging', async (t, store) => {
     const { driver, repositories } = store
-    const id = newId(t, await repositories.executions.claim(start()), 1)
+    const id = newId(t, await repositories.executions.claim(start(), lease()), 1)
     await store.close()
     const calls: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
       ['a prepared read (executions.find)', () => repositories.executions.find(id)],
-      ['a prepared write (executions.claim)', () => repositories.executions.claim(start())],
+      ['a prepared write (executions.claim)', () => repositories.executions.claim(start(), lease())],
       ['a plain read (audit.list)', () => repositories.audit.list({ limit: 1 })],
       ['a plain write (audit.record)', () => repositories.audit.record(auditEvent('after close'))],
       ['a transaction (assistants.create)', () => repositories.assistants.create(PORTAL, 'asst-closed', { name: 'x', model: 'm', instructions: 'i', temperature: null, reasoningEffort: null }, ACTOR, T0)],
@@ -683,6 +959,9 @@ async function opened (t: Test, openStore: OpenStore): Promise<OpenedStore> {
 
 const start = (overrides: Partial<ExecutionStart> = {}): ExecutionStart => executionStart(PORTAL, T0, overrides)
 
+/** A lease for `owner` (this case's instance unless named) until `until`. */
+const lease = (owner: string = OWNER, until: number = T0 + LEASE_MS): Lease => ({ owner, until })
+
 function success (overrides: Partial<ExecutionFinish> = {}): ExecutionFinish {
   return { status: 'success', provider: 'openai', model: 'gpt-4.1', inputTokens: 3, outputTokens: 4, outputFields: { response: 'Hello' }, finishedAt: T0 + 500, latencyMs: 500, ...overrides }
 }
@@ -694,7 +973,7 @@ function newId (t: Test, claim: Claim, runs: number): number {
 }
 
 /** Every column of an execution just claimed from `given`. */
-function runningRow (id: number, given: ExecutionStart): ExecutionRow {
+function runningRow (id: number, given: ExecutionStart, held: Lease = lease()): ExecutionRow {
   return {
     id, portalId: given.portalId, action: given.action, source: given.source ?? null, callbackId: given.callbackId ?? null,
     provider: null, model: null, status: 'running', errorCode: null, errorMessage: null,
@@ -702,7 +981,8 @@ function runningRow (id: number, given: ExecutionStart): ExecutionRow {
     finishReason: null, latencyMs: null, adjustments: null, outputFields: null, prompt: null, response: null,
     startedAt: given.startedAt, finishedAt: null, request: given.request, runs: 1, expiresAt: given.expiresAt,
     answered: null, fallbackReason: null, completionState: null, completionAttempts: 0, completionDueAt: null,
-    completionError: null, completedAt: null, costUsd: null, costUnknown: 0
+    completionError: null, completedAt: null, costUsd: null, costUnknown: 0,
+    leaseOwner: held.owner, leaseExpiresAt: held.until, reservedUsd: null
   }
 }
 

@@ -47,7 +47,9 @@ t.test('executions closed at start, and ones resumed after a restart, are counte
   const now = Date.now()
   const request = JSON.stringify({ inputFields: { provider: 'openai', model: 'gpt-4.1', prompt: 'Hi' } })
   const claim = async (action: string, callbackId: string | undefined, startedAt: number) => {
-    const claimed = await executions.claim({ portalId: PORTAL, action, ...(callbackId === undefined ? {} : { callbackId }), startedAt, request, expiresAt: startedAt + EXECUTION_EXPIRY_MS })
+    // Under this process's lease, as its own claims are: the restart takes them over.
+    const claimed = await executions.claim({ portalId: PORTAL, action, ...(callbackId === undefined ? {} : { callbackId }), startedAt, request, expiresAt: startedAt + EXECUTION_EXPIRY_MS },
+      { owner: setup.app.config.instanceId, until: Date.now() + 30_000 })
     if (claimed.kind !== 'new') throw new Error('expected a new claim')
     await executions.markBlocked(claimed.id)
     return claimed.id

@@ -1,31 +1,8 @@
-import type { BudgetRecord, BudgetsRepository } from '../../../db/repositories/budgets-repository.ts'
+import type { BudgetRecord, BudgetsRepository, Standing } from '../../../db/repositories/budgets-repository.ts'
 import { AppError } from '../../../plugins/errors.ts'
 import type { Logger } from '../../../plugins/logger.ts'
-import { monthOf, type CalendarMonth } from './month-of.ts'
 import { formatCost } from '../pricing/attempt-cost.ts'
-
-/** One portal's month as the check sees it: what finished executions recorded, and what running calls hold. */
-interface MonthLedger extends CalendarMonth {
-  readonly timeZone: string | null
-  /** Recorded cost of the month's executions: the database's sum when loaded, plus each one finished since. */
-  spentUsd: number
-  /** Estimates of calls in flight, and the real cost of calls done whose execution has not finished yet. */
-  reservedUsd: number
-}
-
-interface PortalState {
-  /** The budget; null for none (cached too, so such a portal costs no query); undefined until read again. */
-  budget: BudgetRecord | null | undefined
-  ledger?: MonthLedger
-  warnedMonth: string | null
-  /** The month's spend being read: what runs record meanwhile, which the read may or may not see. */
-  reading?: SpendRead
-}
-
-/** A read of a month's spend in progress, and the costs recorded while it runs. */
-interface SpendRead extends CalendarMonth {
-  closedUsd: number
-}
+import { monthOf } from './month-of.ts'
 
 /** One run of one execution's claim on its portal's budget, from its first provider call to its recorded outcome. */
 export interface BudgetHold {
@@ -35,16 +12,19 @@ export interface BudgetHold {
    */
   ensureRemaining (): Promise<boolean>
   /**
-   * Checks that the month's spend, what running calls hold and this call's estimate stay within the limit, and
-   * reserves the estimate, in one synchronous step once the portal's budget is loaded: concurrent executions cannot
-   * all pass on the same remainder. Rejects with BUDGET_EXCEEDED when the spend alone leaves no room for this call
-   * (HubSpot must not retry), and with BUDGET_HELD, a retry, when only running calls' holds stand in the way.
-   * Resolves with `settle`, to call when the call ends with its real cost (0 if unknown). The estimate is worked out
-   * only when the portal has a budget: without one a call costs no price lookup.
+   * Reserves the call's estimate on the execution's row, in the database, only while the month's spend, what every
+   * instance's running calls hold and this estimate stay within the limit. Rejects with BUDGET_EXCEEDED when the
+   * spend alone leaves no room for this call (HubSpot must not retry), and with BUDGET_HELD, a retry, when only
+   * running calls' holds stand in the way. Resolves with `settle`, to call when the call ends with its real cost
+   * (0 if unknown). The estimate is worked out only when the portal has a budget: without one a call costs no price
+   * lookup and no query.
    */
   reserve (estimate: () => number): Promise<(actualUsd: number) => void>
-  /** The run's outcome is written: its holds go and its recorded cost counts (else the settled calls' total). */
-  close (recordedUsd: number | undefined): void
+  /**
+   * The run is over: with its outcome written, its hold gives way to its recorded cost (counted once, in the month
+   * it started in); without (it runs again, or was interrupted), the hold is dropped.
+   */
+  close (outcome: { readonly written: true, readonly costUsd: number | undefined } | { readonly written: false }): Promise<void>
 }
 
 /** A portal's budget and where its month stands, for the admin API. */
@@ -58,24 +38,31 @@ export interface BudgetStatus {
 }
 
 export interface BudgetGuard {
-  /** Starts a run's hold; costs a map lookup for a portal already seen, and one read for a new one. */
-  open (portalId: number): BudgetHold
+  /** Starts a run's hold for an execution this instance holds the lease of. */
+  open (portalId: number, executionId: number): BudgetHold
   status (portalId: number): Promise<BudgetStatus | undefined>
-  /** The portal's budget changed: read it again at its next use (spend is kept unless its months changed). */
+  /** The portal's budget changed (here or on another instance): read it again at its next use. */
   refresh (portalId: number): void
+  /** Every cached budget is read again at its next use (the change feed was interrupted). */
+  refreshAll (): void
 }
 
 export interface BudgetGuardOptions {
-  readonly budgets: Pick<BudgetsRepository, 'find' | 'monthSpend' | 'markWarned'>
+  readonly budgets: Pick<BudgetsRepository, 'find' | 'reserve' | 'standing' | 'adjustHold' | 'releaseHold' | 'settle' | 'markWarned'>
   readonly clock: () => number
   readonly log: Logger
+  /** This instance (`INSTANCE_ID`): holds are written only on executions it holds the lease of. */
+  readonly owner: string
+  /** How long whether a portal has a budget is believed without a change notice: a safety net for a missed one. */
+  readonly cacheTtlMs?: number
 }
 
 /** A hold with nothing to check, for callers outside the engine (step tests). */
-export const NO_BUDGET: BudgetHold = { ensureRemaining: async () => false, reserve: async () => () => undefined, close () {} }
+export const NO_BUDGET: BudgetHold = { ensureRemaining: async () => false, reserve: async () => () => undefined, close: async () => undefined }
 
 /** Seconds HubSpot is asked to wait while the budget is held: about as long as a call takes. */
 export const BUDGET_HELD_RETRY_SECONDS = 10
+const BUDGET_CACHE_TTL_MS = 5_000
 
 /** Cents from a dollar up; below, up to a millionth of a dollar, so a small test budget reads as what it is. */
 function usd (amount: number): string {
@@ -83,160 +70,123 @@ function usd (amount: number): string {
   return `${value >= 1 ? value.toFixed(2) : formatCost(value)} USD`
 }
 
+type Measured = Exclude<Standing, { kind: 'none' } | { kind: 'lost' }>
+
+function exceeded (portalId: number, standing: Measured, estimateUsd: number): AppError {
+  const next = estimateUsd > 0 ? `, and this call could cost up to ${usd(estimateUsd)}` : ''
+  return new AppError('BUDGET_EXCEEDED', `Portal ${portalId} has spent ${usd(standing.spentUsd)} of its ${usd(standing.budget.monthlyLimitUsd)} monthly budget for ${standing.month}${next}; ` +
+    `no provider was called. Raise the limit with PUT /api/portals/${portalId}/budget, or wait for next month.`)
+}
+
+function held (portalId: number, standing: Measured, estimateUsd: number): AppError {
+  const next = estimateUsd > 0 ? ` this call's ${usd(estimateUsd)}` : ' another call'
+  return new AppError('BUDGET_HELD', `Portal ${portalId} has spent ${usd(standing.spentUsd)} of its ${usd(standing.budget.monthlyLimitUsd)} monthly budget for ${standing.month}, ` +
+    `and ${usd(standing.reservedUsd)} is held by calls running now, which leaves no room for${next} until they end; no provider was called, HubSpot will retry.`,
+  { retryAfterSeconds: BUDGET_HELD_RETRY_SECONDS })
+}
+
 /**
- * The monthly budget check. Budgets and the month's spend live in memory, read once per portal and month (and
- * again after a PUT), so the check adds no query to an execution. This process must be the database's only
- * writer of executions and budgets, as the connection cache already assumes. A read in progress is shared by every
- * caller that needs it, and the check that follows it runs in one synchronous step.
+ * The monthly budget check. The money lives in the database: each call reserves its estimate on its execution's row
+ * inside a transaction that locks the budget's row, the real cost replaces the estimate when the call ends, and the
+ * recorded cost moves onto the budget's ledger once the outcome is written. So it holds across any number of
+ * instances, and the holds of an instance that died go with its leases. Memory keeps only whether a portal has a
+ * budget (refreshed on a change notice, and after a short time-to-live), so a portal without one costs no query.
  */
 export function createBudgetGuard (options: BudgetGuardOptions): BudgetGuard {
-  const { budgets, clock, log } = options
-  const states = new Map<number, PortalState>()
-  const loading = new Map<number, Promise<PortalState>>()
+  const { budgets, clock, log, owner } = options
+  const ttlMs = options.cacheTtlMs ?? BUDGET_CACHE_TTL_MS
+  const known = new Map<number, { readonly budget: BudgetRecord | null, readonly readAt: number }>()
+  let changes = 0
 
-  function warnIfCrossed (portalId: number, state: PortalState, ledger: MonthLedger): void {
-    const budget = state.budget
-    if (budget === null || budget === undefined || budget.warnAtPercent === null || state.warnedMonth === ledger.month) return
-    if (ledger.spentUsd < budget.monthlyLimitUsd * budget.warnAtPercent / 100) return
-    state.warnedMonth = ledger.month
-    log.warn({ portalId, month: ledger.month, spentUsd: ledger.spentUsd, monthlyLimitUsd: budget.monthlyLimitUsd, warnAtPercent: budget.warnAtPercent },
-      `portal ${portalId} has spent ${usd(ledger.spentUsd)} of its ${usd(budget.monthlyLimitUsd)} budget for ${ledger.month} (warning at ${budget.warnAtPercent}%)`)
-    // Not fatal: the warning was logged; at worst a restart logs it once more.
-    budgets.markWarned(portalId, ledger.month).catch((error: unknown) => {
-      log.error({ portalId, error: (error as Error).message }, 'could not remember that the budget warning was logged')
-    })
+  async function budgetOf (portalId: number): Promise<BudgetRecord | null> {
+    const entry = known.get(portalId)
+    if (entry !== undefined && clock() - entry.readAt < ttlMs) return entry.budget
+    const changesBefore = changes
+    const budget = await budgets.find(portalId) ?? null
+    // A change that overtook the read is not cached: the next use reads again.
+    if (changes === changesBefore) known.set(portalId, { budget, readAt: clock() })
+    return budget
   }
 
-  /** Whether the portal's state needs a read: its budget unknown, or its ledger missing or on another month. */
-  function stale (state: PortalState | undefined): boolean {
-    if (state === undefined || state.budget === undefined) return true
-    if (state.budget === null) return false
-    const now = clock()
-    const ledger = state.ledger
-    return ledger === undefined || ledger.timeZone !== state.budget.timeZone || now < ledger.startMs || now >= ledger.endMs
+  /** Throws what the standing refuses; answers whether the portal has a budget (none: it was just removed). */
+  function judge (portalId: number, standing: Standing, estimateUsd: number): standing is Measured {
+    if (standing.kind === 'none') {
+      known.set(portalId, { budget: null, readAt: clock() })
+      return false
+    }
+    if (standing.kind === 'lost') throw new AppError('INTERNAL', 'Another instance took this execution over; this run stops.')
+    if (standing.kind === 'exceeded') throw exceeded(portalId, standing, estimateUsd)
+    if (standing.kind === 'held') throw held(portalId, standing, estimateUsd)
+    return true
   }
 
-  /** The portal's state with its budget read and its ledger on the current month (read only when needed, once). */
-  async function current (portalId: number): Promise<PortalState> {
-    const known = states.get(portalId)
-    if (!stale(known)) return known as PortalState
-    const pending = loading.get(portalId)
-    if (pending !== undefined) return await pending
-    // A budget PUT during the read (refresh) makes it stale: it is then read again rather than written.
-    const superseded = () => loading.get(portalId) !== load
-    const load: Promise<PortalState> = (async () => {
-      let state = states.get(portalId)
-      if (state === undefined) {
-        state = { budget: undefined, warnedMonth: null }
-        states.set(portalId, state)
-      }
-      if (state.budget === undefined) {
-        const budget = await budgets.find(portalId) ?? null
-        if (superseded()) return await current(portalId)
-        state.budget = budget
-        state.warnedMonth = budget?.warnedMonth ?? null
-        if (budget === null) state.ledger = undefined
-      }
-      const budget = state.budget
-      if (budget === null || budget === undefined || !stale(state)) return state
-      const month = monthOf(clock(), budget.timeZone)
-      const reading: SpendRead = { ...month, closedUsd: 0 }
-      state.reading = reading
-      let spentUsd: number
-      try {
-        spentUsd = await budgets.monthSpend(portalId, month.startMs, month.endMs)
-      } finally {
-        if (state.reading === reading) state.reading = undefined
-      }
-      if (superseded()) return await current(portalId)
-      // A run that recorded its cost while the sum was read may be missing from it: it counts again here. Counted
-      // twice at worst, until the month is read anew, which errs on the side of spending less, never more.
-      // Reservations made on the ledger this one replaces stay with it (their holds release it on close).
-      const fresh = { ...month, timeZone: budget.timeZone, spentUsd: spentUsd + reading.closedUsd, reservedUsd: 0 }
-      state.ledger = fresh
-      warnIfCrossed(portalId, state, fresh)
-      return state
-    })().finally(() => { if (!superseded()) loading.delete(portalId) })
-    loading.set(portalId, load)
-    return await load
+  async function warnIfCrossed (portalId: number, budget: BudgetRecord, month: string, spentUsd: number): Promise<void> {
+    if (budget.warnAtPercent === null || budget.warnedMonth === month) return
+    if (spentUsd < budget.monthlyLimitUsd * budget.warnAtPercent / 100) return
+    // Marked first, conditionally: of several instances crossing it at once, one logs it.
+    if (!await budgets.markWarned(portalId, month)) return
+    log.warn({ portalId, month, spentUsd, monthlyLimitUsd: budget.monthlyLimitUsd, warnAtPercent: budget.warnAtPercent },
+      `portal ${portalId} has spent ${usd(spentUsd)} of its ${usd(budget.monthlyLimitUsd)} budget for ${month} (warning at ${budget.warnAtPercent}%)`)
   }
 
-  /**
-   * The portal's state, loaded, as the caller resumes: a budget PUT or a new month between the read and the
-   * caller's turn reads it again, so the synchronous check that follows never runs on a state being replaced.
-   */
-  async function loaded (portalId: number): Promise<PortalState> {
-    let state = await current(portalId)
-    while (stale(state)) state = await current(portalId)
-    return state
-  }
-
-  function exceeded (portalId: number, budget: BudgetRecord, ledger: MonthLedger, estimateUsd: number): AppError {
-    const next = estimateUsd > 0 ? `, and this call could cost up to ${usd(estimateUsd)}` : ''
-    return new AppError('BUDGET_EXCEEDED', `Portal ${portalId} has spent ${usd(ledger.spentUsd)} of its ${usd(budget.monthlyLimitUsd)} monthly budget for ${ledger.month}${next}; ` +
-      `no provider was called. Raise the limit with PUT /api/portals/${portalId}/budget, or wait for next month.`)
-  }
-
-  function held (portalId: number, budget: BudgetRecord, ledger: MonthLedger, estimateUsd: number): AppError {
-    const next = estimateUsd > 0 ? ` this call's ${usd(estimateUsd)}` : ' another call'
-    return new AppError('BUDGET_HELD', `Portal ${portalId} has spent ${usd(ledger.spentUsd)} of its ${usd(budget.monthlyLimitUsd)} monthly budget for ${ledger.month}, ` +
-      `and ${usd(ledger.reservedUsd)} is held by calls running now, which leaves no room for${next} until they end; no provider was called, HubSpot will retry.`,
-    { retryAfterSeconds: BUDGET_HELD_RETRY_SECONDS })
-  }
-
-  function open (portalId: number): BudgetHold {
+  function open (portalId: number, executionId: number): BudgetHold {
     const openedAt = clock()
-    // Each reservation stays on the ledger it was made on, so a month that turns over mid-call releases cleanly.
-    const holdings = new Map<MonthLedger, number>()
+    /** The month the run started in, once it reserved: its cost is counted there. */
+    let reservedIn: string | undefined
     let settledUsd = 0
+    let adjusting: Promise<void> = Promise.resolve()
     let closed = false
 
-    // Synchronous from the state on: the check and the reservation it allows happen in one step.
-    function check (state: PortalState, estimate: () => number): { ledger: MonthLedger, estimateUsd: number } | undefined {
-      const { budget, ledger } = state
-      if (budget === null || budget === undefined || ledger === undefined) return undefined
-      const estimateUsd = estimate()
-      const limit = budget.monthlyLimitUsd
-      // Nothing left stops even a call estimated at 0 (a model without a known price).
-      if (ledger.spentUsd >= limit || ledger.spentUsd + estimateUsd > limit) throw exceeded(portalId, budget, ledger, estimateUsd)
-      const committed = ledger.spentUsd + ledger.reservedUsd
-      if (committed >= limit || committed + estimateUsd > limit) throw held(portalId, budget, ledger, estimateUsd)
-      return { ledger, estimateUsd }
-    }
+    const monthFor = (budget: BudgetRecord) => monthOf(openedAt, budget.timeZone)
 
     return {
-      async ensureRemaining () { return check(await loaded(portalId), () => 0) !== undefined },
+      async ensureRemaining () {
+        const budget = await budgetOf(portalId)
+        if (budget === null) return false
+        // A read, without the reservation's lock: only to fail early; the reservation checks again under the lock.
+        const standing = await budgets.standing(portalId, monthFor(budget))
+        if (standing === undefined) return judge(portalId, { kind: 'none' }, 0)
+        const limit = standing.budget.monthlyLimitUsd
+        const kind = standing.spentUsd >= limit ? 'exceeded' : standing.spentUsd + standing.reservedUsd >= limit ? 'held' : 'fits'
+        return judge(portalId, { kind, ...standing }, 0)
+      },
 
       async reserve (estimate) {
-        const checked = check(await loaded(portalId), estimate)
-        if (checked === undefined) return actualUsd => { settledUsd += actualUsd }
-        const { ledger, estimateUsd } = checked
-        ledger.reservedUsd += estimateUsd
-        holdings.set(ledger, (holdings.get(ledger) ?? 0) + estimateUsd)
+        const budget = await budgetOf(portalId)
+        if (budget === null) return actualUsd => { settledUsd += actualUsd }
+        const estimateUsd = estimate()
+        const month = monthFor(budget)
+        const standing = await budgets.reserve(portalId, month, { executionId, owner, amountUsd: estimateUsd })
+        if (!judge(portalId, standing, estimateUsd)) return actualUsd => { settledUsd += actualUsd }
+        reservedIn = month.month
         let settled = false
         return actualUsd => {
           if (settled) return
           settled = true
           settledUsd += actualUsd
-          // The estimate gives way to the real cost, held until the execution's outcome is recorded.
-          ledger.reservedUsd += actualUsd - estimateUsd
-          holdings.set(ledger, (holdings.get(ledger) ?? 0) + actualUsd - estimateUsd)
+          // The estimate gives way to the real cost, held until the outcome's cost is counted.
+          adjusting = adjusting.then(() => budgets.adjustHold(executionId, owner, actualUsd - estimateUsd)).catch((error: unknown) => {
+            log.error({ portalId, executionId, error: (error as Error).message }, 'could not replace a budget estimate by the real cost; the estimate stays held until the outcome is written')
+          })
         }
       },
 
-      close (recordedUsd) {
+      async close (outcome) {
         if (closed) return
         closed = true
-        for (const [ledger, amount] of holdings) ledger.reservedUsd = Math.max(0, ledger.reservedUsd - amount)
-        const state = states.get(portalId)
-        const reading = state?.reading
-        if (reading !== undefined && openedAt >= reading.startMs && openedAt < reading.endMs) reading.closedUsd += recordedUsd ?? settledUsd
-        // No read here: a ledger loaded from now on already finds this outcome in the database. The cost counts on
-        // the ledger in memory only if its month is the one this run started in (the database dates it so too).
-        const ledger = state?.ledger
-        if (state === undefined || state.budget === null || ledger === undefined || openedAt < ledger.startMs || openedAt >= ledger.endMs) return
-        ledger.spentUsd += recordedUsd ?? settledUsd
-        warnIfCrossed(portalId, state, ledger)
+        await adjusting
+        if (reservedIn === undefined) return
+        try {
+          if (!outcome.written) {
+            await budgets.releaseHold(executionId, owner)
+            return
+          }
+          const counted = await budgets.settle(portalId, executionId, reservedIn, outcome.costUsd ?? settledUsd)
+          if (counted !== undefined) await warnIfCrossed(portalId, counted.budget, reservedIn, counted.spentUsd)
+        } catch (error) {
+          // Nothing is lost: a hold left on a finished execution is swept, and its month summed afresh.
+          log.error({ portalId, executionId, error: (error as Error).message }, 'could not count an execution\'s cost on its budget; it stays held until swept')
+        }
       }
     }
   }
@@ -245,23 +195,28 @@ export function createBudgetGuard (options: BudgetGuardOptions): BudgetGuard {
     open,
 
     async status (portalId) {
-      const state = await loaded(portalId)
-      const { budget, ledger } = state
-      if (budget === null || budget === undefined || ledger === undefined) return undefined
+      const budget = await budgetOf(portalId)
+      if (budget === null) return undefined
+      const standing = await budgets.standing(portalId, monthOf(clock(), budget.timeZone))
+      if (standing === undefined) return undefined
       return {
-        budget,
-        month: ledger.month,
-        spentUsd: ledger.spentUsd,
-        reservedUsd: Math.max(0, ledger.reservedUsd),
-        remainingUsd: Math.max(0, budget.monthlyLimitUsd - ledger.spentUsd - ledger.reservedUsd),
-        warned: state.warnedMonth === ledger.month
+        budget: standing.budget,
+        month: standing.month,
+        spentUsd: standing.spentUsd,
+        reservedUsd: Math.max(0, standing.reservedUsd),
+        remainingUsd: Math.max(0, standing.budget.monthlyLimitUsd - standing.spentUsd - standing.reservedUsd),
+        warned: standing.budget.warnedMonth === standing.month
       }
     },
 
     refresh (portalId) {
-      const state = states.get(portalId)
-      if (state !== undefined) state.budget = undefined
-      loading.delete(portalId)
+      changes++
+      known.delete(portalId)
+    },
+
+    refreshAll () {
+      changes++
+      known.clear()
     }
   }
 }

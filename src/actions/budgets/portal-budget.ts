@@ -18,7 +18,7 @@ export async function budgetView (services: BudgetServices, portalId: number): P
   const status = await services.guard.status(portalId)
   if (status === undefined) {
     const month = monthOf(services.clock(), null)
-    const spent = await services.budgets.monthSpend(portalId, month.startMs, month.endMs)
+    const spent = await services.budgets.monthSpend(portalId, month)
     return { monthlyLimitUsd: null, warnAtPercent: null, timeZone: null, month: month.month, spentUsd: money(spent), reservedUsd: 0, remainingUsd: null, warned: false }
   }
   const { budget } = status

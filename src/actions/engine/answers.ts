@@ -1,4 +1,5 @@
 import type { ExecutionRow } from '../../../db/repositories/executions-repository.ts'
+import { retryOutcome } from './retry-outcome.ts'
 import type { ExecutionOutcome, ExecutionRequest } from './types.ts'
 
 /** How long HubSpot holds a BLOCKed enrollment for us (`hs_expiration_duration`); past it the execution is closed as expired. */
@@ -13,36 +14,26 @@ export function blocked (executionId: number, expiresAt: number | null, now: num
 }
 
 export function stillRunning (): ExecutionOutcome {
-  return { kind: 'retry', statusCode: 503, retryAfterSeconds: STILL_RUNNING_RETRY_SECONDS, code: 'PROVIDER_UNAVAILABLE', message: 'This execution is still running; its answer will be given to the next delivery.' }
+  return retryOutcome('PROVIDER_UNAVAILABLE', STILL_RUNNING_RETRY_SECONDS, 'This execution is still running; its answer will be given to the next delivery.')
 }
 
 export function shuttingDown (): ExecutionOutcome {
-  return { kind: 'retry', statusCode: 503, retryAfterSeconds: 30, code: 'SHUTTING_DOWN', message: 'This instance is shutting down; HubSpot will retry.' }
+  return retryOutcome('SHUTTING_DOWN', 30)
 }
 
-/** The outcome if it comes within `waitMs`, else undefined. */
-export async function withinBudget (outcome: Promise<ExecutionOutcome>, waitMs: number): Promise<ExecutionOutcome | undefined> {
-  let budgetTimer: NodeJS.Timeout | undefined
-  const budget = new Promise<undefined>(resolve => { budgetTimer = setTimeout(resolve, waitMs, undefined) })
-  try {
-    return await Promise.race([outcome, budget])
-  } finally {
-    clearTimeout(budgetTimer)
-  }
-}
 /** The request stored with an unfinished execution, to run its call again. */
 export function parseRequest (row: ExecutionRow): ExecutionRequest | undefined {
   if (row.request === null) return undefined
   try {
     const stored = JSON.parse(row.request) as Pick<ExecutionRequest, 'inputFields' | 'object'>
-    return { action: row.action, portalId: row.portalId, ...(row.callbackId === null ? {} : { callbackId: row.callbackId }), inputFields: stored.inputFields, ...(stored.object === undefined ? {} : { object: stored.object }) }
+    return { action: row.action, trigger: row.callbackId === null ? 'test' : 'workflow', portalId: row.portalId, ...(row.callbackId === null ? {} : { callbackId: row.callbackId }), inputFields: stored.inputFields, ...(stored.object === undefined ? {} : { object: stored.object }) }
   } catch {
     return undefined
   }
 }
 
 export function storageUnavailable (): ExecutionOutcome {
-  return { kind: 'retry', statusCode: 503, retryAfterSeconds: 30, code: 'STORAGE_UNAVAILABLE', message: 'The service could not write to its database (disk full or unavailable); HubSpot will retry.' }
+  return retryOutcome('STORAGE_UNAVAILABLE', 30)
 }
 
 /** A read that must not stop the engine: undefined when it fails (the database is unavailable). */

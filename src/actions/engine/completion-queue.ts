@@ -18,6 +18,10 @@ export interface CompletionQueueOptions {
   readonly random?: () => number
   /** Told each round's answer (for the metrics); it must not throw. */
   readonly observe?: (result: CompletionResult, executions: number) => void
+  /** This instance (`INSTANCE_ID`): completions are claimed under its lease, and only it delivers them. */
+  readonly owner: string
+  /** EXECUTION_LEASE_MS: how long a claim holds. */
+  readonly leaseMs: number
 }
 
 export interface CompletionQueue {
@@ -41,7 +45,9 @@ const BATCH_WINDOW_MS = 20
 
 /**
  * The durable completion queue: the state lives in the executions table (`completion_state`), so a crash loses
- * nothing, and this only schedules. Retries HubSpot's 429 and 5xx with backoff that honours Retry-After, and gives
+ * nothing, and this only schedules. Each round claims what is due under this instance's lease, so of several
+ * instances one delivers a given completion; a claim older than half the lease is not sent (this process may have
+ * been paused past it, and another instance may be delivering it now) but left to whoever claims it next. Retries HubSpot's 429 and 5xx with backoff that honours Retry-After, and gives
  * up after COMPLETION_MAX_ATTEMPTS or on a refusal, recording why so the operator can see and resend it.
  */
 export function createCompletionQueue (options: CompletionQueueOptions): CompletionQueue {
@@ -82,7 +88,7 @@ export function createCompletionQueue (options: CompletionQueueOptions): Complet
     const answer = await options.complete(portalId, completions)
     const ids = rows.map(row => row.id)
     if (answer.kind === 'accepted') {
-      await executions.completionDelivered(ids, clock())
+      await executions.completionDelivered(ids, clock(), options.owner)
       options.observe?.('delivered', ids.length)
       log.info({ portalId, executions: ids.length }, 'HubSpot accepted the completion')
       return
@@ -97,7 +103,7 @@ export function createCompletionQueue (options: CompletionQueueOptions): Complet
     // Whole milliseconds: the column is an integer (PostgreSQL refuses a fraction where SQLite would keep it).
     const dueAt = final ? undefined : Math.ceil(clock() + backoffMs(attempts, answer.retryAfterMs))
     const error = answer.kind === 'retry' && final ? `${answer.message} (gave up after ${attempts} attempts)` : answer.message
-    await executions.completionAttemptFailed(ids, error, dueAt)
+    await executions.completionAttemptFailed(ids, error, dueAt, options.owner)
     options.observe?.(final ? 'failed' : 'retried', ids.length)
     const details = { portalId, executions: ids.length, attempts, ...(answer.kind === 'not_installed' ? {} : { status: answer.status }) }
     if (final) log.error({ ...details, reason: answer.kind }, 'HubSpot completion failed for good; resend it with POST /api/portals/:portalId/executions/:id/redeliver')
@@ -106,15 +112,18 @@ export function createCompletionQueue (options: CompletionQueueOptions): Complet
 
   async function runRound (): Promise<void> {
     for (;;) {
-      const due = await executions.dueCompletions(clock(), COMPLETION_BATCH_SIZE * 10)
+      const claimedAt = clock()
+      const due = await executions.claimCompletions({ owner: options.owner, until: claimedAt + options.leaseMs }, claimedAt, COMPLETION_BATCH_SIZE)
       if (due.length === 0) break
       const byPortal = new Map<number, ExecutionRow[]>()
       for (const row of due) byPortal.set(row.portalId, [...(byPortal.get(row.portalId) ?? []), row])
       for (const [portalId, rows] of byPortal) {
-        for (let start = 0; start < rows.length; start += COMPLETION_BATCH_SIZE) {
-          // The client never throws; a database write failing here leaves the rows pending for the next round.
-          await deliver(portalId, rows.slice(start, start + COMPLETION_BATCH_SIZE))
+        if (clock() - claimedAt > options.leaseMs / 2) {
+          log.warn({ portalId, executions: rows.length }, 'a completion claim grew old before it was sent; it is left to the next claim')
+          continue
         }
+        // The client never throws; a database write failing here leaves the rows pending for the next round.
+        await deliver(portalId, rows)
       }
       if (closed) return
     }

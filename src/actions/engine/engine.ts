@@ -1,22 +1,28 @@
 import type { ExecutionRow } from '../../../db/repositories/executions-repository.ts'
 import { AppError } from '../../../plugins/errors.ts'
-import type { SetTimer } from '../../../plugins/timers.ts'
+import { realTimer, type SetTimer } from '../../../plugins/timers.ts'
 import type { ActionContext } from '../action-context.ts'
 import { createBudgetGuard, type BudgetGuard } from '../budgets/budget-guard.ts'
-import { blocked, EXECUTION_EXPIRY_MS, parseRequest, safely, shuttingDown, stillRunning, storageUnavailable, withinBudget } from './answers.ts'
+import { createActiveExecutions } from './active-executions.ts'
+import { createAnswerPolicy } from './answer-policy.ts'
+import { EXECUTION_EXPIRY_MS, parseRequest, safely, shuttingDown, storageUnavailable } from './answers.ts'
 import { createAdmission } from './admission.ts'
 import { createCompletionQueue, type CompleteCallbacks } from './completion-queue.ts'
 import { createConnectionSlots } from './connection-slots.ts'
+import { createLeaseKeeper } from './lease-keeper.ts'
 import { executionFinished, type ExecutionObserver } from './observer.ts'
-import { asFinalFailure, recordFailure, storedOutcome, type RecordedOutcome } from './record.ts'
-import { outcomeOf, persist, runJob, SHUTDOWN, type JobResult, type RunningJob } from './run-job.ts'
-import type { ExecutionOutcome, ExecutionRequest, PlanResolver, RecordPropertyReader } from './types.ts'
+import { asFinalFailure, recordFailure, type RecordedOutcome } from './record.ts'
+import { retryOutcome } from './retry-outcome.ts'
+import { LEASE_LOST, outcomeOf, persist, runJob, SHUTDOWN, type JobResult } from './run-job.ts'
+import { recordedAction, type ExecutionOutcome, type ExecutionRequest, type PlanResolver, type RecordPropertyReader } from './types.ts'
 
 /** Starts of one execution's call before it is given up (crashes and transient failures after BLOCK both count). */
 export const MAX_RUNS = 5
 const MAX_WRITE_RETRY_MS = 30_000
 /** The least a shutdown gives the last completion round, even with no grace left. */
 const FINAL_FLUSH_MIN_MS = 2_000
+/** Executions one look takes over at most; the next look, a second later, takes more. */
+const TAKEOVER_BATCH = 100
 
 export interface EngineOptions {
   /** The services every step uses; its logger is the engine's own (background work outlives any request). */
@@ -30,6 +36,13 @@ export interface EngineOptions {
   readonly canComplete: (portalId: number) => Promise<boolean>
   /** Told what happens (the metrics); absent, nothing is observed and nothing is spent on it. */
   readonly observe?: ExecutionObserver
+  /**
+   * False when the database is this instance's alone (SQLite): at start it then takes over every unfinished
+   * execution at once, rather than waiting for the leases of the process it replaces to run out.
+   */
+  readonly sharedDatabase: boolean
+  /** The running version, for `/api/instances`. */
+  readonly version: string
 }
 
 /** What this instance holds at one moment, for a scrape. */
@@ -50,7 +63,12 @@ export interface ExecuteOptions {
 
 export interface ExecutionEngine {
   execute (request: ExecutionRequest, options: ExecuteOptions): Promise<ExecutionOutcome>
-  /** Picks up what the last process left: unfinished calls run again, expired ones close, pending completions go out. */
+  /**
+   * Registers the instance, picks up what a stopped process left (unfinished calls run again, expired ones close,
+   * pending completions go out) and from then on keeps its leases and takes over what other instances leave.
+   */
+  start (): Promise<void>
+  /** Takes over executions whose lease ran out: runs their calls again, or closes the expired ones. */
   resume (): Promise<{ resumed: number, expired: number, abandoned: number }>
   /** Sends a finished execution's outcome to HubSpot again and returns the row after that attempt. */
   redeliver (portalId: number, executionId: number): Promise<ExecutionRow>
@@ -65,16 +83,6 @@ export interface ExecutionEngine {
   readonly active: number
   /** Counts what is held now; walks the in-memory state, so it is for scrapes, not the execution path. */
   load (): EngineLoad
-}
-
-interface ActiveExecution {
-  job?: RunningJob
-  /** The answer for a delivery still waiting: the first job result's outcome. */
-  first?: Promise<ExecutionOutcome>
-  /** Settles when nothing more will happen to this execution in this process. */
-  done: Promise<void>
-  /** HubSpot was answered BLOCK and waits for the callback completion. */
-  blocked?: boolean
 }
 
 /**
@@ -93,22 +101,31 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     queueLimit: settings.providerQueueLimit,
     onRefused: () => observe?.onRejected?.('connection')
   })
-  const completions = createCompletionQueue({ executions, complete: options.complete, clock, setTimer: options.setTimer, log: context.log, observe: observe?.onCompletion?.bind(observe) })
-  const budgets = createBudgetGuard({ budgets: repositories.budgets, clock, log: context.log })
-  const active = new Map<number, ActiveExecution>()
+  const completions = createCompletionQueue({
+    executions, complete: options.complete, clock, setTimer: options.setTimer, log: context.log, observe: observe?.onCompletion?.bind(observe),
+    owner: settings.instanceId, leaseMs: settings.executionLeaseMs
+  })
+  const owner = settings.instanceId
+  const leaseMs = settings.executionLeaseMs
+  /** A lease for this instance from now: taken with a claim or a takeover, renewed by the lease keeper. */
+  const lease = () => ({ owner, until: clock() + leaseMs })
+  const budgets = createBudgetGuard({ budgets: repositories.budgets, clock, log: context.log, owner })
+  const active = createActiveExecutions()
   /** MAX_IN_FLIGHT, shared fairly: a place is taken before the claim is written and kept until the work ends. */
   const admission = createAdmission({ maxInFlight: settings.maxInFlight, clock })
-  const timers = new Set<NodeJS.Timeout>()
+  const setTimer = options.setTimer ?? realTimer
+  const policy = createAnswerPolicy({ executions, active, canComplete: options.canComplete, clock, setTimer, syncBudgetMs: settings.syncBudgetMs, ...(observe === undefined ? {} : { observe }) })
+  const timers = new Set<() => void>()
   let closing = false
 
   function later (delayMs: number, run: () => Promise<void>): void {
-    // Nothing delayed runs once closing (see the timer below), so none is set either: it would only hold the process.
+    // Nothing delayed runs once closing (see the timer below), so none is set either.
     if (closing) return
-    const timer = setTimeout(() => {
-      timers.delete(timer)
+    const cancel = setTimer(() => {
+      timers.delete(cancel)
       if (!closing) run().catch((error: unknown) => { context.log.error({ error: (error as Error).message }, 'a delayed engine step failed') })
     }, delayMs)
-    timers.add(timer)
+    timers.add(cancel)
   }
 
   /**
@@ -117,13 +134,11 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
    * a write the database refused. Resolves with the first result, for a delivery still waiting on it.
    */
   function track (executionId: number, request: ExecutionRequest, resolvePlan: PlanResolver, startedAt: number, mayRefuse: boolean, place: () => void): Promise<JobResult> {
-    let settleDone: () => void = () => undefined
-    const entry: ActiveExecution = { done: new Promise<void>(resolve => { settleDone = resolve }) }
-    active.set(executionId, entry)
-    const finish = () => { active.delete(executionId); place(); settleDone() }
+    const { entry, finish: finished } = active.add(executionId)
+    const finish = () => { finished(); place() }
 
     const start = (runStartedAt: number, refusable: boolean): Promise<JobResult> => {
-      const job = runJob({ context, slots, budgets, observe, ...(options.readRecordProperties === undefined ? {} : { readRecordProperties: options.readRecordProperties }) }, {
+      const job = runJob({ context, slots, budgets, observe, owner, setTimer, ...(options.readRecordProperties === undefined ? {} : { readRecordProperties: options.readRecordProperties }) }, {
         executionId, request, resolvePlan, startedAt: runStartedAt, mayRefuse: refusable
       })
       entry.job = job
@@ -136,18 +151,23 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
 
     const follow = (result: JobResult): void => {
       if (result.kind === 'recorded') {
-        observe?.onExecutionFinished?.(executionFinished(request.action, result.recorded))
+        observe?.onExecutionFinished?.(executionFinished(recordedAction(request), result.recorded))
         if (result.completionPending) completions.kick()
         finish()
-      } else if (result.kind === 'interrupted') {
+      } else if (result.kind === 'interrupted' || result.kind === 'lost') {
+        if (result.kind === 'lost') context.log.warn({ executionId }, 'another instance took this execution over; its outcome here is not written')
         finish()
       } else if (result.kind === 'again') {
         const outcome = result.recorded.outcome
         const waitMs = outcome.kind === 'retry' ? outcome.retryAfterSeconds * 1000 : 1000
         later(waitMs, async () => {
-          const runs = await safely(() => executions.startRun(executionId)) ?? MAX_RUNS + 1
+          const runs = await safely(() => executions.startRun(executionId, owner)) ?? MAX_RUNS + 1
+          if (runs === 0) {
+            follow({ kind: 'lost' })
+            return
+          }
           if (runs > MAX_RUNS) {
-            follow(await persist(executions, executionId, asFinalFailure(result.recorded)))
+            follow(await persist(executions, executionId, asFinalFailure(result.recorded), owner))
             return
           }
           // A shutdown that began during the count leaves the run to the next start, as one still waiting would be.
@@ -163,7 +183,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
 
     const retryWrite = (recorded: RecordedOutcome, delayMs: number): void => {
       later(delayMs, async () => {
-        const result = await persist(executions, executionId, recorded)
+        const result = await persist(executions, executionId, recorded, owner)
         if (result.kind === 'unwritten') retryWrite(recorded, Math.min(MAX_WRITE_RETRY_MS, delayMs * 2))
         else follow(result)
       })
@@ -174,70 +194,25 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     return first
   }
 
-  async function canBlock (portalId: number): Promise<boolean> {
-    return await safely(() => options.canComplete(portalId)) ?? false
-  }
-
-  /** Past the budget: BLOCK when HubSpot can be completed later, else 503 while the call goes on. */
-  async function answerRunning (row: Pick<ExecutionRow, 'id' | 'portalId' | 'expiresAt' | 'action'>): Promise<ExecutionOutcome> {
-    if (!await canBlock(row.portalId)) return stillRunning()
-    let mark
-    try {
-      mark = await executions.markBlocked(row.id)
-    } catch {
-      return storageUnavailable()
-    }
-    if (mark.kind === 'blocked') {
-      const entry = active.get(row.id)
-      // A duplicate delivery of an execution already BLOCKed is not a second BLOCK for the counts.
-      if (entry !== undefined && entry.blocked !== true) {
-        entry.blocked = true
-        observe?.onBlocked?.(row.action)
-      }
-      return blocked(row.id, row.expiresAt, clock())
-    }
-    return answerFinished(mark.execution)
-  }
-
-  /**
-   * A delivery of a callbackId already claimed: its stored outcome, or BLOCK/503 while it runs. A duplicate that
-   * arrives within the first delivery's budget waits for the same answer, so both deliveries get one answer.
-   */
-  async function answerStored (row: ExecutionRow): Promise<ExecutionOutcome> {
-    if (row.status !== 'running') return answerFinished(row)
-    const first = active.get(row.id)?.first
-    const waitMs = row.startedAt + settings.syncBudgetMs - clock()
-    if (first !== undefined && waitMs > 0) {
-      const outcome = await withinBudget(first, waitMs)
-      if (outcome !== undefined) return outcome
-    }
-    return await answerRunning(row)
-  }
-
-  /** A finished row's stored answer; one handed back for a retry (no outputs) is retried again. */
-  function answerFinished (row: ExecutionRow): ExecutionOutcome {
-    return row.outputFields !== null ? storedOutcome(row.outputFields, row.id) : stillRunning()
-  }
-
   async function execute (request: ExecutionRequest, executeOptions: ExecuteOptions): Promise<ExecutionOutcome> {
     if (closing) return shuttingDown()
     const admitted = admission.admit(request.portalId)
     if (!admitted.admitted) {
       observe?.onRejected?.(admitted.reason === 'instance' ? 'instance' : 'fair-share')
-      return { kind: 'retry', statusCode: 429, retryAfterSeconds: 5, code: 'RATE_LIMITED', message: admitted.message }
+      return retryOutcome('RATE_LIMITED', 5, admitted.message)
     }
     const startedAt = clock()
     let claim
     try {
       claim = await executions.claim({
         portalId: request.portalId,
-        action: request.action,
+        action: recordedAction(request),
         ...(request.callbackId === undefined ? {} : { callbackId: request.callbackId }),
         ...(request.source === undefined ? {} : { source: request.source }),
         startedAt,
         request: JSON.stringify({ inputFields: request.inputFields, ...(request.object === undefined ? {} : { object: request.object }) }),
         expiresAt: startedAt + EXECUTION_EXPIRY_MS
-      })
+      }, lease())
     } catch (error) {
       admitted.release()
       context.log.error({ error: (error as Error).message }, 'could not write the execution record')
@@ -245,7 +220,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     }
     if (claim.kind === 'existing') {
       admitted.release()
-      return await answerStored(claim.execution)
+      return await policy.answerStored(claim.execution)
     }
     // A shutdown that began while the claim was written no longer waits for new work: the row stays unfinished
     // and the next start resumes it, as it would a call the shutdown interrupted.
@@ -256,26 +231,31 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
 
     // Registered in `active` in the same step the claim resolves in, so a duplicate delivery finds it running here.
     const result = track(claim.id, request, executeOptions.resolvePlan, startedAt, true, admitted.release).then(outcomeOf)
-    if (executeOptions.wait === 'full' || request.callbackId === undefined) return await result
-    const first = await withinBudget(result, Math.max(0, startedAt + settings.syncBudgetMs - clock()))
+    if (executeOptions.wait === 'full' || request.trigger === 'test' || request.callbackId === undefined) return await result
+    const first = await policy.withinBudget(result, startedAt)
     if (first !== undefined) return first
-    return await answerRunning({ id: claim.id, portalId: request.portalId, expiresAt: startedAt + EXECUTION_EXPIRY_MS, action: request.action })
+    return await policy.answerRunning({ id: claim.id, portalId: request.portalId, expiresAt: startedAt + EXECUTION_EXPIRY_MS, action: recordedAction(request) })
   }
 
   /** Writes the outcome of an execution closed at start without a run, and queues its completion if HubSpot waits. */
   async function closeAtStart (row: ExecutionRow, recorded: RecordedOutcome): Promise<void> {
-    const result = await persist(executions, row.id, recorded)
+    const result = await persist(executions, row.id, recorded, owner)
     if (result.kind !== 'recorded') return
     observe?.onExecutionFinished?.(executionFinished(row.action, recorded))
     if (result.completionPending) completions.kick()
   }
 
-  async function resume () {
+  /**
+   * Takes over executions whose lease ran out (all unfinished ones at the start of an instance alone on its database)
+   * and runs them again, closing those HubSpot stopped waiting for.
+   */
+  async function resume (everything = false) {
     const now = clock()
     let resumed = 0
     let expired = 0
     let abandoned = 0
-    for (const row of await executions.unfinished()) {
+    const taken = everything ? await takeAll() : await executions.takeOver(lease(), now, TAKEOVER_BATCH)
+    for (const row of taken) {
       if (active.has(row.id)) continue
       const resolvePlan = options.resolvePlanFor(row.action)
       const request = parseRequest(row)
@@ -287,7 +267,8 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
         await closeAtStart(row, { ...recorded, finish: { ...recorded.finish, status: 'expired' } })
         continue
       }
-      const runs = await safely(() => executions.startRun(row.id)) ?? MAX_RUNS + 1
+      const runs = await safely(() => executions.startRun(row.id, owner)) ?? MAX_RUNS + 1
+      if (runs === 0) continue
       if (row.callbackId === null || resolvePlan === undefined || request === undefined || runs > MAX_RUNS) {
         abandoned++
         const reason = row.callbackId === null
@@ -300,9 +281,55 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
       resumed++
       void track(row.id, request, resolvePlan, now, false, admission.take(row.portalId))
     }
-    completions.kick()
-    if (resumed + expired + abandoned > 0) context.log.info({ resumed, expired, abandoned }, 'resumed unfinished executions')
+    if (resumed + expired + abandoned > 0) context.log.info({ resumed, expired, abandoned }, 'took over unfinished executions')
     return { resumed, expired, abandoned }
+  }
+
+  /** Every unfinished execution, whoever's lease it carries: only for an instance alone on its database. */
+  async function takeAll () {
+    const rows = []
+    for (let batch = await executions.takeOver(lease(), Number.MAX_SAFE_INTEGER, TAKEOVER_BATCH); batch.length > 0;
+      batch = await executions.takeOver(lease(), Number.MAX_SAFE_INTEGER, TAKEOVER_BATCH)) {
+      rows.push(...batch)
+      if (batch.length < TAKEOVER_BATCH) break
+    }
+    return rows
+  }
+
+  const keeper = createLeaseKeeper({
+    executions,
+    instances: repositories.instances,
+    owner,
+    version: options.version,
+    leaseMs,
+    clock,
+    // Real time, whatever the engine's timer: the heartbeat says this process is alive, and a test that moves the
+    // clock by hand to drive the engine's waits should not have to step through a tick every second as well.
+    setTimer: realTimer,
+    log: context.log,
+    alone: !options.sharedDatabase,
+    running: () => active.size,
+    held: () => active.ids(),
+    lost (executionIds) {
+      for (const id of executionIds) active.get(id)?.job?.abort(LEASE_LOST)
+    },
+    async look () {
+      if (closing) return
+      await resume()
+      const due = await executions.nextCompletionDue()
+      if (due !== undefined && due <= clock()) completions.kick()
+    },
+    async sweep () {
+      const swept = await repositories.budgets.sweepHolds(clock() - leaseMs)
+      if (swept > 0) context.log.warn({ swept }, 'dropped budget holds left on finished executions; their months are summed afresh')
+    }
+  })
+
+  async function start (): Promise<void> {
+    if (!options.sharedDatabase) await resume(true)
+    await keeper.start()
+    if (!options.sharedDatabase) await repositories.instances.forgetOthers(owner)
+    completions.kick()
   }
 
   async function redeliver (portalId: number, executionId: number): Promise<ExecutionRow> {
@@ -319,20 +346,19 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
   async function close (): Promise<void> {
     closing = true
     const graceEnds = clock() + settings.shutdownGraceMs
-    const all = () => Promise.all([...active.values()].map(entry => entry.done))
+    // The shutdown's own waits run on real time whatever the engine's timer: they bound how long the process takes to exit.
     if (active.size > 0) {
       context.log.info({ running: active.size, graceMs: settings.shutdownGraceMs }, 'shutting down: waiting for running executions')
       let graceTimer: NodeJS.Timeout | undefined
-      await Promise.race([all(), new Promise<void>(resolve => { graceTimer = setTimeout(resolve, Math.max(0, graceEnds - clock())) })])
+      await Promise.race([active.allDone(), new Promise<void>(resolve => { graceTimer = setTimeout(resolve, Math.max(0, graceEnds - clock())) })])
       clearTimeout(graceTimer)
     }
-    for (const timer of timers) clearTimeout(timer)
+    keeper.stop()
+    for (const cancel of timers) cancel()
     timers.clear()
-    const left = [...active.values()]
-    if (left.length > 0) {
-      context.log.warn({ left: left.length }, 'shutting down: executions still running are left for the next start')
-      for (const entry of left) entry.job?.abort(SHUTDOWN)
-      await Promise.race([Promise.all(left.map(entry => entry.job?.result)), new Promise(resolve => setTimeout(resolve, 1000).unref())])
+    if (active.size > 0) {
+      context.log.warn({ left: active.size }, 'shutting down: executions still running are handed to the other instances or the next start')
+      await active.abortAll(SHUTDOWN, 1000)
     }
     // Outcomes finished during the grace are sent now rather than at the next start, within what is left of it
     // (at least one HubSpot call's worth); whatever is not sent stays pending in the database.
@@ -340,11 +366,17 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     await Promise.race([completions.flush(), new Promise<void>(resolve => { flushTimer = setTimeout(resolve, Math.max(FINAL_FLUSH_MIN_MS, graceEnds - clock())) })])
     clearTimeout(flushTimer)
     await completions.close()
+    try {
+      await keeper.release()
+    } catch (error) {
+      context.log.error({ error: (error as Error).message }, 'could not hand the leases back; the other instances take the work over when they run out')
+    }
   }
 
   return {
     execute,
-    resume,
+    start,
+    resume: async () => await resume(),
     redeliver,
     stopAccepting () { closing = true },
     close,
@@ -352,9 +384,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     budgets,
     get active () { return active.size },
     load () {
-      let blockedCount = 0
-      for (const entry of active.values()) if (entry.blocked === true) blockedCount++
-      return { running: active.size, blocked: blockedCount, waiting: slots.waiting() }
+      return { running: active.size, blocked: active.blocked(), waiting: slots.waiting() }
     }
   }
 }

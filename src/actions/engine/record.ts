@@ -5,20 +5,10 @@ import { outputFormatError, type ParsedAnswer } from '../output-format.ts'
 import { formatCost } from '../pricing/attempt-cost.ts'
 import type { CallLedger } from './call.ts'
 import type { PreparedExecution } from './prepare.ts'
+import { RETRY_STATUS, retryOutcome, type RetryCode } from './retry-outcome.ts'
 import type { ExecutionOutcome, OutputFields } from './types.ts'
 
-/** Codes HubSpot should retry on (the HTTP status says how), as long as it can still be asked to. */
-export const RETRY_STATUS: Readonly<Partial<Record<ErrorCode, 429 | 503>>> = {
-  // Not spent, only held by calls still running: the budget is free again once they end.
-  BUDGET_HELD: 429,
-  PROVIDER_RATE_LIMITED: 429,
-  PROVIDER_UNAVAILABLE: 503,
-  RATE_LIMITED: 429,
-  STORAGE_UNAVAILABLE: 503,
-  SHUTTING_DOWN: 503,
-  // Our own unexpected failure: HubSpot retries 5xx, so a passing fault heals; the cause is in the log.
-  INTERNAL: 503
-}
+export { RETRY_STATUS }
 
 /** An outcome and the row that records it; the engine writes the row, and answers the outcome once it is written. */
 export interface RecordedOutcome {
@@ -92,10 +82,9 @@ export function recordFailure (executionId: number, prepared: PreparedExecution 
     finishedAt: settings.finishedAt,
     latencyMs: settings.finishedAt - settings.startedAt
   }
-  const retryStatus = RETRY_STATUS[error.code]
-  if (retryStatus !== undefined) {
+  if (RETRY_STATUS[error.code] !== undefined) {
     return {
-      outcome: { kind: 'retry', statusCode: retryStatus, retryAfterSeconds: error.retryAfterSeconds ?? 30, code: error.code, message: error.message },
+      outcome: retryOutcome(error.code as RetryCode, error.retryAfterSeconds ?? 30, error.message),
       finish: { ...common, status: 'retry' }
     }
   }

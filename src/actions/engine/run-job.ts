@@ -1,5 +1,6 @@
 import type { ExecutionsRepository } from '../../../db/repositories/executions-repository.ts'
 import { AppError, isAppError } from '../../../plugins/errors.ts'
+import { realTimer, type SetTimer } from '../../../plugins/timers.ts'
 import type { ActionContext } from '../action-context.ts'
 import type { BudgetGuard } from '../budgets/budget-guard.ts'
 import { callProviders, type CallLedger } from './call.ts'
@@ -7,10 +8,13 @@ import type { ConnectionSlots } from './connection-slots.ts'
 import type { ExecutionObserver } from './observer.ts'
 import { prepareExecution, type PreparedExecution } from './prepare.ts'
 import { recordAnswer, recordFailure, type RecordedOutcome } from './record.ts'
+import { retryOutcome } from './retry-outcome.ts'
 import type { ExecutionOutcome, ExecutionRequest, PlanResolver, RecordPropertyReader } from './types.ts'
 
 /** Why a job's signal fired when the service stops: the job then writes nothing and is resumed at the next start. */
 export const SHUTDOWN = Symbol('shutdown')
+/** Why a job's signal fired when another instance took its execution over: the job writes nothing. */
+export const LEASE_LOST = Symbol('lease lost')
 
 export interface JobInput {
   readonly executionId: number
@@ -30,6 +34,10 @@ export interface JobDependencies {
   readonly budgets: BudgetGuard
   readonly readRecordProperties?: RecordPropertyReader
   readonly observe?: ExecutionObserver
+  /** This instance (`INSTANCE_ID`): the outcome is written only while it holds the execution's lease. */
+  readonly owner: string
+  /** Times the PROVIDER_TIMEOUT_MS deadline on the context's clock; real timers when absent. */
+  readonly setTimer?: SetTimer
 }
 
 /** What a job came to: written (answer it), left for HubSpot's BLOCK path (run again later), or not written. */
@@ -41,6 +49,8 @@ export type JobResult =
   | { readonly kind: 'unwritten', readonly recorded: RecordedOutcome, readonly error: unknown }
   /** Stopped by a shutdown: nothing written; the next start resumes it. */
   | { readonly kind: 'interrupted' }
+  /** Another instance holds the execution's lease now (this one was paused or cut off past it): nothing written. */
+  | { readonly kind: 'lost' }
 
 export interface RunningJob {
   readonly result: Promise<JobResult>
@@ -56,7 +66,7 @@ export function runJob (dependencies: JobDependencies, input: JobInput): Running
   const { context } = dependencies
   const controller = new AbortController()
   const deadline = input.startedAt + context.settings.providerTimeoutMs
-  const timer = setTimeout(() => controller.abort(new DOMException('The provider call exceeded PROVIDER_TIMEOUT_MS.', 'TimeoutError')), Math.max(0, deadline - context.clock()))
+  const cancelDeadline = (dependencies.setTimer ?? realTimer)(() => { controller.abort(new DOMException('The provider call exceeded PROVIDER_TIMEOUT_MS.', 'TimeoutError')) }, Math.max(0, deadline - context.clock()))
   const result = (async (): Promise<JobResult> => {
     const began = performance.now()
     const ledger: CallLedger = { results: [], adjustments: [] }
@@ -65,35 +75,35 @@ export function runJob (dependencies: JobDependencies, input: JobInput): Running
     const settings = () => ({ storePrompts: context.settings.storePrompts, startedAt: input.startedAt, finishedAt: context.clock() })
     // The run's claim on the portal's monthly budget: each provider call reserves its estimate, and the written
     // outcome's cost replaces them all.
-    const budget = dependencies.budgets.open(input.request.portalId)
+    const budget = dependencies.budgets.open(input.request.portalId, input.executionId)
     try {
       prepared = await prepareExecution(context, input.request, input.resolvePlan, dependencies.readRecordProperties)
       const parsed = await callProviders(context, prepared, ledger, { signal: controller.signal, deadline, retryUntil: input.mayRefuse ? Math.min(deadline, input.startedAt + context.settings.syncBudgetMs) : deadline, slots: dependencies.slots, mayRefuse: input.mayRefuse, budget, observe: dependencies.observe })
       recorded = recordAnswer(input.executionId, prepared, ledger, parsed, settings())
     } catch (error) {
-      if (controller.signal.reason === SHUTDOWN) {
-        budget.close(undefined)
-        return { kind: 'interrupted' }
+      if (controller.signal.reason === SHUTDOWN || controller.signal.reason === LEASE_LOST) {
+        await budget.close({ written: false })
+        return { kind: controller.signal.reason === SHUTDOWN ? 'interrupted' : 'lost' }
       }
       if (!isAppError(error)) context.log.error({ executionId: input.executionId, err: error }, 'execution failed unexpectedly')
       const failure = isAppError(error) ? error : new AppError('INTERNAL', 'An unexpected error stopped this execution; HubSpot will retry it.', { retryAfterSeconds: 60 })
       recorded = recordFailure(input.executionId, prepared, ledger, failure, settings())
     }
-    const result = await persist(context.repositories.executions, input.executionId, recorded)
-    // Closed right after the write: a ledger read between the two finds this cost in the database and counts it
-    // again until the month is read anew, which errs on the side of spending less, never more.
-    budget.close(recorded.finish.costUsd)
+    const result = await persist(context.repositories.executions, input.executionId, recorded, dependencies.owner)
+    // Until this, the execution's hold on the budget counts its cost; from here, the budget's ledger does.
+    await budget.close(result.kind === 'recorded' ? { written: true, costUsd: recorded.finish.costUsd } : { written: false })
     // The outcome itself is told by the engine once it is written, which may be later (or never, for a run again).
     dependencies.observe?.onRunTimed?.((performance.now() - began) / 1000, (ledger.providerMs ?? 0) / 1000)
     return result
-  })().finally(() => { clearTimeout(timer) })
+  })().finally(cancelDeadline)
   return { result, abort: reason => controller.abort(reason) }
 }
 
 /** Writes the outcome. A failed write leaves the row unfinished and resumable, never half-written. */
-export async function persist (executions: ExecutionsRepository, executionId: number, recorded: RecordedOutcome): Promise<JobResult> {
+export async function persist (executions: ExecutionsRepository, executionId: number, recorded: RecordedOutcome, owner: string): Promise<JobResult> {
   try {
-    const written = await executions.finish(executionId, recorded.finish)
+    const written = await executions.finish(executionId, recorded.finish, owner)
+    if (written.lost) return { kind: 'lost' }
     if (!written.written) return { kind: 'again', recorded }
     return { kind: 'recorded', recorded, completionPending: written.completionPending }
   } catch (error) {
@@ -106,7 +116,8 @@ export function outcomeOf (result: JobResult): ExecutionOutcome {
   switch (result.kind) {
     case 'recorded': return result.recorded.outcome
     case 'again': return result.recorded.outcome
-    case 'unwritten': return { kind: 'retry', statusCode: 503, retryAfterSeconds: 30, code: 'STORAGE_UNAVAILABLE', message: 'The answer could not be saved (the database refused the write); HubSpot will retry and get it.' }
-    case 'interrupted': return { kind: 'retry', statusCode: 503, retryAfterSeconds: 30, code: 'SHUTTING_DOWN', message: 'This instance is shutting down; HubSpot will retry.' }
+    case 'unwritten': return retryOutcome('STORAGE_UNAVAILABLE', 30, 'The answer could not be saved (the database refused the write); HubSpot will retry and get it.')
+    case 'interrupted': return retryOutcome('SHUTTING_DOWN', 30)
+    case 'lost': return retryOutcome('PROVIDER_UNAVAILABLE', 10, 'Another instance took this execution over; its answer will be given to the next delivery.')
   }
 }

@@ -7,8 +7,13 @@ import type { OutputFormat } from '../output-format.ts'
 
 /** One execution request, as HubSpot (or the admin test console) sends it, free of HTTP. */
 export interface ExecutionRequest {
-  /** An action's key (`custom-llm`, `openai-assistant`), or `test` for the admin console. */
+  /** The action's key (`custom-llm`, `openai-assistant`). */
   readonly action: string
+  /**
+   * `workflow`: HubSpot ran the action (with a callbackId); `test`: the admin page's "Test", recorded under the action
+   * `test` (so usage reports and metrics keep it apart), never BLOCKed and never resumed after a restart.
+   */
+  readonly trigger: 'workflow' | 'test'
   readonly portalId: number
   /** HubSpot's id for this execution; absent for test runs. Redeliveries carry the same one. */
   readonly callbackId?: string
@@ -20,6 +25,14 @@ export interface ExecutionRequest {
     readonly objectType?: string
     readonly properties?: Readonly<Record<string, unknown>>
   }
+}
+
+/** The action an admin console test run is recorded under. */
+export const TEST_ACTION = 'test'
+
+/** The action an execution is recorded under: its own, or `test` for a console run. */
+export function recordedAction (request: Pick<ExecutionRequest, 'action' | 'trigger'>): string {
+  return request.trigger === 'test' ? TEST_ACTION : request.action
 }
 
 /** Where one provider call goes: the portal's connection of a provider, its key, and the model. */

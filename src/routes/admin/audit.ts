@@ -21,6 +21,7 @@ function auditJson (row: AuditRow): AuditEvent {
     provider: row.provider,
     action: row.action,
     actor: row.actor,
+    instanceId: row.instanceId,
     at: new Date(row.at).toISOString(),
     before: row.before ?? null,
     after: row.after ?? null,

@@ -4,6 +4,7 @@ import audit from './audit.ts'
 import budget from './budget.ts'
 import connections from './connections.ts'
 import executions from './executions.ts'
+import instances from './instances.ts'
 import invoke from './invoke.ts'
 import portals from './portals.ts'
 import providers from './providers.ts'
@@ -21,4 +22,5 @@ export default async function adminRoutes (fastify: FastifyInstance): Promise<vo
   await fastify.register(usage)
   await fastify.register(invoke)
   await fastify.register(audit)
+  await fastify.register(instances)
 }

@@ -21,7 +21,8 @@ const invoke: FastifyPluginAsyncTypebox = async fastify => {
     const action = findAction(request.body.action ?? 'custom-llm')
     if (action === undefined) throw new AppError('INVALID_INPUT', `No action "${request.body.action ?? ''}".`)
     const outcome = await fastify.engine.execute({
-      action: 'test',
+      action: action.key,
+      trigger: 'test',
       portalId: request.params.portalId,
       inputFields: request.body.inputFields,
       object: { properties: request.body.properties ?? {} }

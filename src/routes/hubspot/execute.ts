@@ -1,9 +1,11 @@
+import rateLimit from '@fastify/rate-limit'
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { BUILTIN_ACTIONS } from '../../actions/builtin-actions.ts'
 import type { ExecutionOutcome } from '../../actions/engine/types.ts'
 import { errorBody } from '../../error-handler.ts'
 import { AppError } from '../../../plugins/errors.ts'
+import { sharedRateLimitOptions } from '../../../plugins/rate-limit-store.ts'
 import { ExecutionBodySchema, executionSource, OutputFieldsResponseSchema } from '../../schemas/hubspot.ts'
 import { errorResponses } from '../../schemas/error-responses.ts'
 
@@ -13,19 +15,22 @@ import { errorResponses } from '../../schemas/error-responses.ts'
  * as 429/503 with Retry-After. The engine does the work; this only translates.
  */
 const execute: FastifyPluginAsyncTypebox = async fastify => {
-  const rateLimit = {
+  // RATE_LIMIT_PER_PORTAL: registered in this plugin's own context for every route in it, so a portal has one count
+  // whichever action it runs (a route's own `config.rateLimit` would count apart) and, on PostgreSQL, one count
+  // among all instances (the database store).
+  await fastify.register(rateLimit, {
+    global: true,
     max: fastify.config.rateLimitPerPortal,
     timeWindow: 60_000,
-    hook: 'preHandler' as const,
-    groupId: 'hubspot-executions',
-    keyGenerator: (request: { body?: unknown }) => `portal:${String((request.body as { origin?: { portalId?: number } } | undefined)?.origin?.portalId)}`,
-    errorResponseBuilder: (_request: unknown, context: { ttl: number, max: number }) =>
-      new AppError('RATE_LIMITED', `This portal sent more than ${context.max} executions in a minute; HubSpot will retry.`, { retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)) })
-  }
+    hook: 'preHandler',
+    keyGenerator: request => `hubspot-executions:portal:${String((request.body as { origin?: { portalId?: number } } | undefined)?.origin?.portalId)}`,
+    errorResponseBuilder: (_request, context) =>
+      new AppError('RATE_LIMITED', `This portal sent more than ${context.max} executions in a minute; HubSpot will retry.`, { retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)) }),
+    ...sharedRateLimitOptions(fastify)
+  })
 
   for (const action of BUILTIN_ACTIONS) {
     fastify.post(`/actions/${action.key}`, {
-      config: { rateLimit },
       schema: {
         summary: `Run the ${action.key} workflow action`,
         description: 'SUCCESS and FAIL_CONTINUE are 200 with `hs_execution_state`; so is BLOCK when the answer is not ready in time (it is finished later through HubSpot\'s callback API). Transient trouble is 429 or 503 with Retry-After, which HubSpot retries.',
@@ -41,6 +46,7 @@ const execute: FastifyPluginAsyncTypebox = async fastify => {
       const source = executionSource(body)
       const outcome = await fastify.engine.execute({
         action: action.key,
+        trigger: 'workflow',
         portalId: body.origin.portalId,
         callbackId: body.callbackId,
         ...(source === undefined ? {} : { source }),

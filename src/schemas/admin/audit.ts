@@ -13,6 +13,8 @@ export const AuditEventSchema = Type.Object({
   action: Type.String(),
   actor: Type.String(),
   at: Type.String(),
+  /** The instance (`INSTANCE_ID`) that made the change; null for events written before instances were named. */
+  instanceId: Type.Union([Type.String(), Type.Null()]),
   before: AuditStateSchema,
   after: AuditStateSchema,
   /** The one-line summary older events carry (and some still do); kept for compatibility. */
