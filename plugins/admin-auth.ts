@@ -12,13 +12,13 @@ declare module 'fastify' {
     /**
      * onRequest hook for admin routes. Either `Authorization: Bearer <ADMIN_TOKEN>` (compared in constant time), or
      * the admin page's session cookie, which on anything but GET/HEAD also needs `x-csrf-token` to match the
-     * session's. A client (by IP) that sent too many wrong tokens gets 429 RATE_LIMITED until its window is over.
-     * Sets `request.adminActor`.
+     * session's. The right token always gets through; a wrong one from a client (by IP) that sent too many is
+     * 429 RATE_LIMITED until its window is over. Sets `request.adminActor`.
      */
     requireAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     /**
-     * Checks a token typed into the sign-in form: throws 429 RATE_LIMITED for a limited client, or, after a delay
-     * that slows guessing down, 401 UNAUTHORIZED for a wrong token.
+     * Checks a token typed into the sign-in form: the right one passes at once; a wrong one throws, after a delay that
+     * slows guessing down, 401 UNAUTHORIZED, or 429 RATE_LIMITED from a client that sent too many.
      */
     checkSignInToken: (request: FastifyRequest, token: string) => Promise<void>
     adminSessions: SessionStore
@@ -60,18 +60,23 @@ async function adminAuth (fastify: FastifyInstance): Promise<void> {
     maxClients: ADMIN_TRACKED_CLIENTS,
     clock: () => fastify.clock()
   })
-  const sessions = createSessionStore({ repository: fastify.repositories.sessions, clock: () => fastify.clock() })
+  const sessions = createSessionStore({ repository: fastify.repositories.sessions, adminToken: fastify.config.adminToken, clock: () => fastify.clock() })
   fastify.decorate('adminSessions', sessions)
   fastify.decorateRequest('adminActor', 'admin-api')
   fastify.decorateRequest('adminSession', undefined)
 
-  // Checked before the token, and whatever the token: a limited client that could still succeed would learn
-  // from the answer which of its guesses was right, so the limit would slow nothing down.
-  function refuseLimited (request: FastifyRequest): void {
+  /**
+   * The error for a wrong token: `unauthorized`, counted against the client, or 429 once it sent too many. Only wrong
+   * tokens are counted and refused: were the right one refused too, anyone sharing the owner's address (every client
+   * of a load balancer) could keep the owner out by sending wrong ones.
+   */
+  function wrongToken (request: FastifyRequest, unauthorized: AppError): AppError {
     const retryAfterSeconds = failures.retryAfterSeconds(request.ip)
-    if (retryAfterSeconds !== undefined) {
-      throw new AppError('RATE_LIMITED', `Too many wrong admin tokens from this client; try again in ${retryAfterSeconds} s.`, { retryAfterSeconds })
+    if (retryAfterSeconds === undefined) {
+      failures.fail(request.ip)
+      return unauthorized
     }
+    return new AppError('RATE_LIMITED', `Too many wrong admin tokens from this client; try again in ${retryAfterSeconds} s.`, { retryAfterSeconds })
   }
 
   async function requireSession (request: FastifyRequest): Promise<void> {
@@ -87,24 +92,19 @@ async function adminAuth (fastify: FastifyInstance): Promise<void> {
   }
 
   fastify.decorate('requireAdmin', async (request: FastifyRequest) => {
-    refuseLimited(request)
     // A bearer header wins: API clients keep working exactly as before, and never need a CSRF token.
     if (request.headers.authorization === undefined) return await requireSession(request)
     const check = checkToken(request.headers.authorization)
+    // Only a token sent counts as a guess: a request without one (a page loaded before signing in) learns nothing.
     if (check === 'missing') throw new AppError('UNAUTHORIZED')
-    if (check === 'wrong') {
-      // Only a token sent counts as a guess: a request without one (a page loaded before signing in) learns nothing.
-      failures.fail(request.ip)
-      throw new AppError('UNAUTHORIZED')
-    }
+    if (check === 'wrong') throw wrongToken(request, new AppError('UNAUTHORIZED'))
   })
 
   fastify.decorate('checkSignInToken', async (request: FastifyRequest, token: string) => {
-    refuseLimited(request)
     if (sameSecret(token.trim(), fastify.config.adminToken)) return
-    failures.fail(request.ip)
+    const refusal = wrongToken(request, new AppError('UNAUTHORIZED', 'That is not the admin token. It is ADMIN_TOKEN, or ADMIN_TOKEN in DATA_DIR/secrets.json when it was generated.'))
     await sleep(SIGN_IN_FAILURE_DELAY_MS)
-    throw new AppError('UNAUTHORIZED', 'That is not the admin token. It is ADMIN_TOKEN, or ADMIN_TOKEN in DATA_DIR/secrets.json when it was generated.')
+    throw refusal
   })
 }
 

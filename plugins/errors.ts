@@ -58,3 +58,18 @@ export class AppError extends Error {
 export function isAppError (value: unknown): value is AppError {
   return value instanceof AppError
 }
+
+/** How much of a refused value a message quotes: enough to recognise it, never the value whole. */
+export const QUOTED_VALUE_CHARACTERS = 40
+
+/**
+ * A value as an error message quotes it: JSON-quoted (control characters escaped, one line), and past
+ * QUOTED_VALUE_CHARACTERS cut with `…` and followed by its length, since messages are stored with the execution and
+ * sent to HubSpot's workflow history.
+ */
+export function quoteExcerpt (value: string): string {
+  if (value.length <= QUOTED_VALUE_CHARACTERS) return JSON.stringify(value)
+  // A cut between the two halves of a surrogate pair would leave half a character.
+  const cut = value.slice(0, QUOTED_VALUE_CHARACTERS).replace(/[\uD800-\uDBFF]$/, '')
+  return `${JSON.stringify(`${cut}…`)} (${value.length.toLocaleString('en-US')} characters)`
+}

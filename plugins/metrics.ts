@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { ACTION_KEYS } from '../src/actions/builtin-actions.ts'
-import type { ExecutionObserver } from '../src/actions/engine/observer.ts'
+import type { ExecutionObserver } from './execution-observer.ts'
 import { bearerTokenCheck } from './bearer-token.ts'
 import { AppError, ERROR_CATALOGUE, isAppError } from './errors.ts'
 import { createInstruments, type EngineReading, type Instruments, type MetricSources } from './metrics-instruments.ts'
@@ -31,14 +30,19 @@ const TEST_ACTION = 'test'
 /** A value outside a label's bounded set: a model off the curated list, an unknown code. */
 const OTHER = 'other'
 
-async function metrics (fastify: FastifyInstance): Promise<void> {
+export interface MetricsOptions {
+  /** The actions' keys: the only values the `action` label takes (besides `test` and `other`). */
+  readonly actionKeys: readonly string[]
+}
+
+async function metrics (fastify: FastifyInstance, options: MetricsOptions): Promise<void> {
   let engineLoad: MetricSources['load'] = () => undefined
   const instruments = createInstruments({
     load: () => engineLoad(),
     pendingCompletions: () => fastify.repositories.executions.countPendingCompletions(),
     instanceId: fastify.config.instanceId
   })
-  const labels = boundedLabels(fastify)
+  const labels = boundedLabels(fastify, options.actionKeys)
 
   const observer: ExecutionObserver = {
     onExecutionFinished (finished) {
@@ -102,8 +106,8 @@ async function metrics (fastify: FastifyInstance): Promise<void> {
  * Label values only from bounded sets, so a scrape never grows with traffic and never carries what a client sent:
  * action keys, the registry's provider ids, a provider's curated model ids, the error catalogue's codes.
  */
-function boundedLabels (fastify: FastifyInstance) {
-  const actions = new Set<string>([...ACTION_KEYS, TEST_ACTION])
+function boundedLabels (fastify: FastifyInstance, actionKeys: readonly string[]) {
+  const actions = new Set<string>([...actionKeys, TEST_ACTION])
   const codes = new Set<string>(Object.keys(ERROR_CATALOGUE))
   const curated = new Map<string, ReadonlySet<string>>()
   for (const provider of fastify.providers.list()) curated.set(provider.id, new Set(provider.models.map(model => model.id)))

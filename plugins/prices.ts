@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { createPriceBook } from '../src/actions/pricing/create-price-book.ts'
-import type { PriceBook } from '../src/actions/pricing/price-book.ts'
+import { createPriceBook } from '../providers/pricing/create-price-book.ts'
+import type { PriceBook } from '../providers/pricing/price-book.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,4 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici'
+import { answerTooLarge, MAX_ANSWER_BYTES } from './answer-limit.ts'
+import { framedLength, readAtMost } from './body-limit.ts'
+import { ProviderError } from './errors.ts'
 
 /**
  * The `fetch` providers get by default: the WHATWG signature the SDKs expect, over undici's `request()` for the
@@ -12,11 +15,15 @@ import { Agent, request, type Dispatcher } from 'undici'
  * default would end any call after five minutes without headers.
  *
  * What differs from fetch, on purpose: the body is read whole before the promise resolves (no SDK here streams),
- * and `response.url` is empty. Failures keep fetch's shape: an abort rejects with the signal's reason, a network
- * failure with `TypeError('fetch failed', { cause })`.
+ * but never more than `maxBodyBytes` of it (see answer-limit.ts), and `response.url` is empty. The answer declares
+ * the length read, so the registry's own limit passes it without counting again. Failures keep fetch's shape: an
+ * abort rejects with the signal's reason, a network failure with `TypeError('fetch failed', { cause })`; a body
+ * past the limit rejects with the ProviderError, as a refused redirect does.
  */
-export function createLeanFetch (options: { readonly dispatcher?: Dispatcher } = {}): typeof globalThis.fetch {
+export function createLeanFetch (options: { readonly dispatcher?: Dispatcher, readonly maxBodyBytes?: number } = {}): typeof globalThis.fetch {
   const dispatcher = options.dispatcher ?? new Agent({ headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 30_000 })
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_ANSWER_BYTES
+  const tooLarge = () => answerTooLarge(maxBodyBytes)
 
   return async function leanFetch (input, init = {}) {
     const body = init.body ?? undefined
@@ -33,11 +40,21 @@ export function createLeanFetch (options: { readonly dispatcher?: Dispatcher } =
         body: body instanceof ArrayBuffer ? new Uint8Array(body) : body,
         ...(signal === undefined ? {} : { signal })
       })
-      const bytes = await answer.body.arrayBuffer()
+      const headers = responseHeaders(answer.headers)
       const noBody = answer.statusCode === 204 || answer.statusCode === 304 || init.method === 'HEAD'
-      return new Response(noBody ? null : bytes, { status: answer.statusCode, headers: responseHeaders(answer.headers) })
+      const declared = framedLength(headers)
+      if (!noBody && declared !== undefined && declared > maxBodyBytes) {
+        // Destroyed unread, the body reports an abort nobody waits for.
+        answer.body.on('error', () => undefined).destroy()
+        throw tooLarge()
+      }
+      // A framed body is bounded by its length, and undici's own reader is the fastest; anything else is counted.
+      const bytes = declared === undefined ? await readAtMost(answer.body, maxBodyBytes, tooLarge) : await answer.body.arrayBuffer()
+      if (declared === undefined) headers.set('content-length', String(bytes.byteLength))
+      return new Response(noBody ? null : bytes, { status: answer.statusCode, headers })
     } catch (error) {
       if (signal?.aborted === true) throw signal.reason
+      if (ProviderError.is(error)) throw error
       throw new TypeError('fetch failed', { cause: error })
     }
   }

@@ -17,6 +17,7 @@ import providerRegistry from '../plugins/provider-registry.ts'
 import type { SetTimer } from '../plugins/timers.ts'
 import requestLog from '../plugins/request-log.ts'
 import type { RegistryEntry } from '../providers/registry.ts'
+import { ACTION_KEYS } from './actions/builtin-actions.ts'
 import hubspot from './hubspot/plugin.ts'
 import { errorHandler, notFoundHandler } from './error-handler.ts'
 import executionEngine from './execution-engine.ts'
@@ -67,7 +68,7 @@ export default async function app (fastify: FastifyInstance, options: AppOptions
   await fastify.register(providerRegistry, { extraProviders: options.extraProviders, fetch: options.fetch })
   await fastify.register(modelCatalogue, { clock: options.clock })
   await fastify.register(prices)
-  await fastify.register(metrics)
+  await fastify.register(metrics, { actionKeys: ACTION_KEYS })
   await fastify.register(executionEngine)
   await fastify.register(adminAuth)
   await fastify.register(hubspotSignature)

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { createExecutionEngine, type ExecutionEngine } from './actions/engine/engine.ts'
 import { findAction } from './actions/builtin-actions.ts'
-import { actionContext } from './routes/action-context.ts'
+import { actionContext } from './app-action-context.ts'
 import { serviceManifest } from '../plugins/manifest.ts'
 
 declare module 'fastify' {

@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm'
-import type { Driver } from '../driver.ts'
+import type { Driver, Executor } from '../driver.ts'
 import type { auditEvents } from '../schema/sqlite.ts'
 
 export type AuditRow = typeof auditEvents.$inferSelect
@@ -15,21 +15,32 @@ export interface AuditFilter {
   readonly limit: number
 }
 
-/**
- * The audit trail read back, newest first, and written by changes that have no repository transaction of their
- * own (an operator's redelivery). Changes to connections, assistants and budgets write their event in their own
- * transaction instead, so the change and its event commit together.
- */
 /** Who writes the audit events: the instance (`INSTANCE_ID`) named on each one. */
 export interface AuditWriter {
   readonly instanceId?: string
 }
 
+/** The portal id of events that belong to the instance rather than a portal (sign-ins, sign-outs). */
+export const NO_PORTAL = 0
+
+/**
+ * Writes an audit event on `executor`, naming the writing instance. A change writes its event on its own
+ * transaction's executor, so the change and its event commit together or not at all.
+ */
+export function auditEventWriter (driver: Driver, writer: AuditWriter = {}) {
+  const { auditEvents } = driver.tables
+  return async (executor: Executor, event: AuditEvent): Promise<void> => {
+    await executor.run(executor.db.insert(auditEvents).values({ ...event, instanceId: writer.instanceId ?? null }))
+  }
+}
+
+/** The audit trail read back, newest first; `record` writes an event that goes with no change of the store's. */
 export function createAuditRepository (driver: Driver, writer: AuditWriter = {}) {
   const { db, tables: { auditEvents } } = driver
+  const write = auditEventWriter(driver, writer)
   return {
     async record (event: AuditEvent): Promise<void> {
-      await driver.run(db.insert(auditEvents).values({ ...event, instanceId: writer.instanceId ?? null }))
+      await write(driver, event)
     },
 
     // Paged by id rather than time: ids only grow, while two events can share a millisecond.

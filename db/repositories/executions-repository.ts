@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm'
-import type { Driver } from '../driver.ts'
+import type { Driver, Executor } from '../driver.ts'
 import type { executions as executionsTable } from '../schema/sqlite.ts'
+import { auditEventWriter, type AuditWriter } from './audit-repository.ts'
 import { createUsageQueries } from './usage-queries.ts'
 
 export const EXECUTION_STATUSES = ['running', 'success', 'failed', 'retry', 'expired'] as const
@@ -50,6 +51,15 @@ export interface ExecutionFinish {
 
 export type ExecutionRow = typeof executionsTable.$inferSelect
 
+/** Who asked for a redelivery: the actor its audit event names. */
+export interface RedeliveryAudit {
+  readonly actor: string
+}
+
+/** An execution's callback completion as the `redeliver` audit event shows it. */
+const auditedCompletion = (row: Pick<ExecutionRow, 'completionState' | 'completionAttempts' | 'completionError'>) =>
+  ({ completion: row.completionState, attempts: row.completionAttempts, error: row.completionError })
+
 const ADDITIVE_COLUMNS = ['inputTokens', 'outputTokens', 'cachedInputTokens', 'reasoningTokens', 'costUsd'] as const
 type AdditiveColumn = typeof ADDITIVE_COLUMNS[number]
 
@@ -94,8 +104,9 @@ export type BlockMark =
  * execution resumes from, and the callback-completion queue. Two deliveries of one callbackId meet at the unique
  * index, and a BLOCK and a finish meet in single conditional statements, so neither can interleave on either dialect.
  */
-export function createExecutionsRepository (driver: Driver) {
+export function createExecutionsRepository (driver: Driver, writer: AuditWriter = {}) {
   const { db, tables: { executions } } = driver
+  const audit = auditEventWriter(driver, writer)
   /**
    * Tokens and cost are added to what earlier runs of the same execution spent (a run handed back for a retry costs
    * too); a run that reported none leaves the column as it was.
@@ -323,10 +334,27 @@ export function createExecutionsRepository (driver: Driver) {
       }).where(and(inArray(executions.id, [...ids]), eq(executions.leaseOwner, owner))))
     },
 
-    /** An operator's resend: the execution's outcome joins the completion queue again, attempts counted afresh. */
-    async requestRedelivery (id: number, at: number): Promise<void> {
-      await driver.run(db.update(executions).set({ completionState: 'pending', completionDueAt: at, completionAttempts: 0, completionError: null, leaseOwner: null, leaseExpiresAt: null })
-        .where(eq(executions.id, id)))
+    /**
+     * An operator's resend: the execution's outcome joins the completion queue again, attempts counted afresh. With
+     * `audited`, the event `redeliver` (the completion before and after) commits with it. False when the execution is
+     * not one to resend (answered in HubSpot's request, or its completion delivered), and nothing changed.
+     */
+    async requestRedelivery (id: number, at: number, audited?: RedeliveryAudit): Promise<boolean> {
+      const requeued = { completionState: 'pending', completionDueAt: at, completionAttempts: 0, completionError: null, leaseOwner: null, leaseExpiresAt: null } as const
+      // Only a BLOCKed execution whose completion failed or is still pending, decided by the row in the one update:
+      // one delivered in the meantime is not sent again.
+      const requeue = async (executor: Executor) => await executor.run(executor.db.update(executions).set(requeued)
+        .where(and(eq(executions.id, id), eq(executions.answered, 'block'), inArray(executions.completionState, ['failed', 'pending']))))
+      if (audited === undefined) return await requeue(driver) > 0
+      return await driver.transaction(async tx => {
+        const before = await tx.first(tx.db.select().from(executions).where(eq(executions.id, id)))
+        if (before === undefined || await requeue(tx) === 0) return false
+        await audit(tx, {
+          portalId: before.portalId, provider: before.provider, action: 'redeliver', actor: audited.actor, at, detail: String(id),
+          before: auditedCompletion(before), after: auditedCompletion(requeued)
+        })
+        return true
+      })
     },
 
     /** The portal's executions newest first, older than `before` when given, of one status when given. */

@@ -18,12 +18,12 @@ export function createRepositories (driver: Driver, writer: AuditWriter = {}) {
   return {
     portals: createPortalsRepository(driver),
     connections,
-    executions: createExecutionsRepository(driver),
+    executions: createExecutionsRepository(driver, writer),
     assistants: createAssistantsRepository(driver, writer),
     oauth,
     budgets: createBudgetsRepository(driver, writer),
     audit: createAuditRepository(driver, writer),
-    sessions: createSessionsRepository(driver),
+    sessions: createSessionsRepository(driver, writer),
     rateLimits: createRateLimitsRepository(driver),
     /** Runs `body` holding the lock `name`: one holder at a time among every instance on this database. */
     withLock: <T>(name: string, body: () => Promise<T>): Promise<T> => driver.withLock(name, body),

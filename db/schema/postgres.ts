@@ -132,7 +132,8 @@ export const portalBudgets = pgTable('portal_budgets', {
 export const adminSessions = pgTable('admin_sessions', {
   idHash: text('id_hash').primaryKey(),
   createdAt: number('created_at').notNull(),
-  expiresAt: number('expires_at').notNull()
+  expiresAt: number('expires_at').notNull(),
+  tokenFingerprint: text('token_fingerprint').notNull()
 }, table => [index('admin_sessions_expires').on(table.expiresAt)])
 
 export const instances = pgTable('instances', {

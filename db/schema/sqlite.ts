@@ -40,10 +40,13 @@ export const auditEvents = sqliteTable('audit_events', {
   provider: text('provider'),
   /**
    * `connect`, `switch_key`, `disconnect`, `allowed_models`, `assistant_create|update|delete`, `budget`, `redeliver`,
-   * `install`, `reinstall_required`.
+   * `install`, `reinstall_required`; under portal 0, `sign_in`, `sign_out` and `end_sessions`.
    */
   action: text('action').notNull(),
-  /** Who: `admin-api` for the admin token (never the token itself), `hubspot-oauth` for installs. */
+  /**
+   * Who: `admin-api` for the admin token (never the token itself), `session:<hash start>` for an admin page session,
+   * `cli` for the command line, `hubspot-oauth` for installs.
+   */
   actor: text('actor').notNull(),
   /** The one-line summary events had before `before`/`after` existed; kept so older rows and readers still work. */
   detail: text('detail'),
@@ -193,7 +196,12 @@ export const portalBudgets = sqliteTable('portal_budgets', {
 export const adminSessions = sqliteTable('admin_sessions', {
   idHash: text('id_hash').primaryKey(),
   createdAt: integer('created_at').notNull(),
-  expiresAt: integer('expires_at').notNull()
+  expiresAt: integer('expires_at').notNull(),
+  /**
+   * Ties the session to the admin token it was opened with (hex HMAC of `id_hash` under a key derived from the
+   * token, never the token): a session opened with another token is refused, so changing the token ends them all.
+   */
+  tokenFingerprint: text('token_fingerprint').notNull()
 }, table => [index('admin_sessions_expires').on(table.expiresAt)])
 
 /**

@@ -53,3 +53,12 @@ export function writeUnchecked (database: DatabaseHandle, statement: string): vo
     sqlite.pragma('foreign_keys = ON')
   }
 }
+
+/**
+ * Every insert into `table` fails from now on (a trigger that aborts it), as a constraint the service does not
+ * expect would: for showing that a change and the row it writes with it commit together or not at all.
+ */
+export function refuseInserts (database: DatabaseHandle, table: string): void {
+  if (!/^[a-z_]+$/.test(table)) throw new Error(`not a table name: ${table}`)
+  sqliteOf(database).exec(`create trigger refuse_inserts_${table} before insert on ${table} begin select raise(abort, 'inserts into ${table} are refused by a test'); end`)
+}

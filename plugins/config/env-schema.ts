@@ -38,7 +38,7 @@ export const EnvSchema = Type.Object({
   MAX_IN_FLIGHT: Type.Integer({ minimum: 1, default: 1000 }),
   STORE_PROMPTS: Type.Boolean({ default: false }),
   PRICES_FILE: Type.Optional(Type.String({ minLength: 1 })),
-  HUBSPOT_ACTIONS_API_VERSION: Type.Unsafe<'2026-03' | 'v4'>({ type: 'string', enum: ['2026-03', 'v4'], default: '2026-03' }),
+  HUBSPOT_ACTIONS_API_VERSION: Type.Unsafe<'2026-09' | '2026-03' | 'v4'>({ type: 'string', enum: ['2026-09', '2026-03', 'v4'], default: '2026-09' }),
   PROVIDER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1000, default: 16 }),
   PROVIDER_QUEUE_LIMIT: Type.Integer({ minimum: 0, maximum: 100000, default: 500 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 120000, default: 10000 })

@@ -29,8 +29,8 @@ export interface Settings {
     readonly oauthScopes: string
     /** HUBSPOT_SIGNATURE_V2: whether requests signed with v2 only (no timestamp, so replayable) are accepted. */
     readonly acceptV2Signatures: boolean
-    /** Which actions API paths callback completion and `publish` use: date-versioned `2026-03`, or `v4` (legacy apps). */
-    readonly actionsApiVersion: '2026-03' | 'v4'
+    /** Which actions API paths callback completion and `publish` use: `2026-09`, `2026-03`, or `v4` (legacy apps). */
+    readonly actionsApiVersion: Env['HUBSPOT_ACTIONS_API_VERSION']
   }
   readonly encryptionKeys: readonly KeyringKey[]
   readonly adminToken: string

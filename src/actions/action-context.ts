@@ -5,7 +5,7 @@ import type { Keyring } from '../../plugins/keyring/keyring.ts'
 import type { ModelCatalogue } from '../../plugins/model-catalogue/model-catalogue.ts'
 import type { Settings } from '../../plugins/config/settings.ts'
 import type { ProviderRegistry } from '../../providers/registry.ts'
-import type { PriceBook } from './pricing/price-book.ts'
+import type { PriceBook } from '../../providers/pricing/price-book.ts'
 
 export type ActionLogger = Logger
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { AssistantRow } from '../../db/repositories/assistants-repository.ts'
 import type { ReasoningEffort } from '../../providers/contract.ts'
-import { AppError } from '../../plugins/errors.ts'
+import { AppError, quoteExcerpt } from '../../plugins/errors.ts'
 import type { Assistant, AssistantInput } from '../schemas/admin/assistants.ts'
 import type { ActionContext } from './action-context.ts'
 import { findProvider } from './connections.ts'
@@ -26,9 +26,14 @@ export function assistantView (row: AssistantRow): Assistant {
   }
 }
 
+/** The portal's saved assistants, as the admin API shows them. */
+export async function listAssistants (context: ActionContext, portalId: number): Promise<Assistant[]> {
+  return (await context.repositories.assistants.list(portalId)).map(assistantView)
+}
+
 export async function findAssistant (context: ActionContext, portalId: number, id: string): Promise<AssistantRow> {
   const row = await context.repositories.assistants.find(portalId, id)
-  if (row === undefined) throw new AppError('ASSISTANT_NOT_FOUND', `Portal ${portalId} has no assistant "${id}". Pick one of the portal's saved assistants (GET /api/portals/${portalId}/assistants).`)
+  if (row === undefined) throw new AppError('ASSISTANT_NOT_FOUND', `Portal ${portalId} has no assistant ${quoteExcerpt(id)}. Pick one of the portal's saved assistants (GET /api/portals/${portalId}/assistants).`)
   return row
 }
 

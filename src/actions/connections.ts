@@ -3,7 +3,7 @@ import type { LlmProvider, ProviderCredentials, ProviderModel } from '../../prov
 import { isAllowedOrigin } from '../../providers/allowed-hosts.ts'
 import { decryptConnectionKey } from '../../plugins/keyring/key-health.ts'
 import { KeyringError, keyHint } from '../../plugins/keyring/keyring.ts'
-import { AppError } from '../../plugins/errors.ts'
+import { AppError, quoteExcerpt } from '../../plugins/errors.ts'
 import type { Connection } from '../schemas/admin/connections.ts'
 import { connectionKeyContext, type ActionContext } from './action-context.ts'
 import { appErrorFromProvider, providerErrorFromThrown } from './provider-failure.ts'
@@ -21,11 +21,16 @@ export function connectionView (record: ConnectionRecord): Connection {
   }
 }
 
+/** The portal's connections, as the admin API shows them. */
+export async function listConnections (context: ActionContext, portalId: number): Promise<Connection[]> {
+  return (await context.repositories.connections.list(portalId)).map(connectionView)
+}
+
 export function findProvider (context: ActionContext, providerId: string): LlmProvider {
   const provider = context.providers.find(providerId)
   if (provider === undefined) {
     const known = context.providers.list().map(candidate => candidate.id).join(', ')
-    throw new AppError('PROVIDER_UNKNOWN', `No provider "${providerId}". Installed providers: ${known}.`)
+    throw new AppError('PROVIDER_UNKNOWN', `No provider ${quoteExcerpt(providerId)}. Installed providers: ${known}.`)
   }
   return provider
 }
@@ -180,6 +185,6 @@ export async function modelsForConnection (context: ActionContext, connection: C
 
 export function assertModelAllowed (connection: ConnectionRecord, modelId: string): void {
   if (connection.allowedModels !== null && !connection.allowedModels.includes(modelId)) {
-    throw new AppError('MODEL_NOT_ALLOWED', `The model "${modelId}" is not allowed for ${connection.provider} in this portal. Allowed: ${connection.allowedModels.join(', ') || 'none'}.`)
+    throw new AppError('MODEL_NOT_ALLOWED', `The model ${quoteExcerpt(modelId)} is not allowed for ${connection.provider} in this portal. Allowed: ${connection.allowedModels.join(', ') || 'none'}.`)
   }
 }

@@ -1,5 +1,5 @@
 import { REASONING_EFFORTS, type ReasoningEffort } from '../../providers/contract.ts'
-import { AppError } from '../../plugins/errors.ts'
+import { AppError, quoteExcerpt } from '../../plugins/errors.ts'
 
 /** HubSpot sends every input as a string (or leaves it out); an empty string means "not set". */
 export type RawInputs = Readonly<Record<string, unknown>>
@@ -23,7 +23,7 @@ export function optionalNumber (inputs: RawInputs, name: string, range: { min: n
   if (text === undefined) return undefined
   const value = Number(text.trim())
   if (!Number.isFinite(value) || value < range.min || value > range.max || (range.integer === true && !Number.isInteger(value))) {
-    throw new AppError('INVALID_INPUT', `The field "${name}" must be ${range.integer === true ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}, got "${text}".`)
+    throw new AppError('INVALID_INPUT', `The field "${name}" must be ${range.integer === true ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}, got ${quoteExcerpt(text)}.`)
   }
   return value
 }
@@ -31,6 +31,6 @@ export function optionalNumber (inputs: RawInputs, name: string, range: { min: n
 export function optionalEffort (inputs: RawInputs, name = 'reasoningEffort'): ReasoningEffort | undefined {
   const text = optionalText(inputs, name)?.trim().toLowerCase()
   if (text === undefined) return undefined
-  if (!(REASONING_EFFORTS as readonly string[]).includes(text)) throw new AppError('INVALID_INPUT', `The field "${name}" must be low, medium or high, got "${text}".`)
+  if (!(REASONING_EFFORTS as readonly string[]).includes(text)) throw new AppError('INVALID_INPUT', `The field "${name}" must be low, medium or high, got ${quoteExcerpt(text)}.`)
   return text as ReasoningEffort
 }

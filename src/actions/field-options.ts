@@ -4,6 +4,7 @@ import { isAppError } from '../../plugins/errors.ts'
 import type { ActionContext } from './action-context.ts'
 import type { ActionModule } from './action-module.ts'
 import { modelsForConnection } from './connections.ts'
+import { inputsOverLimit } from './input-limits.ts'
 
 /** One dynamic field's options fetch, free of HTTP (reference/hubspot.md §7): what an action's options answer. */
 export interface OptionsQuery {
@@ -38,6 +39,10 @@ const MODEL_LIST_WAIT_MS = 2500
 
 /** A dynamic field's options as the action lists them, searched and paged the same way for every action. */
 export async function fieldOptions (context: ActionContext, action: Pick<ActionModule, 'options'>, request: OptionsRequest): Promise<OptionsPage> {
+  // The values the builder filled in so far are held to the limits an execution's are: a model list is never looked
+  // up for a provider id no execution could name.
+  const refusal = inputsOverLimit(Object.fromEntries(Object.entries(request.inputFields).map(([name, field]) => [name, field?.value])))
+  if (refusal !== undefined) throw refusal
   const options = await action.options(context, { portalId: request.portalId, fieldName: request.fieldName, inputFields: request.inputFields })
   const query = request.query?.trim().toLowerCase() ?? ''
   const matching = query === '' ? options : options.filter(option => `${option.label} ${option.value}`.toLowerCase().includes(query))

@@ -23,7 +23,7 @@
  * an object) is sent as is and the answer is the JSON itself, never unwrapped.
  */
 
-import { AppError } from '../../plugins/errors.ts'
+import { AppError, quoteExcerpt } from '../../plugins/errors.ts'
 import { MAX_SCHEMA_CHARACTERS, UnusableSchemaError, validatorFor } from './json-schema-validator.ts'
 import type { ParsedAnswer } from './answers/answer-fields.ts'
 import { capCharacters, comparable, isPlainObject, MAX_ANSWER_CHARACTERS, MAX_RESPONSE_CHARACTERS, stripFence } from './answers/answer-text.ts'
@@ -74,7 +74,7 @@ export function outputSettings (input: { readonly outputFormat?: unknown, readon
 export function parseOutputFormat (raw: unknown): OutputFormat {
   if (raw === undefined || raw === null || raw === '') return 'text'
   const format = OUTPUT_FORMATS.find(known => typeof raw === 'string' && known === raw.trim().toLowerCase())
-  if (format === undefined) throw new AppError('INVALID_INPUT', `Unknown output format ${JSON.stringify(raw)}: use one of ${OUTPUT_FORMATS.join(', ')}.`)
+  if (format === undefined) throw new AppError('INVALID_INPUT', `Unknown output format ${quoteExcerpt(typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw))}: use one of ${OUTPUT_FORMATS.join(', ')}.`)
   return format
 }
 
@@ -95,7 +95,7 @@ export function parseChoices (raw: string | undefined): string[] {
     choices.push(choice)
   }
   if (choices.length < 2) {
-    throw new AppError('INVALID_INPUT', `The "choices" field needs at least two answers separated by semicolons, such as "Hot; Warm; Cold"; it has ${choices.length === 0 ? 'none' : `only "${choices[0]}"`}.`)
+    throw new AppError('INVALID_INPUT', `The "choices" field needs at least two answers separated by semicolons, such as "Hot; Warm; Cold"; it has ${choices.length === 0 ? 'none' : `only ${quoteExcerpt(choices[0] ?? '')}`}.`)
   }
   if (choices.length > MAX_CHOICES) {
     throw new AppError('INVALID_INPUT', `The "choices" field lists ${choices.length} answers; at most ${MAX_CHOICES} are allowed.`)

@@ -1,3 +1,4 @@
+import { isAnswerTooLarge } from '../../providers/answer-limit.ts'
 import { ProviderError, type ProviderErrorCode } from '../../providers/errors.ts'
 import { AppError } from '../../plugins/errors.ts'
 import { scrubSecrets, sharesSecretFragment } from '../../plugins/scrub-secrets.ts'
@@ -45,7 +46,7 @@ export function appErrorFromProvider (error: ProviderError, secrets: readonly st
 }
 
 function userMessage (error: ProviderError, secrets: readonly string[], label: string): string {
-  if (SERVICE_WRITTEN.has(error)) return error.message
+  if (SERVICE_WRITTEN.has(error) || isAnswerTooLarge(error)) return error.message
   const status = Number.isInteger(error.status) ? ` (HTTP ${String(error.status)})` : ''
   if (error.code === 'PROVIDER_REJECTED' && error.status !== undefined && error.status >= 300 && error.status < 400) {
     return `${label} answered with a redirect${status}, which is never followed: the connection's base URL must name the address that answers.`

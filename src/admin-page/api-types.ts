@@ -14,7 +14,7 @@ export type { Completion, Execution, ExecutionPage } from '../schemas/admin/exec
 export type { InvokeBody, InvokeResponse } from '../schemas/admin/invoke.ts'
 export type { Portal, PortalList } from '../schemas/admin/portals.ts'
 export type { Capabilities, Model, Provider, ProviderList } from '../schemas/admin/providers.ts'
-export type { Session, SignInBody } from '../schemas/admin/session.ts'
+export type { Session, SessionsEnded, SignInBody } from '../schemas/admin/session.ts'
 export type { PortalUsageReport, PortalUsageRow, UsageReport, UsageRow, UsageTotals } from '../schemas/admin/usage.ts'
 
 export const REASONING_EFFORTS: readonly ReasoningEffort[] = ['low', 'medium', 'high']

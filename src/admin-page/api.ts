@@ -4,7 +4,7 @@
  * and message. A 401 from /api/* means the session ended; the handler set by the app shows the sign-in form.
  */
 
-import type { Session, SignInBody } from './api-types.ts'
+import type { Session, SessionsEnded, SignInBody } from './api-types.ts'
 
 export class ApiError extends Error {
   readonly status: number
@@ -113,6 +113,10 @@ export const session = {
       // An already-ended session is signed out too.
       if (!(error instanceof ApiError && error.status === 401)) throw error
     }
+  },
+  /** Ends every session, this one included; answers how many were live. */
+  async signOutEverywhere (): Promise<number> {
+    return (await request<SessionsEnded>('DELETE', '/session/all')).ended
   }
 }
 

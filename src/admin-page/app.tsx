@@ -8,6 +8,7 @@ import { PortalsList } from './portals/portals-list.tsx'
 import { auditHref, portalsHref, useRoute, type Route } from './router.ts'
 import { SessionContext } from './session-context.ts'
 import { SignIn } from './sign-in.tsx'
+import { SignOutEverywhere } from './sign-out-everywhere.tsx'
 
 const SESSION_ENDED = 'Your session has ended; sign in again.'
 /** setTimeout takes at most about 24.8 days. */
@@ -73,6 +74,7 @@ export function App () {
           <a href={auditHref()} aria-current={route.screen === 'audit' ? 'page' : undefined}>Audit</a>
         </nav>
         <button type='button' onClick={() => { void signOut() }}>Sign out</button>
+        <SignOutEverywhere onEnded={ended => { signedOut(`Signed out everywhere: ${ended} ${ended === 1 ? 'session' : 'sessions'} ended, this one included.`) }} />
       </header>
       {signOutError === undefined ? null : <p class='error banner' role='alert'>{signOutError}</p>}
       <Screen route={route} />

@@ -7,17 +7,19 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   'print-definitions': () => import('./print-definitions.ts'),
   rekey: () => import('./rekey.ts'),
   migrate: () => import('./migrate.ts'),
-  'copy-data': () => import('./copy-data.ts')
+  'copy-data': () => import('./copy-data.ts'),
+  'end-sessions': () => import('./end-sessions.ts')
 }
 
 export const USAGE = `Usage: llm-actions <command> [options]
 
 Commands:
-  publish              create or update both workflow action definitions in your HubSpot app (2026-03 API; v4 with HUBSPOT_ACTIONS_API_VERSION=v4)
+  publish              create or update both workflow action definitions in your HubSpot app (2026-09 actions API by default)
   print-definitions    print the definitions as v4 JSON, or as HubSpot project *-hsmeta.json files
   rekey                re-encrypt every stored secret under the primary encryption key
   migrate              apply pending database migrations
   copy-data            copy every table into another (empty) database: --to <DATABASE_URL> [--from <DATABASE_URL>]
+  end-sessions         sign every admin page session out (after a session cookie may have leaked)
 
 Settings come from the environment, as for the server (see README). "llm-actions <command> --help" for more.
 `

@@ -35,7 +35,8 @@ project for HubSpot's developer platform ${PLATFORM_VERSION}.
   --out DIR          with hsmeta: write a complete project into DIR for "hs project upload" (hsproject.json,
                      src/app/app-hsmeta.json, src/app/workflow-actions/*-hsmeta.json) instead of printing
   --distribution D   with --out: the app's distribution, private (default) or marketplace
-  --force            with --out: write into DIR even if it is not empty (project files are overwritten)
+  --force            with --out: write into DIR even if it is not empty (project files are replaced; a
+                     symbolic link on their path is refused, never written through)
   --agent-tools      with hsmeta: also offer both actions to HubSpot's AI agents (supportedClients AGENTS)
   --documented-only  with hsmeta: leave out objectRequestOptions and executionRules, which HubSpot does not
                      document for hsmeta files (use it if "hs project upload" rejects them)

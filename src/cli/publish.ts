@@ -1,14 +1,14 @@
 /**
  * `llm-actions publish`: creates or updates both action definitions in the HubSpot app, through the date-versioned
- * 2026-03 Automation Actions API (v4 with HUBSPOT_ACTIONS_API_VERSION=v4) and the developer API key. Prints one
- * line per action; safe to re-run.
+ * Automation Actions API (2026-09 unless HUBSPOT_ACTIONS_API_VERSION says 2026-03 or v4) and the developer API key.
+ * Prints one line per action; safe to re-run.
  */
 
 import { parseArgs } from 'node:util'
 import { BUILTIN_PROVIDERS } from '../../providers/builtin.ts'
 import { buildActionDefinitions } from '../actions/definitions/build-definitions.ts'
 import { publishDefinitions } from '../actions/publish-definitions.ts'
-import { ACTIONS_API_VERSIONS, createHubSpotDefinitions, createHubSpotHttp, isActionsApiVersion, type ActionsApiVersion } from '../hubspot/index.ts'
+import { ACTIONS_API_VERSIONS, DEFAULT_ACTIONS_API_VERSION, createHubSpotDefinitions, createHubSpotHttp, isActionsApiVersion, type ActionsApiVersion } from '../hubspot/index.ts'
 import { readPublicUrl, type CliIo } from './print-definitions.ts'
 import { isLoopbackHost } from '../../providers/allowed-hosts.ts'
 
@@ -27,7 +27,7 @@ Environment:
   HUBSPOT_DEVELOPER_API_KEY   developer API key of the account that owns the app (required)
   PUBLIC_URL                  the https base URL HubSpot reaches (required; http is accepted for localhost only)
   HUBSPOT_API_BASE_URL        default https://api.hubapi.com
-  HUBSPOT_ACTIONS_API_VERSION 2026-03 (default) or v4 (legacy apps; HubSpot supports v4 until 2027-03-30)
+  HUBSPOT_ACTIONS_API_VERSION 2026-09 (default), 2026-03, or v4 (legacy apps; HubSpot supports v4 until 2027-03-30)
 
 Exit codes: 0 done, 1 HubSpot refused or could not be reached, 2 missing or bad settings.
 `
@@ -110,9 +110,9 @@ function readSettings (env: CliIo['env']): PublishSettings | { error: string } {
   } catch {
     return { error: `HUBSPOT_API_BASE_URL is not an http(s) URL: "${rawApiBaseUrl}".` }
   }
-  const actionsApiVersion = value('HUBSPOT_ACTIONS_API_VERSION') ?? '2026-03'
+  const actionsApiVersion = value('HUBSPOT_ACTIONS_API_VERSION') ?? DEFAULT_ACTIONS_API_VERSION
   if (!isActionsApiVersion(actionsApiVersion)) {
-    return { error: `HUBSPOT_ACTIONS_API_VERSION must be ${ACTIONS_API_VERSIONS.join(' or ')}, not "${actionsApiVersion}".` }
+    return { error: `HUBSPOT_ACTIONS_API_VERSION must be one of ${ACTIONS_API_VERSIONS.join(', ')}, not "${actionsApiVersion}".` }
   }
   return { appId, developerApiKey, publicUrl, apiBaseUrl: rawApiBaseUrl.replace(/\/+$/, ''), actionsApiVersion, warnings }
 }

@@ -20,7 +20,7 @@ export interface CallbackCompletion {
   readonly callbackId: string
   /** String values, as HubSpot's outputFields; includes hs_execution_state SUCCESS or FAIL_CONTINUE. */
   readonly outputFields: Readonly<Record<string, string>>
-  /** Typed values (numbers, booleans, strings) for 2026-03 typedOutputs; sent as {} when empty. */
+  /** Typed values (numbers, booleans, strings) for the date versions' typedOutputs; sent as {} when empty. */
   readonly typedOutputs: Readonly<Record<string, unknown>>
 }
 
@@ -106,7 +106,7 @@ function isTransient (status: number): boolean {
   return status === 429 || status >= 500
 }
 
-/** The 2026-03 API wants typedOutputs (its spec marks it required); `{}` says "none", and v4 ignores it. */
+/** The date-versioned APIs want typedOutputs (their specs mark it required); `{}` says "none", and v4 ignores it. */
 function typedOutputsOf (completion: CallbackCompletion): Readonly<Record<string, unknown>> {
   return completion.typedOutputs ?? {}
 }

@@ -1,4 +1,4 @@
-import { AppError } from '../../plugins/errors.ts'
+import { AppError, quoteExcerpt } from '../../plugins/errors.ts'
 import { HubSpotApiError, asRecord, errorFromAnswer, type HubSpotAnswer } from './hubspot-http.ts'
 import type { HubSpotOAuth } from './oauth.ts'
 
@@ -18,8 +18,6 @@ const CRM_OBJECT_PATHS: Readonly<Record<string, string>> = { CONTACT: 'contacts'
 const OBJECT_TYPE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/
 /** HubSpot record ids are numbers (up to 64 bits). */
 const RECORD_ID = /^[0-9]{1,20}$/
-/** How much of a refused value a message quotes. */
-const QUOTED_VALUE_LENGTH = 40
 
 /** Record properties by name; undefined when the portal has not installed the app (or must re-install). */
 export type RecordPropertyRead = (portalId: number, objectType: string, objectId: string, names: readonly string[]) => Promise<Record<string, unknown> | undefined>
@@ -67,12 +65,8 @@ export function createRecordPropertyReader (oauth: Pick<HubSpotOAuth, 'hasTokens
 /** Refuses (INVALID_INPUT) an object type or id that is not HubSpot's: nothing is read for it. */
 function checkRecordReference (objectType: string, objectId: string): void {
   const problems = [
-    OBJECT_TYPE_NAME.test(objectType) ? '' : `object.objectType ${quote(objectType)} is not a HubSpot object type name (CONTACT, COMPANY, DEAL, TICKET, or a custom one such as 2-123456 or p_widgets: letters, digits, _ and -)`,
-    RECORD_ID.test(objectId) ? '' : `object.objectId ${quote(objectId)} is not a numeric record id`
+    OBJECT_TYPE_NAME.test(objectType) ? '' : `object.objectType ${quoteExcerpt(objectType)} is not a HubSpot object type name (CONTACT, COMPANY, DEAL, TICKET, or a custom one such as 2-123456 or p_widgets: letters, digits, _ and -)`,
+    RECORD_ID.test(objectId) ? '' : `object.objectId ${quoteExcerpt(objectId)} is not a numeric record id`
   ].filter(Boolean)
   if (problems.length > 0) throw new AppError('INVALID_INPUT', `${problems.join('; ')}, so no CRM record was read for the prompt's placeholders.`)
-}
-
-function quote (value: string): string {
-  return JSON.stringify(value.length > QUOTED_VALUE_LENGTH ? `${value.slice(0, QUOTED_VALUE_LENGTH)}…` : value)
 }

@@ -7,8 +7,9 @@ import { HubSpotApiError, asRecord, errorFromAnswer, type HubSpotAnswer, type Hu
  * account's API key as the `hapikey` query parameter, the one credential HubSpot has documented for these
  * endpoints. Bodies are passed through as given: which fields a definition has is the caller's business.
  *
- * Whether the date-versioned 2026-03 endpoints still take a developer key is unconfirmed (their spec lists only
- * OAuth with `developers-*` scopes since late 2026); a refusal says so and points at the hsmeta route.
+ * Whether the date-versioned endpoints take a developer key is not settled: HubSpot's spec lists `developer_hapikey`
+ * for 2026-09, but only OAuth with `developers-*` scopes in the later revisions of 2026-03's; a refusal says so and
+ * points at the hsmeta route.
  *
  * @see /work/shared/reference/hubspot.md §1.1–1.2, §9A
  */

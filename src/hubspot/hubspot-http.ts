@@ -1,5 +1,6 @@
 import { AppError } from '../../plugins/errors.ts'
 import { scrubSecrets } from '../../plugins/scrub-secrets.ts'
+import { limitBody } from '../../providers/body-limit.ts'
 
 /**
  * The one transport every HubSpot call goes through: one timeout, JSON parsing, one error type, and one place
@@ -12,13 +13,16 @@ import { scrubSecrets } from '../../plugins/scrub-secrets.ts'
 
 /** Limit for each HubSpot call unless the caller sets another. */
 export const DEFAULT_TIMEOUT_MS = 10_000
+/** Most bytes read of one HubSpot answer: its largest (a page of definitions, a record's properties) are far smaller. */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024
 /** HubSpot's own message is quoted (to the operator only) up to this length: enough to act on, too little to flood a log. */
 const QUOTED_TEXT_LENGTH = 300
 /** Validation answers list one item per problem; the first few say what is wrong. */
 const QUOTED_DETAILS = 5
 
 /**
- * A failed call to HubSpot. `status` is HubSpot's HTTP status, 0 when it could not be reached or answered too late.
+ * A failed call to HubSpot. `status` is HubSpot's HTTP status, 0 when it could not be reached, answered too late or
+ * answered more than MAX_ANSWER_BYTES.
  * Messages never carry a token, a code, the client secret or the developer key.
  */
 export class HubSpotApiError extends AppError {
@@ -84,7 +88,7 @@ export interface HubSpotHttp {
   /**
    * One HTTP call with the timeout. `what` completes "when asked to …" in messages; `secrets` are the values this
    * request carries (tokens, codes) besides the client-wide ones. Any HTTP answer resolves, whatever its status;
-   * unreachable or too slow rejects with HubSpotApiError status 0.
+   * unreachable, too slow or too large rejects with HubSpotApiError status 0.
    */
   send (what: string, request: HubSpotRequest, secrets?: ReadonlyArray<string | undefined>): Promise<HubSpotAnswer>
   /** Text with the client-wide secrets and `secrets` removed, in any letter case, whole or in pieces. */
@@ -112,11 +116,13 @@ export function createHubSpotHttp (options: HubSpotHttpOptions): HubSpotHttp {
           signal: AbortSignal.timeout(timeoutMs)
         })
         // Inside the try: the timeout also covers a body that trickles in.
-        text = await response.text()
+        text = await limitBody(response, MAX_ANSWER_BYTES, () => new AnswerTooLarge()).text()
       } catch (error) {
         const reason = error instanceof Error && error.name === 'TimeoutError'
           ? `HubSpot did not answer within ${timeoutMs / 1000}s`
-          : `HubSpot could not be reached (${describeNetworkError(error)})`
+          : error instanceof AnswerTooLarge
+            ? `HubSpot's answer was larger than ${MAX_ANSWER_BYTES / (1024 * 1024)} MiB, the most read of one answer,`
+            : `HubSpot could not be reached (${describeNetworkError(error)})`
         throw new HubSpotApiError(scrub(`${reason} when asked to ${what}.`, secrets), { status: 0, cause: error })
       }
       let body: unknown
@@ -140,6 +146,8 @@ export function createHubSpotHttp (options: HubSpotHttpOptions): HubSpotHttp {
     }
   }
 }
+
+class AnswerTooLarge extends Error {}
 
 /** The error for an answer that was not the one asked for; `message` should quote `answer.description`. */
 export function errorFromAnswer (message: string, answer: HubSpotAnswer, details: { reinstallRequired?: boolean } = {}): HubSpotApiError {

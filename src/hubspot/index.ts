@@ -13,7 +13,7 @@ import { createHubSpotOAuth, type HubSpotClientSettings, type HubSpotLogger, typ
  * Its methods do not use `this`, so they can be passed around unbound.
  */
 
-export { ACTIONS_API_VERSIONS, isActionsApiVersion, type ActionsApiVersion } from './actions-api-paths.ts'
+export { ACTIONS_API_VERSIONS, DEFAULT_ACTIONS_API_VERSION, isActionsApiVersion, type ActionsApiVersion } from './actions-api-paths.ts'
 export { MAX_COMPLETIONS_PER_CALL, type CallbackCompletion, type CompleteCallbacks, type CompletionAnswer } from './callbacks.ts'
 export { crmObjectPath, type RecordPropertyRead } from './crm.ts'
 export { createHubSpotDefinitions, type DefinitionPage, type HubSpotDefinitions, type RemoteDefinition } from './definitions.ts'

@@ -1,5 +1,6 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import { nextCompletionDue } from '../actions/records.ts'
 
 /**
  * How late a pending HubSpot completion may be before /ready fails. The queue sends a due completion within
@@ -27,7 +28,7 @@ const health: FastifyPluginAsyncTypebox = async fastify => {
     if (fastify.engine.closing) return 'shutting down'
     const database = await fastify.database.unavailableReason()
     if (database !== undefined) return database
-    const oldestDue = await fastify.repositories.executions.nextCompletionDue()
+    const oldestDue = await nextCompletionDue(fastify.repositories)
     const late = oldestDue === undefined ? 0 : fastify.clock() - oldestDue
     if (late > STUCK_COMPLETION_MS) return `completion backlog stuck: a pending HubSpot completion is ${Math.round(late / 60_000)} minutes overdue`
     return undefined

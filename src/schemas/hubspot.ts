@@ -42,3 +42,21 @@ export function executionSource (body: ExecutionBody): string | undefined {
 export const OutputFieldsResponseSchema = Type.Object({
   outputFields: Type.Record(Type.String(), Type.String())
 })
+
+/**
+ * HubSpot's options fetch for a dynamic field (reference/hubspot.md §7). The filled-in values are checked against the
+ * input limits by the action (`src/actions/input-limits.ts`), the rest here.
+ */
+export const OptionsBodySchema = Type.Object({
+  origin: Type.Object({ portalId: Type.Integer({ minimum: 1 }) }),
+  inputFieldName: Type.String({ minLength: 1, maxLength: 200 }),
+  inputFields: Type.Optional(Type.Record(Type.String(), Type.Object({ type: Type.Optional(Type.String({ maxLength: 50 })), value: Type.Optional(Type.Unknown()) }))),
+  fetchOptions: Type.Optional(Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), after: Type.Optional(Type.String({ maxLength: 50 })) })),
+  objectTypeId: Type.Optional(Type.String({ maxLength: 100 }))
+}, { examples: [{ origin: { portalId: 12345 }, inputFieldName: 'model', inputFields: { provider: { type: 'STATIC_VALUE', value: 'openai' } }, fetchOptions: { q: 'gpt' } }] })
+
+export const OptionsResponseSchema = Type.Object({
+  options: Type.Array(Type.Object({ label: Type.String(), value: Type.String(), description: Type.Optional(Type.String()) })),
+  after: Type.Optional(Type.String()),
+  searchable: Type.Boolean()
+}, { examples: [{ options: [{ label: 'GPT-4o mini', value: 'gpt-4o-mini' }], searchable: true }] })

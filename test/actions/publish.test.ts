@@ -2,13 +2,14 @@ import t, { type Test } from 'tap'
 import { buildActionDefinitions, type ActionDefinitionEntry } from '../../src/actions/definitions/build-definitions.ts'
 import { publishDefinitions } from '../../src/actions/publish-definitions.ts'
 import { run } from '../../src/cli/publish.ts'
-import { createHubSpotDefinitions, createHubSpotHttp, HubSpotApiError, type ActionsApiVersion } from '../../src/hubspot/index.ts'
+import { createHubSpotDefinitions, createHubSpotHttp, DEFAULT_ACTIONS_API_VERSION, HubSpotApiError, type ActionsApiVersion } from '../../src/hubspot/index.ts'
 import { HUBSPOT_STUB_APP_ID, HUBSPOT_STUB_DEVELOPER_KEY, hubSpotError, startHubSpotStub, type HubSpotStub } from '../stubs/hubspot-stub.ts'
 
 const PROVIDERS = [{ id: 'openai', label: 'OpenAI' }]
 const definitionsFor = (publicUrl: string): ActionDefinitionEntry[] => buildActionDefinitions({ publicUrl, providers: PROVIDERS })
 /** The definitions collection of the stub's app under each API version. */
 const COLLECTION: Readonly<Record<ActionsApiVersion, string>> = {
+  '2026-09': `/automation/actions/2026-09/${HUBSPOT_STUB_APP_ID}`,
   '2026-03': `/automation/actions/2026-03/${HUBSPOT_STUB_APP_ID}`,
   v4: `/automation/v4/actions/${HUBSPOT_STUB_APP_ID}`
 }
@@ -24,7 +25,7 @@ async function setup (t: Test, options: { maxPageSize?: number, actionsApiVersio
   const stub = await startHubSpotStub(options)
   t.teardown(() => stub.close())
   const lines: string[] = []
-  const actionsApiVersion = options.actionsApiVersion ?? '2026-03'
+  const actionsApiVersion = options.actionsApiVersion ?? DEFAULT_ACTIONS_API_VERSION
   const publish = (overrides: PublishOverrides = {}) => {
     const developerApiKey = overrides.developerApiKey ?? HUBSPOT_STUB_DEVELOPER_KEY
     const http = createHubSpotHttp({ apiBaseUrl: overrides.apiBaseUrl ?? stub.baseUrl, fetch: globalThis.fetch, secrets: [developerApiKey] })
@@ -53,7 +54,7 @@ function storedUrls (stub: HubSpotStub): string[] {
   return [...stub.state.definitions.values()].map(definition => definition.actionUrl)
 }
 
-for (const version of ['2026-03', 'v4'] as const) {
+for (const version of ['2026-09', '2026-03', 'v4'] as const) {
   t.test(`${version}: first run creates both, a re-run changes nothing, a new PUBLIC_URL updates both`, async t => {
     const { stub, publish, lines, collection } = await setup(t, { actionsApiVersion: version })
 
@@ -160,7 +161,7 @@ t.test('HubSpot errors are clear and never carry the developer key', async t => 
   stub.once(`GET ${collection}`, hubSpotError(500, 'internal error', 'INTERNAL_ERROR'))
   const failed = await failure(publish())
   t.equal(failed.status, 500)
-  t.match(failed.message, /HubSpot refused to list the definitions of app \d+ via GET \/automation\/actions\/2026-03\/\d+ \(HTTP 500: internal error \(category INTERNAL_ERROR, correlation id [\w-]+\)\)/)
+  t.match(failed.message, /HubSpot refused to list the definitions of app \d+ via GET \/automation\/actions\/2026-09\/\d+ \(HTTP 500: internal error \(category INTERNAL_ERROR, correlation id [\w-]+\)\)/)
   t.equal(failed.category, 'INTERNAL_ERROR')
   t.notMatch(failed.message, /hapikey|canary/)
   t.equal(failed.code, 'HUBSPOT_API_ERROR')
@@ -176,7 +177,7 @@ t.test('HubSpot errors are clear and never carry the developer key', async t => 
   // HubSpot documents 201 on create; another 2xx (a proxy, a changed API) is reported, not taken for a definition.
   stub.once(`POST ${collection}`, { status: 200, body: { id: '1' } })
   const unexpected = await failure(publish())
-  t.match(unexpected.message, /unexpected answer when asked to create custom-llm in app \d+ via POST \/automation\/actions\/2026-03\/\d+: HTTP 200 where 201 was expected/)
+  t.match(unexpected.message, /unexpected answer when asked to create custom-llm in app \d+ via POST \/automation\/actions\/2026-09\/\d+: HTTP 200 where 201 was expected/)
 
   stub.once(`POST ${collection}`, { status: 201, body: { name: 'no id' } })
   t.match((await failure(publish())).message, /definition without an id/)
@@ -192,7 +193,7 @@ t.test('HubSpot unreachable', async t => {
   await stub.close()
   const error = await failure(publish({ apiBaseUrl: origin }))
   t.equal(error.status, 0)
-  t.match(error.message, /HubSpot could not be reached .* when asked to list the definitions of app \d+ via GET \/automation\/actions\/2026-03\/\d+\./)
+  t.match(error.message, /HubSpot could not be reached .* when asked to list the definitions of app \d+ via GET \/automation\/actions\/2026-09\/\d+\./)
   t.notMatch(error.message, /canary/)
 })
 
@@ -241,7 +242,7 @@ t.test('the publish command', async t => {
 
   const refused = await runWith({ ...env, HUBSPOT_DEVELOPER_API_KEY: 'wrong-key-canary-0000' })
   t.equal(refused.code, 1)
-  t.match(refused.errors, /error: publish failed: HubSpot refused to list the definitions of app \d+ via GET \/automation\/actions\/2026-03\/\d+ \(HTTP 401/)
+  t.match(refused.errors, /error: publish failed: HubSpot refused to list the definitions of app \d+ via GET \/automation\/actions\/2026-09\/\d+ \(HTTP 401/)
   t.notMatch(refused.errors + refused.out, /canary/)
 
   const v4 = await runWith({ ...env, PUBLIC_URL: 'https://llm.v4.example', HUBSPOT_ACTIONS_API_VERSION: 'v4' })
@@ -250,10 +251,14 @@ t.test('the publish command', async t => {
   t.match(v4.errors, /\(actions API v4\)/)
   t.same(stub.definitionWrites().slice(-2).map(request => request.method + ' ' + request.path.replace(/\/\d+$/, '')), [`PATCH ${COLLECTION.v4}`, `PATCH ${COLLECTION.v4}`], 'v4 paths with HUBSPOT_ACTIONS_API_VERSION=v4')
   const writes = stub.definitionWrites()
-  t.ok(writes.slice(0, -2).every(request => request.path.startsWith(COLLECTION['2026-03'])), '2026-03 paths by default')
+  t.ok(writes.slice(0, -2).every(request => request.path.startsWith(COLLECTION['2026-09'])), '2026-09 paths by default')
+  const march = await runWith({ ...env, PUBLIC_URL: 'https://llm.march.example', HUBSPOT_ACTIONS_API_VERSION: '2026-03' })
+  t.equal(march.code, 0, march.errors)
+  t.match(march.errors, /\(actions API 2026-03\)/)
+  t.same(stub.definitionWrites().slice(-2).map(request => request.method + ' ' + request.path.replace(/\/\d+$/, '')), [`PATCH ${COLLECTION['2026-03']}`, `PATCH ${COLLECTION['2026-03']}`], '2026-03 paths with HUBSPOT_ACTIONS_API_VERSION=2026-03')
   const unknownVersion = await runWith({ ...env, HUBSPOT_ACTIONS_API_VERSION: 'v5' })
   t.equal(unknownVersion.code, 2)
-  t.match(unknownVersion.errors, /^error: HUBSPOT_ACTIONS_API_VERSION must be 2026-03 or v4, not "v5"\.\n$/)
+  t.match(unknownVersion.errors, /^error: HUBSPOT_ACTIONS_API_VERSION must be one of 2026-09, 2026-03, v4, not "v5"\.\n$/)
 
   const help = await runWith({}, ['--help'])
   t.equal(help.code, 0)

@@ -267,7 +267,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     await dialog.getByRole('button', { name: 'Disconnect OpenAI' }).click()
     await card.getByText('Not connected').waitFor()
     t.same((await built.app.repositories.connections.list(Number(PORTAL))), [])
-    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click()
     await page.getByLabel('Admin token').waitFor()
     const after = await page.evaluate(() => fetch('/api/portals').then(response => response.status))
     t.equal(after, 401, 'the old session no longer works')
@@ -341,6 +341,30 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     await tabbed.keyboard.press('Escape')
     await tabbed.getByRole('dialog').waitFor({ state: 'hidden' })
     t.equal(await tabbed.evaluate(() => document.activeElement?.textContent), 'Connect', 'focus is back on the button that opened it')
+  })
+
+  await t.test('sign out everywhere, after confirming, ends the session of every browser', async t => {
+    const signedIn = async () => {
+      const opened = await freshPage({ width: 1280, height: 900 })
+      await opened.getByLabel('Admin token').fill(TEST_ADMIN_TOKEN)
+      await opened.getByRole('button', { name: 'Sign in' }).click()
+      await opened.getByRole('heading', { name: 'Portals' }).waitFor()
+      return opened
+    }
+    const elsewhere = await signedIn()
+    const here = await signedIn()
+    await here.getByRole('button', { name: 'Sign out everywhere' }).click()
+    const dialog = here.getByRole('dialog')
+    await dialog.getByText('End every admin page session, in every browser, this one included?').waitFor()
+    await dialog.getByRole('button', { name: 'End every session' }).click()
+    await here.getByLabel('Admin token').waitFor()
+    t.match(await here.getByRole('alert').textContent(), /^Signed out everywhere: \d+ sessions ended, this one included\.$/)
+    t.equal(await elsewhere.evaluate(() => fetch('/api/portals').then(response => response.status)), 401, 'the other browser\'s session ended too')
+    await elsewhere.reload()
+    await elsewhere.getByLabel('Admin token').waitFor()
+    const { driver } = built.app.database
+    t.strictSame(await driver.all(driver.db.select().from(driver.tables.adminSessions)), [], 'no session is left')
+    t.equal((await built.app.repositories.audit.list({ limit: 1 }))[0]?.action, 'end_sessions')
   })
 
   t.same(requested.filter(url => !url.startsWith(`${origin}/`)), [], 'the page asked nothing of any other origin')

@@ -84,7 +84,7 @@ async function populate (dataDir: string): Promise<void> {
       encryptedRefreshToken: keyring.encrypt('refresh-token', oauthTokenContext(101, 'refresh')),
       expiresAt: T0 + 1_800_000, scopes: 'oauth automation', at: T0 + 40, actor: 'hubspot-oauth'
     })
-    await repositories.sessions.create({ idHash: 'a'.repeat(64), createdAt: T0 + 50, expiresAt: T0 + 86_400_000 })
+    await repositories.sessions.create({ idHash: 'a'.repeat(64), createdAt: T0 + 50, expiresAt: T0 + 86_400_000, tokenFingerprint: 'f'.repeat(64) }, 'session:aaaaaaaaaaaa')
     await repositories.oauth.insertState('nonce-1', T0 + 60)
   } finally {
     await handle.close()

@@ -1,5 +1,7 @@
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
+import { getProjectMetadata, isKnownPlatformVersion, isLegacyProject, parseProjectConfig } from '@hubspot/project-parsing-lib/projects'
+import { translate } from '@hubspot/project-parsing-lib/translate'
 import t, { type Test } from 'tap'
 import { run } from '../../src/cli/print-definitions.ts'
 import { VALID_FIELD_TYPES } from '../helpers/hubspot-field-rules.ts'
@@ -126,7 +128,7 @@ t.test('--out writes a complete project for hs project upload', async t => {
   t.equal(errors, '')
   t.same(walk(directory), PROJECT_FILES)
 
-  t.same(readJson(directory, 'hsproject.json'), { name: 'llm-actions', srcDir: 'src', platformVersion: '2026.03' })
+  t.same(readJson(directory, 'hsproject.json'), { name: 'llm-actions', srcDir: 'src', platformVersion: '2026.09' })
 
   const app = readJson(directory, 'src/app/app-hsmeta.json')
   t.same(Object.keys(app).sort(), ['config', 'type', 'uid'])
@@ -166,6 +168,35 @@ t.test('--out writes a complete project for hs project upload', async t => {
   assertNoSecrets(t, directory, out)
 })
 
+// HubSpot's CLI reads a project with this parser before `hs project upload` sends it. Its schema check fetches the
+// schemas from HubSpot's API (an account is needed), so it is skipped here; what is checked is what runs offline.
+t.test("HubSpot's own project parser reads the folder as a 2026.09 project", async t => {
+  const directory = join(t.testdir({}), 'project')
+  t.equal((await cli(['--format', 'hsmeta', '--out', directory, '--agent-tools'])).code, 0)
+
+  const config = parseProjectConfig(directory)
+  t.equal(config.platformVersion, '2026.09')
+  t.ok(isKnownPlatformVersion(config.platformVersion), 'a platform version the parser knows')
+  t.notOk(isLegacyProject(config.platformVersion))
+
+  const sourceDir = join(directory, config.srcDir)
+  const counts = Object.entries((await getProjectMetadata(sourceDir)).components).filter(([, found]) => found.count > 0)
+  t.same(Object.fromEntries(counts.map(([type, found]) => [type, found.count])), { app: 1, 'workflow-action': 2 }, 'each component in the folder its type belongs in')
+
+  const { intermediateRepresentation, skippedHsMetaFiles } = await translate({ projectSourceDir: sourceDir, platformVersion: config.platformVersion }, { skipValidation: true })
+  t.same(skippedHsMetaFiles, [])
+  const nodes = Object.values(intermediateRepresentation.intermediateNodesIndexedByUid)
+  t.same(nodes.map(node => [node.componentType, node.metaFilePath]).sort(), [
+    ['APPLICATION', 'app/app-hsmeta.json'],
+    ['WORKFLOW_ACTION', 'app/workflow-actions/custom-llm-hsmeta.json'],
+    ['WORKFLOW_ACTION', 'app/workflow-actions/openai-assistant-hsmeta.json']
+  ])
+  for (const path of ACTION_FILES) {
+    const file = readJson(directory, path)
+    t.same(intermediateRepresentation.intermediateNodesIndexedByUid[file.uid]?.config, file.config, `${path}: read as written`)
+  }
+})
+
 t.test('--distribution marketplace, --agent-tools and --documented-only', async t => {
   const directory = join(t.testdir({}), 'project')
   const { code, out } = await cli(['--format=hsmeta', '--out', directory, '--distribution', 'marketplace', '--agent-tools', '--documented-only'])
@@ -196,7 +227,7 @@ t.test('refuses a non-empty folder unless --force', async t => {
   t.equal(forced.code, 0)
   t.same(walk(directory), [...PROJECT_FILES, 'notes.txt'].sort())
   t.equal(readFileSync(join(directory, 'notes.txt'), 'utf8'), 'keep me', 'other files are left alone')
-  t.equal(readJson(directory, 'hsproject.json').platformVersion, '2026.03', 'project files are overwritten')
+  t.equal(readJson(directory, 'hsproject.json').platformVersion, '2026.09', 'project files are overwritten')
 
   const empty = t.testdir({})
   t.equal((await cli(['--format', 'hsmeta', '--out', empty])).code, 0, 'an existing empty folder is fine')

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { main } from '../../src/cli/index.ts'
-import { buildApp, TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEY } from '../helpers/build-app.ts'
+import { buildApp, TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEY, testEnvironment } from '../helpers/build-app.ts'
+import { signIn } from '../helpers/sign-in.ts'
 import { OPENAI_GOOD_KEY, startOpenAIStub } from '../stubs/openai-stub.ts'
 
 function io (env: Record<string, string | undefined>) {
@@ -51,4 +52,22 @@ t.test('migrate reports an up-to-date database; unknown commands print usage', a
   const help = io({})
   t.equal(await main(['--help'], help.io), 0)
   t.match(help.out.join(''), /publish/)
+})
+
+t.test('end-sessions signs every admin page session out from the command line, audited as cli', async t => {
+  const dataDir = t.testdir()
+  const first = await buildApp(t, {}, { dataDir })
+  const sessions = [await signIn(first), await signIn(first)]
+  await first.app.close()
+
+  const run = io(testEnvironment(dataDir))
+  t.equal(await main(['end-sessions'], run.io), 0, run.errors.join(''))
+  t.equal(run.out.join(''), 'end-sessions: 2 session(s) ended\n')
+
+  const after = await buildApp(t, {}, { dataDir })
+  for (const session of sessions) t.equal((await after.app.inject({ url: '/api/portals', headers: { cookie: session.cookie } })).statusCode, 401, 'the session is refused')
+  t.match((await after.app.repositories.audit.list({ limit: 1 }))[0], { portalId: 0, action: 'end_sessions', actor: 'cli', before: { sessions: 2 }, after: { sessions: 0 } })
+  const help = io({})
+  t.equal(await main(['end-sessions', '--help'], help.io), 0)
+  t.match(help.out.join(''), /Sign out everywhere/)
 })

@@ -3,7 +3,7 @@ import { durableSetup, eventually, PORTAL } from '../helpers/durable-setup.ts'
 
 // HubSpot's side of a long call: BLOCK at once, then exactly one completion through the callback API.
 
-t.test('a call slower than SYNC_BUDGET_MS is answered BLOCK, then completed once with the answer (2026-03 path)', async t => {
+t.test('a call slower than SYNC_BUDGET_MS is answered BLOCK, then completed once with the answer (2026-09 path, the default)', async t => {
   const setup = await durableSetup(t)
   setup.providerDelayMs = 1500
   const body = setup.body()
@@ -21,7 +21,7 @@ t.test('a call slower than SYNC_BUDGET_MS is answered BLOCK, then completed once
   const completed = setup.hubspot.state.completedCallbacks
   t.equal(completed.length, 1, 'exactly one completion')
   t.equal(completed[0]?.callbackId, body.callbackId)
-  t.equal(completed[0]?.version, '2026-03')
+  t.equal(completed[0]?.version, '2026-09')
   t.equal(completed[0]?.body.outputFields.hs_execution_state, 'SUCCESS')
   t.match(completed[0]?.body.outputFields.response, /^Answer to /)
   t.same(completed[0]?.body.typedOutputs.inputTokens, 12, 'typed outputs carry numbers as numbers')
@@ -144,6 +144,10 @@ t.test('a completion HubSpot refuses for good is recorded as failed, and an oper
   t.equal(resend.json().completion.state, 'delivered')
   t.equal(setup.hubspot.state.completedCallbacks.length, 1)
   t.equal(setup.hubspot.state.completedCallbacks[0]?.callbackId, body.callbackId)
+  const twice = await setup.app.inject({ method: 'POST', url: `/api/portals/${PORTAL}/executions/${String(failed.id)}/redeliver`, headers: setup.admin })
+  t.equal(twice.statusCode, 409, 'a delivered completion is not sent again')
+  t.equal(twice.json().code, 'NOT_REDELIVERABLE')
+  t.equal(setup.hubspot.state.completedCallbacks.length, 1)
 
   const unknown = await setup.app.inject({ method: 'POST', url: `/api/portals/${PORTAL}/executions/99999/redeliver`, headers: setup.admin })
   t.equal(unknown.statusCode, 404)
@@ -156,11 +160,27 @@ t.test('a completion HubSpot refuses for good is recorded as failed, and an oper
   t.equal(noToken.statusCode, 401)
 })
 
-t.test('an execution answered directly can still be resent (HubSpot may have lost the answer)', async t => {
+t.test('a completion still pending (HubSpot asked to wait) can be resent now', async t => {
+  const setup = await durableSetup(t)
+  setup.providerDelayMs = 400
+  setup.hubspot.failCallbacks({ status: 429, retryAfterSeconds: 600 })
+  t.equal((await setup.execute(setup.body())).json().outputFields.hs_execution_state, 'BLOCK')
+  const row = async () => (await setup.app.repositories.executions.recent(PORTAL, 1))[0]
+  await eventually('the refused completion', async () => (await row())?.completionAttempts === 1)
+  t.equal((await row())?.completionState, 'pending', 'waiting out the Retry-After')
+  const resend = await setup.app.inject({ method: 'POST', url: `/api/portals/${PORTAL}/executions/${String((await row())?.id)}/redeliver`, headers: setup.admin })
+  t.equal(resend.statusCode, 200, resend.body)
+  t.equal(resend.json().completion.state, 'delivered')
+  t.equal(setup.hubspot.state.completedCallbacks.length, 1)
+})
+
+t.test('an execution answered in HubSpot\'s request itself is never resent: 409, and nothing goes to HubSpot', async t => {
   const setup = await durableSetup(t, { SYNC_BUDGET_MS: '5000' })
   const response = await setup.execute(setup.body())
   t.equal(response.json().outputFields.hs_execution_state, 'SUCCESS')
   const id = (await setup.app.inject({ url: `/api/portals/${PORTAL}/executions`, headers: setup.admin })).json().items[0].id
   const resend = await setup.app.inject({ method: 'POST', url: `/api/portals/${PORTAL}/executions/${String(id)}/redeliver`, headers: setup.admin })
-  t.equal(resend.statusCode, 200, 'an answered execution can still be resent (HubSpot may have lost it)')
+  t.equal(resend.statusCode, 409, resend.body)
+  t.match(resend.json(), { code: 'NOT_REDELIVERABLE', message: /answered in HubSpot's request itself/ })
+  t.same(setup.hubspot.callbackRequests(), [], 'no completion was sent with the portal\'s token')
 })

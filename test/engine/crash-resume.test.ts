@@ -71,7 +71,7 @@ t.test('SIGKILL with 20 BLOCKed calls in flight: the next start completes each e
   t.same(callbackIds.filter(id => counts.get(id) !== 1), [], 'each callbackId completed exactly once (single and batch calls counted)')
   t.ok(hubspot.state.completedCallbacks.every(completion => completion.body?.outputFields?.hs_execution_state === 'SUCCESS'), 'every completion is SUCCESS')
   t.ok(hubspot.state.completedCallbacks.every(completion => /^Answer to /.test(String(completion.body?.outputFields?.response))), 'with the provider\'s answer')
-  t.ok(hubspot.state.completedCallbacks.every(completion => completion.portalId === PORTAL && completion.version === '2026-03'), 'for the portal, through the 2026-03 paths')
+  t.ok(hubspot.state.completedCallbacks.every(completion => completion.portalId === PORTAL && completion.version === '2026-09'), 'for the portal, through the 2026-09 paths')
   t.equal(openai.generations().length, EXECUTIONS * 2, 'each call was made again once after the crash, no more')
 
   const listed = await listExecutions(second, PORTAL)

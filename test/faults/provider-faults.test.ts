@@ -69,3 +69,15 @@ t.test('a burst of 500s then recovery: retried within the budget, SUCCESS, calls
   t.equal(setup.openai.generations().length, 3, 'two failures, one success')
   t.equal((await row(setup))?.status, 'success')
 })
+
+t.test('an 80 MB answer: FAIL_CONTINUE with PROVIDER_REJECTED, asked once, and the rest never read', async t => {
+  const stub = await startMisbehavingOpenAI('oversize-body')
+  t.teardown(() => stub.close())
+  const setup = await durableSetup(t, { OPENAI_BASE_URL: stub.baseUrl, PROVIDER_TIMEOUT_MS: '20000', SYNC_BUDGET_MS: '20000' })
+  const answer = await setup.execute(setup.body())
+  t.equal(answer.statusCode, 200, answer.body.slice(0, 300))
+  t.match(answer.json().outputFields, { hs_execution_state: 'FAIL_CONTINUE', errorCode: 'PROVIDER_REJECTED', errorMessage: /answer was larger than 8 MiB/ })
+  t.equal(stub.calls, 1, 'a permanent failure: not retried')
+  t.ok(stub.sent < 24 * 1024 * 1024, `${(stub.sent / 1024 / 1024).toFixed(1)} MiB of 80 sent before the service hung up`)
+  t.equal((await row(setup))?.status, 'failed')
+})

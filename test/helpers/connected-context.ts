@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
 import type { ActionContext } from '../../src/actions/action-context.ts'
-import { actionContext } from '../../src/routes/action-context.ts'
+import { actionContext } from '../../src/app-action-context.ts'
 import { ANTHROPIC_GOOD_KEY, startAnthropicStub, type AnthropicStub } from '../stubs/anthropic-stub.ts'
 import { OPENAI_GOOD_KEY, startOpenAIStub, type OpenAIStub } from '../stubs/openai-stub.ts'
 import { buildApp, type TestApp } from './build-app.ts'

@@ -3,7 +3,7 @@ import { openDatabase } from '../../db/database.ts'
 import { createRepositories, type Repositories } from '../../db/repositories/index.ts'
 import { isAppError } from '../../plugins/errors.ts'
 import { createKeyring, type Keyring } from '../../plugins/keyring/keyring.ts'
-import { createHubSpotClient, type ActionsApiVersion, type HubSpotApiError, type HubSpotClient } from '../../src/hubspot/index.ts'
+import { createHubSpotClient, DEFAULT_ACTIONS_API_VERSION, type ActionsApiVersion, type HubSpotApiError, type HubSpotClient } from '../../src/hubspot/index.ts'
 import { HUBSPOT_STUB_CLIENT_ID, HUBSPOT_STUB_CLIENT_SECRET, HUBSPOT_STUB_DEVELOPER_KEY, startHubSpotStub, type HubSpotStub } from '../stubs/hubspot-stub.ts'
 
 /** The HubSpot client against the loopback stub, with an in-memory database; shared by the tests of src/hubspot. */
@@ -63,7 +63,7 @@ export async function setupClient (t: Test, options: ClientSetupOptions = {}): P
         developerApiKey: HUBSPOT_STUB_DEVELOPER_KEY,
         apiBaseUrl: stub.baseUrl,
         oauthScopes: 'oauth automation crm.objects.contacts.read',
-        actionsApiVersion: options.actionsApiVersion ?? '2026-03'
+        actionsApiVersion: options.actionsApiVersion ?? DEFAULT_ACTIONS_API_VERSION
       }
     },
     repositories,

@@ -219,6 +219,36 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
     t.strictSame(ids(await executions.claimCompletions(lease(RIVAL, T0 + 2_000 + LEASE_MS), T0 + 2_000, 10)), [late])
   })
 
+  storeCase('executions: a redelivery an operator asks for commits with its audit event, the completion before and after', async (t, { repositories: { executions, audit } }) => {
+    const id = newId(t, await executions.claim(start(), lease()), 1)
+    await executions.markBlocked(id)
+    await executions.finish(id, success({ finishedAt: T0 + 10 }), OWNER)
+    await executions.claimCompletions(lease(), T0 + 10, 10)
+    await executions.completionAttemptFailed([id], 'HTTP 400', undefined, OWNER)
+
+    await executions.requestRedelivery(id, T0 + 2_000, { actor: ACTOR })
+    t.match(await executions.find(id), { completionState: 'pending', completionDueAt: T0 + 2_000, completionAttempts: 0, completionError: null })
+    await executions.requestRedelivery(id + 1, T0 + 2_001, { actor: ACTOR })
+    t.strictSame((await audit.list({ limit: 10 })).map(withoutId), [{
+      portalId: PORTAL, provider: 'openai', action: 'redeliver', actor: ACTOR, at: T0 + 2_000, detail: String(id),
+      before: { completion: 'failed', attempts: 1, error: 'HTTP 400' }, after: { completion: 'pending', attempts: 0, error: null }, instanceId: null
+    }], 'one event; an execution that does not exist changes nothing and is not audited')
+  })
+
+  storeCase('executions: a redelivery requeues only a BLOCKed execution whose completion failed or is pending', async (t, { repositories: { executions } }) => {
+    const direct = newId(t, await executions.claim(start(), lease()), 1)
+    await executions.finish(direct, success({ finishedAt: T0 + 10 }), OWNER)
+    t.equal(await executions.requestRedelivery(direct, T0 + 2_000), false, 'one answered in HubSpot\'s request is not resent')
+    t.match(await executions.find(direct), { completionState: null })
+    const delivered = newId(t, await executions.claim(start(), lease()), 1)
+    await executions.markBlocked(delivered)
+    await executions.finish(delivered, success({ finishedAt: T0 + 10 }), OWNER)
+    await executions.claimCompletions(lease(), T0 + 10, 10)
+    await executions.completionDelivered([delivered], T0 + 20, OWNER)
+    t.equal(await executions.requestRedelivery(delivered, T0 + 2_000), false, 'one delivered meanwhile is not sent again')
+    t.match(await executions.find(delivered), { completionState: 'delivered', completedAt: T0 + 20 })
+  })
+
   storeCase('executions: at nextCompletionDue a completion whose claim ran out can be claimed, and not a millisecond before', async (t, { repositories: { executions } }) => {
     const id = newId(t, await executions.claim(start(), lease()), 1)
     await executions.markBlocked(id)
@@ -690,9 +720,17 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
     await named.budgets.save(PORTAL, { monthlyLimitUsd: 5, warnAtPercent: null, timeZone: null }, ACTOR, T0)
     await named.connections.save(connection())
     await named.assistants.create(PORTAL, 'asst-named', { name: 'n', model: 'gpt-4.1', instructions: 'i', temperature: null, reasoningEffort: null }, ACTOR, T0)
+    await named.sessions.create({ idHash: 'hash-named', createdAt: T0, expiresAt: T0 + 1_000, tokenFingerprint: 'fingerprint' }, 'session:named')
+    await named.sessions.remove('hash-named', { actor: 'session:named', at: T0 + 1 })
+    await named.sessions.removeAll({ actor: ACTOR, at: T0 + 2 })
+    const execution = newId(t, await named.executions.claim(start(), lease()), 1)
+    await named.executions.markBlocked(execution)
+    await named.executions.finish(execution, success(), OWNER)
+    await named.executions.requestRedelivery(execution, T0 + 3, { actor: ACTOR })
     await createRepositories(driver).audit.record(auditEvent('unnamed'))
-    t.strictSame((await named.audit.list({ limit: 10 })).map(row => [row.action, row.instanceId]), [
-      ['unnamed', null], ['assistant_create', OWNER], ['connect', OWNER], ['budget', OWNER], ['recorded', OWNER]
+    t.strictSame((await named.audit.list({ limit: 20 })).map(row => [row.action, row.instanceId]), [
+      ['unnamed', null], ['redeliver', OWNER], ['end_sessions', OWNER], ['sign_out', OWNER], ['sign_in', OWNER],
+      ['assistant_create', OWNER], ['connect', OWNER], ['budget', OWNER], ['recorded', OWNER]
     ], 'newest first')
   })
 
@@ -787,21 +825,42 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
     t.equal(await oauth.consumeState('p4', T0 + 1, maxAge), true, 'kept')
   })
 
-  storeCase('sessions: create, find (expired is none), remove, removeExpired', async (t, { repositories: { sessions } }) => {
-    const session = { idHash: 'hash-1', createdAt: T0, expiresAt: T0 + 1_000 }
-    await sessions.create(session)
+  storeCase('sessions: create, find (expired is none), remove, removeAll, removeExpired; sign-in, sign-out and ending all audited with them', async (t, { repositories: { sessions, audit } }) => {
+    const session = { idHash: 'hash-1', createdAt: T0, expiresAt: T0 + 1_000, tokenFingerprint: 'fingerprint-1' }
+    await sessions.create(session, 'session:hash-1')
     t.strictSame(await sessions.find('hash-1', T0 + 999), session)
     t.equal(await sessions.find('hash-1', T0 + 1_000), undefined, 'expired at expiresAt')
     t.equal(await sessions.find('hash-missing', T0), undefined)
-    await sessions.remove('hash-1')
+    t.equal(await sessions.remove('hash-1', { actor: 'session:hash-1', at: T0 + 1 }), true)
     t.equal(await sessions.find('hash-1', T0), undefined, 'removed')
-    await sessions.remove('hash-1')
+    t.equal(await sessions.remove('hash-1', { actor: 'session:hash-1', at: T0 + 2 }), false, 'a second sign-out finds nothing and is not audited')
+    await sessions.create({ ...session, idHash: 'hash-2', expiresAt: T0 + 10 }, 'session:hash-2')
+    await t.rejects(sessions.create({ ...session, idHash: 'hash-2' }, 'session:again'), 'an id that exists is refused, and its sign-in is not audited')
 
-    for (const [idHash, expiresAt] of [['hash-2', T0 + 10], ['hash-3', T0 + 20], ['hash-4', T0 + 30]] as const) await sessions.create({ idHash, createdAt: T0, expiresAt })
+    for (const [idHash, expiresAt] of [['hash-3', T0 + 20], ['hash-4', T0 + 30]] as const) await sessions.create({ idHash, createdAt: T0, expiresAt, tokenFingerprint: 'fingerprint' }, `session:${idHash}`)
     t.equal(await sessions.removeExpired(T0 + 20), 2, 'expired by now, now included')
     t.equal(await sessions.removeExpired(T0 + 20), 0)
-    t.strictSame(await sessions.find('hash-4', T0), { idHash: 'hash-4', createdAt: T0, expiresAt: T0 + 30 })
-    t.equal(await sessions.find('hash-2', T0), undefined, 'deleted, not merely expired')
+    t.strictSame(await sessions.find('hash-4', T0), { idHash: 'hash-4', createdAt: T0, expiresAt: T0 + 30, tokenFingerprint: 'fingerprint' })
+    t.equal(await sessions.find('hash-3', T0), undefined, 'deleted, not merely expired')
+    t.equal(await sessions.remove('hash-4'), true, 'a refused session is removed without a sign-out')
+
+    for (const [idHash, expiresAt] of [['hash-5', T0 + 100], ['hash-6', T0 + 200], ['hash-7', T0 + 40]] as const) await sessions.create({ idHash, createdAt: T0, expiresAt, tokenFingerprint: 'fingerprint' }, `session:${idHash}`)
+    t.equal(await sessions.removeAll({ actor: ACTOR, at: T0 + 50 }), 2, 'the live sessions are counted')
+    t.equal(await sessions.removeExpired(0), 0, 'the expired one went too')
+    t.equal(await sessions.find('hash-5', T0), undefined)
+    t.equal(await sessions.removeAll({ actor: ACTOR, at: T0 + 60 }), 0)
+
+    const events = (await audit.list({ limit: 100 })).map(row => [row.portalId, row.action, row.actor, row.at, row.before, row.after])
+    const signIn = (idHash: string, expiresAt: number) => [0, 'sign_in', `session:${idHash}`, T0, null, { expiresAt: new Date(expiresAt).toISOString() }]
+    t.strictSame(events, [
+      [0, 'end_sessions', ACTOR, T0 + 60, { sessions: 0 }, { sessions: 0 }],
+      [0, 'end_sessions', ACTOR, T0 + 50, { sessions: 2 }, { sessions: 0 }],
+      signIn('hash-7', T0 + 40), signIn('hash-6', T0 + 200), signIn('hash-5', T0 + 100),
+      signIn('hash-4', T0 + 30), signIn('hash-3', T0 + 20),
+      signIn('hash-2', T0 + 10),
+      [0, 'sign_out', 'session:hash-1', T0 + 1, null, null],
+      signIn('hash-1', T0 + 1_000)
+    ], 'one event per sign-in, sign-out and ending, none for a failed create, an expiry or a refused session')
   })
 
   storeCase('portals: list shows installed portals, portals with connections or a budget, and hides the rest', async (t, { repositories: { portals, connections, budgets, assistants, oauth } }) => {

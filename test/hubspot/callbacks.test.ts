@@ -5,14 +5,21 @@ import { MINUTE, PORTAL, START, setupClient, type ClientSetup, type ClientSetupO
 
 /**
  * Callback completion, the call the durable execution engine makes for BLOCKed executions: one call, one answer,
- * never a throw, on both API versions; the stub accepts callbackIds nobody announced, as HubSpot does.
+ * never a throw, on every API version; the stub accepts callbackIds nobody announced, as HubSpot does.
  */
 
 const SINGLE_PATH = {
+  '2026-09': (callbackId: string) => `/automation/actions/callbacks/2026-09/${callbackId}/complete`,
   '2026-03': (callbackId: string) => `/automation/actions/callbacks/2026-03/${callbackId}/complete`,
   v4: (callbackId: string) => `/automation/v4/actions/callbacks/${callbackId}/complete`
 }
-const BATCH_PATH = { '2026-03': '/automation/actions/callbacks/2026-03/complete', v4: '/automation/v4/actions/callbacks/complete' }
+const BATCH_PATH = {
+  '2026-09': '/automation/actions/callbacks/2026-09/complete',
+  '2026-03': '/automation/actions/callbacks/2026-03/complete',
+  v4: '/automation/v4/actions/callbacks/complete'
+}
+/** The single path as a stub route pattern, under the default version. */
+const DEFAULT_SINGLE_ROUTE = `POST ${SINGLE_PATH['2026-09'](':callbackId')}`
 
 function completion (callbackId: string, overrides: Partial<CallbackCompletion> = {}): CallbackCompletion {
   return {
@@ -37,7 +44,7 @@ async function installed (t: Parameters<typeof setupClient>[0], options: ClientS
   }
 }
 
-for (const version of ['2026-03', 'v4'] as const) {
+for (const version of ['2026-09', '2026-03', 'v4'] as const) {
   t.test(`${version}: one completion goes to the single path with {outputFields, typedOutputs} and the Bearer token`, async t => {
     const { stub, complete, assertNothingLeaked } = await installed(t, { actionsApiVersion: version })
     const sent = completion('ap-8675309-never-announced-1')
@@ -67,10 +74,18 @@ for (const version of ['2026-03', 'v4'] as const) {
   })
 }
 
-t.test('empty typedOutputs are sent as {} (the 2026-03 API requires the key)', async t => {
+t.test('empty typedOutputs are sent as {} (the date-versioned APIs require the key)', async t => {
   const { stub, complete } = await installed(t)
   t.same(await complete(completion('ap-empty', { typedOutputs: {} })), { kind: 'accepted' })
   t.same(stub.callbackRequests()[0]?.json.typedOutputs, {})
+})
+
+t.test('completions go to the 2026-09 paths unless another version is chosen', async t => {
+  const { stub, complete } = await installed(t)
+  t.same(await complete(completion('ap-default-1')), { kind: 'accepted' })
+  t.same(await complete(completion('ap-default-2'), completion('ap-default-3')), { kind: 'accepted' })
+  t.same(stub.callbackRequests().map(request => request.url), [SINGLE_PATH['2026-09']('ap-default-1'), BATCH_PATH['2026-09']])
+  t.same(stub.state.completedCallbacks.map(done => done.version), ['2026-09', '2026-09', '2026-09'])
 })
 
 t.test('429 with Retry-After: retry, with retryAfterMs from the header; the next call is accepted', async t => {
@@ -108,7 +123,7 @@ t.test('unreachable, dropped or too slow: retry with status 0', async t => {
   stub.failCallbacks({ drop: true })
   t.match(await complete(completion('ap-dropped')), { kind: 'retry', status: 0, message: /HubSpot could not be reached .* when asked to complete the execution ap-dropped\./ })
 
-  stub.once('POST /automation/actions/callbacks/2026-03/:callbackId/complete', { delayMs: 5_000, status: 204 })
+  stub.once(DEFAULT_SINGLE_ROUTE, { delayMs: 5_000, status: 204 })
   t.match(await complete(completion('ap-slow')), { kind: 'retry', status: 0, message: 'HubSpot did not answer within 0.2s when asked to complete the execution ap-slow.' })
 
   await stub.close()
@@ -155,7 +170,7 @@ t.test('403 and other 4xx: refused, in our words, never HubSpot\'s (which may ec
     kind: 'refused', status: 400, message: /HTTP 400: HubSpot found the request invalid \(category VALIDATION_ERROR/
   }, 'the stub validates the body as HubSpot does')
 
-  stub.once('POST /automation/actions/callbacks/2026-03/:callbackId/complete', hubSpotError(404, 'No callback found for the given callbackId.', 'OBJECT_NOT_FOUND'))
+  stub.once(DEFAULT_SINGLE_ROUTE, hubSpotError(404, 'No callback found for the given callbackId.', 'OBJECT_NOT_FOUND'))
   t.match(await complete(completion('ap-expired-callback')), { kind: 'refused', status: 404 })
   assertNothingLeaked()
 })

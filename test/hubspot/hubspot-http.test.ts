@@ -3,6 +3,7 @@ import { scrubSecrets } from '../../plugins/scrub-secrets.ts'
 import { describeAnswer, describeAnswerVerbosely } from '../../src/hubspot/hubspot-http.ts'
 import { createHubSpotHttp } from '../../src/hubspot/index.ts'
 import { startStubServer } from '../helpers/stub-server.ts'
+import { startOversizeStub } from '../stubs/oversize-stub.ts'
 
 /** The one transport: timeouts, answers of any status, Retry-After, and messages scrubbed of every secret in play. */
 
@@ -54,6 +55,18 @@ t.test('unreachable and too slow reject with HubSpotApiError status 0, scrubbed'
 
   server.on('GET /drop', { destroy: true })
   await t.rejects(http.send(`read with ${DEVELOPER_KEY}`, { method: 'GET', path: '/drop' }), { status: 0, message: /^HubSpot could not be reached \(.+\) when asked to read with \[redacted\]\.$/ })
+})
+
+t.test('an 80 MB answer rejects with HubSpotApiError status 0, and the rest is never read', async t => {
+  for (const framing of ['chunked', 'declared'] as const) {
+    const stub = await startOversizeStub(framing)
+    t.teardown(() => stub.close())
+    const http = createHubSpotHttp({ apiBaseUrl: stub.origin, fetch: globalThis.fetch, timeoutMs: 30_000, secrets: [CLIENT_SECRET] })
+    await t.rejects(http.send('read a record', { method: 'GET', path: '/crm/v3/objects/contacts/1' }), {
+      name: 'HubSpotApiError', status: 0, message: 'HubSpot\'s answer was larger than 8 MiB, the most read of one answer, when asked to read a record.'
+    }, framing)
+    t.ok(stub.sent < 24 * 1024 * 1024, `${framing}: ${(stub.sent / 1024 / 1024).toFixed(1)} MiB of 80 sent before the client hung up`)
+  }
 })
 
 t.test('describeAnswer: our sentence for the status, RFC 6749 codes, and HubSpot\'s category and correlation id only', async t => {

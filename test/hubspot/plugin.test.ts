@@ -19,12 +19,19 @@ async function installedApp (t: Test, environment: Record<string, string> = {}) 
 
 const completion = { callbackId: 'ap-13572468-plugin', outputFields: { hs_execution_state: 'SUCCESS', response: 'done' }, typedOutputs: { response: 'done' } }
 
-t.test('the decorator completes callbacks on the 2026-03 paths by default', async t => {
+t.test('the decorator completes callbacks on the 2026-09 paths by default', async t => {
   const { app, stub } = await installedApp(t)
   t.ok(app.hasDecorator('hubspot'))
   const { completeCallbacks } = app.hubspot
   t.same(await completeCallbacks(PORTAL, [completion]), { kind: 'accepted' })
-  t.same(stub.callbackRequests().map(request => request.path), ['/automation/actions/callbacks/2026-03/ap-13572468-plugin/complete'])
+  t.same(stub.callbackRequests().map(request => request.path), ['/automation/actions/callbacks/2026-09/ap-13572468-plugin/complete'])
+})
+
+t.test('HUBSPOT_ACTIONS_API_VERSION=2026-03 keeps the 2026-03 paths', async t => {
+  const { app, stub } = await installedApp(t, { HUBSPOT_ACTIONS_API_VERSION: '2026-03' })
+  t.same(await app.hubspot.completeCallbacks(PORTAL, [completion]), { kind: 'accepted' })
+  t.same(await app.hubspot.completeCallbacks(PORTAL, [completion, { ...completion, callbackId: 'ap-2' }]), { kind: 'accepted' })
+  t.same(stub.callbackRequests().map(request => request.path), ['/automation/actions/callbacks/2026-03/ap-13572468-plugin/complete', '/automation/actions/callbacks/2026-03/complete'])
 })
 
 t.test('HUBSPOT_ACTIONS_API_VERSION=v4 switches callbacks to the v4 paths', async t => {

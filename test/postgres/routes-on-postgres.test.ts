@@ -6,6 +6,7 @@ import { runOnPostgres } from './suites.ts'
 await runOnPostgres([
   'hubspot/plugin.test.ts',
   'routes/admin-budget.test.ts',
+  'routes/admin-session-token.test.ts',
   'routes/audit.test.ts',
   'routes/admin-connections.test.ts',
   'routes/custom-llm-execute.test.ts',

@@ -4,8 +4,8 @@ import { COHERE_MODELS } from '../../providers/cohere/cohere-models.ts'
 import { GEMINI_MODELS } from '../../providers/gemini/gemini-models.ts'
 import { OPENAI_MODELS } from '../../providers/openai/openai-models.ts'
 import { XAI_MODELS } from '../../providers/xai/xai-models.ts'
-import { costAt, createPriceBook } from '../../src/actions/pricing/create-price-book.ts'
-import { formatCost } from '../../src/actions/pricing/attempt-cost.ts'
+import { costAt, createPriceBook } from '../../providers/pricing/create-price-book.ts'
+import { formatCost } from '../../providers/pricing/attempt-cost.ts'
 
 /** The OpenAI stub's usage: 12 input of which 2 cached, 20 output of which 8 reasoning. */
 const STUB_USAGE = { inputTokens: 12, cachedInputTokens: 2, outputTokens: 20, reasoningTokens: 8 }

@@ -88,3 +88,20 @@ t.test('what it does not take itself goes to the platform fetch (which follows r
   t.equal(streamed.status, 200)
   t.equal(server.seen.at(-1)?.body, 'blob')
 })
+
+t.test('a body is read up to maxBodyBytes: a chunked one within it whole, with its length declared; past it PROVIDER_REJECTED', async t => {
+  const limited = createLeanFetch({ maxBodyBytes: 1000 })
+  const server = await serve(t, (request, response) => {
+    const size = Number(request.url?.slice(1))
+    // Written in two parts with no declared length, so it goes chunked.
+    response.writeHead(200, { 'content-type': 'text/plain' })
+    response.write('x'.repeat(size - 1))
+    response.end('y')
+  })
+  const within = await limited(`${server.origin}/1000`, manual)
+  t.equal(within.headers.get('content-length'), '1000')
+  t.equal((await within.text()).length, 1000)
+  await t.rejects(limited(`${server.origin}/1001`, manual), { name: 'ProviderError', code: 'PROVIDER_REJECTED', message: /larger than 1000 bytes/ })
+  const declared = await serve(t, (_request, response) => { response.writeHead(200, { 'content-length': '1001' }).end('z'.repeat(1001)) })
+  await t.rejects(limited(declared.origin, manual), { code: 'PROVIDER_REJECTED' }, 'a declared length past the limit')
+})

@@ -43,6 +43,28 @@ t.test('set, read, change and remove a budget, each audited with before and afte
   ], 'one event a change; removing nothing writes none')
 })
 
+t.test('the shape GET answers without a budget removes it, as null does; both audited, and documented', async t => {
+  const built = await buildApp(t, {}, { clock: () => MARCH })
+  const removals: unknown[] = [{ monthlyLimitUsd: null }, null, { monthlyLimitUsd: null, warnAtPercent: null, timeZone: null }]
+  for (const removal of removals) {
+    t.equal((await put(built, { monthlyLimitUsd: 10 })).statusCode, 200)
+    const removed = await put(built, removal)
+    t.equal(removed.statusCode, 200, `${JSON.stringify(removal)}: ${removed.body}`)
+    t.same(removed.json(), NONE, `${JSON.stringify(removal)} removes it`)
+  }
+  const trail = (await built.app.repositories.connections.auditTrail(PORTAL)).filter(event => event.action === 'budget')
+  t.same(trail.map(event => event.detail), removals.flatMap(() => ['none → 10 USD a month, no warning, UTC', '10 USD a month, no warning, UTC → none']), 'each removal audited')
+
+  const refused = await put(built, { monthlyLimitUsd: null, warnAtPercent: 80 })
+  t.equal(refused.statusCode, 400, 'a removal with settings is a contradiction')
+  t.equal(refused.json().code, 'INVALID_INPUT')
+
+  const spec = (await built.app.inject({ url: '/docs/json', headers: built.admin })).json()
+  const body = spec.paths['/api/portals/{portalId}/budget'].put.requestBody.content['application/json'].schema
+  const members: Array<{ type?: string, properties?: { monthlyLimitUsd?: { type?: string } } }> = body.anyOf
+  t.same(members.map(member => member.properties?.monthlyLimitUsd?.type ?? member.type), ['number', 'null', 'null'], 'the spec lists the budget, {monthlyLimitUsd: null} and null')
+})
+
 t.test('bad budgets are 400 INVALID_INPUT naming the field', async t => {
   const built = await buildApp(t, {}, { clock: () => MARCH })
   const cases: Array<[unknown, RegExp]> = [

@@ -45,6 +45,19 @@ t.test('GET / serves the page with a CSP that allows only this origin, and no in
   }
 })
 
+t.test('every file says it varies by Accept-Encoding, whether sent as br, gzip or plain', async t => {
+  const built = await buildApp(t)
+  const variants: Array<[string, string | undefined]> = [['br, gzip', 'br'], ['gzip', 'gzip'], ['identity', undefined]]
+  for (const url of ['/', '/assets/app.js', '/assets/app.css']) {
+    for (const [accept, encoding] of variants) {
+      const response = await built.app.inject({ method: 'GET', url, headers: { 'accept-encoding': accept } })
+      t.equal(response.statusCode, 200, `${url} (${accept})`)
+      t.equal(response.headers['content-encoding'], encoding, `${url} is sent ${encoding ?? 'plain'}`)
+      t.equal(response.headers.vary, 'Accept-Encoding', `${url} (${accept}) varies by Accept-Encoding`)
+    }
+  }
+})
+
 t.test(`the whole download is under ${BUDGET_BYTES / 1024} kB compressed`, async t => {
   if (directory === undefined) return t.fail('not built')
   const files = (function walk (folder: string): string[] {

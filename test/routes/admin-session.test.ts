@@ -1,21 +1,14 @@
+import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { buildApp, TEST_ADMIN_TOKEN, type TestApp } from '../helpers/build-app.ts'
+import { cookieSessionId, signIn } from '../helpers/sign-in.ts'
 import { checkpoint } from '../../db/sqlite/sqlite-faults.ts'
+import { sessionTokenKey } from '../../plugins/session-store.ts'
 
 const PORTAL = 4242
 const START = Date.parse('2026-12-01T09:00:00Z')
-
-interface SignedIn { readonly cookie: string, readonly csrfToken: string, readonly setCookie: string }
-
-async function signIn (built: TestApp, token = TEST_ADMIN_TOKEN): Promise<SignedIn> {
-  const response = await built.app.inject({ method: 'POST', url: '/session', payload: { token } })
-  if (response.statusCode !== 200) throw new Error(`sign-in answered ${response.statusCode}: ${response.body}`)
-  const setCookie = String(response.headers['set-cookie'])
-  const cookie = setCookie.split(';')[0] ?? ''
-  return { cookie, csrfToken: response.json().csrfToken, setCookie }
-}
 
 const budget = (built: TestApp, headers: Record<string, string>) => built.app.inject({
   method: 'PUT', url: `/api/portals/${PORTAL}/budget`, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify({ monthlyLimitUsd: 20 })
@@ -82,7 +75,7 @@ t.test('a change needs the session\'s CSRF token: missing or forged is 403 CSRF_
   t.equal(accepted.statusCode, 200, accepted.body)
   const event = (await built.app.repositories.audit.list({ portalId: PORTAL, limit: 1 }))[0]
   t.match(event?.actor, /^session:[0-9a-f]{12}$/, 'the audit trail names the session, never the token')
-  t.notMatch(event?.actor, new RegExp(session.cookie.split('=')[1] ?? 'x'))
+  t.notMatch(event?.actor, new RegExp(cookieSessionId(session)))
 
   const withoutCookie = await budget(built, { 'x-csrf-token': session.csrfToken })
   t.equal(withoutCookie.statusCode, 401, 'a CSRF token without the cookie is nothing')
@@ -104,7 +97,7 @@ t.test('sign-out ends the session at once and clears the cookie; sign-in and sig
   t.same(actions, ['sign_out', 'sign_in'])
 })
 
-t.test('a wrong token is answered slowly and as text a person can act on; too many are refused with Retry-After', async t => {
+t.test('a wrong token is answered slowly and as text a person can act on; too many are refused with Retry-After, never the right one', async t => {
   const built = await buildApp(t)
   const started = Date.now()
   const wrong = await built.app.inject({ method: 'POST', url: '/session', payload: { token: 'not-the-token' } })
@@ -116,10 +109,16 @@ t.test('a wrong token is answered slowly and as text a person can act on; too ma
 
   const guesses = await Promise.all(Array.from({ length: 9 }, () => built.app.inject({ method: 'POST', url: '/session', payload: { token: 'guess' } })))
   t.same(guesses.map(guess => guess.statusCode), Array(9).fill(401))
-  const limited = await built.app.inject({ method: 'POST', url: '/session', payload: { token: TEST_ADMIN_TOKEN } })
-  t.equal(limited.statusCode, 429, 'even the right token is refused while the client is limited')
+  const limitedAt = Date.now()
+  const limited = await built.app.inject({ method: 'POST', url: '/session', payload: { token: 'another guess' } })
+  t.equal(limited.statusCode, 429, 'a wrong token is refused while the client is limited')
   t.equal(limited.json().code, 'RATE_LIMITED')
   t.ok(Number(limited.headers['retry-after']) > 0)
+  t.ok(Date.now() - limitedAt >= 900, 'and still answered slowly')
+  const owner = await built.app.inject({ method: 'POST', url: '/session', payload: { token: TEST_ADMIN_TOKEN } })
+  t.equal(owner.statusCode, 200, 'the right token always gets through: wrong ones from the same address cannot lock the owner out')
+  t.match(String(owner.headers['set-cookie']), /^llm_actions_session=/)
+  t.equal((await built.app.inject({ method: 'POST', url: '/session', payload: { token: 'guess' } })).statusCode, 429, 'and wrong ones stay limited')
 
   for (const payload of [{}, { token: '' }, { token: 5 }, { token: 'x', extra: 1 }]) {
     const bad = await built.app.inject({ method: 'POST', url: '/session', payload })
@@ -128,16 +127,35 @@ t.test('a wrong token is answered slowly and as text a person can act on; too ma
   }
 })
 
-t.test('neither the session id nor the admin token is written to the database or the logs', async t => {
+t.test('neither the session id, the admin token nor the key that ties sessions to it is written to the database or the logs', async t => {
   const built = await buildApp(t)
   const session = await signIn(built)
   await budget(built, { cookie: session.cookie, 'x-csrf-token': session.csrfToken })
-  const sessionId = session.cookie.split('=')[1] ?? ''
+  const sessionId = cookieSessionId(session)
   t.equal(sessionId.length, 43)
+  await signIn(built)
+  const ended = await built.app.inject({ method: 'DELETE', url: '/session/all', headers: { cookie: session.cookie, 'x-csrf-token': session.csrfToken } })
+  t.equal(ended.json().ended, 2)
+  const kept = await signIn(built)
   checkpoint(built.app.database)
+  const [row] = await built.app.database.driver.all(built.app.database.driver.db.select().from(built.app.database.driver.tables.adminSessions))
+  t.match(row?.tokenFingerprint, /^[0-9a-f]{64}$/, 'the session row keeps a fingerprint')
+  const tokenKey = await sessionTokenKey(TEST_ADMIN_TOKEN)
   const files = readdirSync(built.dataDir).map(name => readFileSync(join(built.dataDir, name)).toString('latin1')).join('\n')
-  for (const secret of [sessionId, sessionId.slice(0, 12), session.csrfToken, TEST_ADMIN_TOKEN]) {
-    t.notOk(files.includes(secret), 'not in the data directory')
-    t.notOk(built.logs.join('\n').includes(secret), 'not in the logs')
+  const secrets = {
+    'the session id': sessionId,
+    'the start of the session id': sessionId.slice(0, 12),
+    'the kept session\'s id': cookieSessionId(kept),
+    'the CSRF token': session.csrfToken,
+    'the admin token': TEST_ADMIN_TOKEN,
+    'the admin token\'s SHA-256': createHash('sha256').update(TEST_ADMIN_TOKEN).digest('hex'),
+    'the token key (hex)': tokenKey.toString('hex'),
+    'the token key (base64)': tokenKey.toString('base64'),
+    'the token key (bytes)': tokenKey.toString('latin1')
   }
+  for (const [name, secret] of Object.entries(secrets)) {
+    t.notOk(files.includes(secret), `${name} is not in the data directory`)
+    t.notOk(built.logs.join('\n').includes(secret), `${name} is not in the logs`)
+  }
+  t.notOk(built.logs.join('\n').includes(row?.tokenFingerprint ?? 'x'), 'nor is the session\'s fingerprint in the logs')
 })

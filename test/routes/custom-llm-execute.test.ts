@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { buildApp, type TestApp } from '../helpers/build-app.ts'
@@ -89,6 +89,44 @@ t.test('permanent failures are FAIL_CONTINUE with a code and a readable message'
     t.equal(response.json().outputFields.errorCode, code, name)
     t.ok(response.json().outputFields.errorMessage.length > 10, `${name}: ${response.json().outputFields.errorMessage}`)
   }
+})
+
+t.test('an input over its limit is INVALID_INPUT, and is neither stored nor echoed whole', async t => {
+  const built = await setup(t)
+  const huge = 'a'.repeat(900_000)
+  const folderBytes = () => readdirSync(built.dataDir).reduce((sum, file) => sum + statSync(join(built.dataDir, file)).size, 0)
+  const before = { bytes: folderBytes(), generations: built.stub.generations().length }
+  const cases: Array<[string, Record<string, string>]> = [
+    ['model', fields({ model: huge })],
+    ['temperature', fields({ temperature: huge })],
+    ['provider', fields({ provider: huge })],
+    ['choices, from a record property', fields({ outputFormat: 'choice', choices: `hot;${huge}` })]
+  ]
+  for (const [name, inputFields] of cases) {
+    const response = await execute(built, executionBody(PORTAL, inputFields))
+    t.equal(response.statusCode, 200, name)
+    const output = response.json().outputFields
+    t.same([output.hs_execution_state, output.errorCode], ['FAIL_CONTINUE', 'INVALID_INPUT'], name)
+    t.ok(response.body.length < 500, `${name}: the answer is ${response.body.length} bytes`)
+    t.match(output.errorMessage, /^An input field is too long: "\w+" takes at most [\d,]+ characters, got "[^"]{40}…" \([\d,]+ characters\)/, `${name}: ${output.errorMessage}`)
+  }
+  const rows = await built.app.repositories.executions.recent(PORTAL, 10)
+  t.equal(rows.length, cases.length)
+  for (const row of rows) {
+    t.same([row.status, row.errorCode, row.provider, row.model, row.request], ['failed', 'INVALID_INPUT', null, null, null])
+    t.ok(JSON.stringify(row).length < 1_500, `the row holds ${JSON.stringify(row).length} characters`)
+  }
+  const grown = folderBytes() - before.bytes
+  t.ok(grown < 400_000, `the data folder grew by ${grown} bytes for ${(cases.length * huge.length).toLocaleString('en-US')} characters refused`)
+  t.notOk(built.logs.some(line => line.includes('a'.repeat(100))), 'no log line quotes them')
+  t.equal(built.stub.generations().length, before.generations, 'no provider call')
+})
+
+t.test('several inputs over their limits are named together, each by an excerpt', async t => {
+  const built = await setup(t)
+  const response = await execute(built, executionBody(PORTAL, fields({ model: 'm'.repeat(201), temperature: '0.'.padEnd(33, '5'), fallbackModel: 'f'.repeat(300), reasoningEffort: 'high'.repeat(9) })))
+  const message = response.json().outputFields.errorMessage
+  t.match(message, /^4 input fields are too long: "model" takes at most 200 characters, got "m{40}…" \(201 characters\); "temperature" takes at most 32 characters, got "0\.5{31}"; "fallbackModel" .*; and 1 more\. Shorten them/)
 })
 
 t.test('allowlist: another model fails MODEL_NOT_ALLOWED', async t => {

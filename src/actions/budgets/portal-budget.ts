@@ -1,6 +1,6 @@
 import type { BudgetSettings, BudgetsRepository } from '../../../db/repositories/budgets-repository.ts'
 import { AppError } from '../../../plugins/errors.ts'
-import type { Budget, BudgetInput } from '../../schemas/admin/budget.ts'
+import type { Budget, BudgetBody } from '../../schemas/admin/budget.ts'
 import type { BudgetGuard } from './budget-guard.ts'
 import { canonicalTimeZone, monthOf } from './month-of.ts'
 
@@ -35,12 +35,12 @@ export async function budgetView (services: BudgetServices, portalId: number): P
 }
 
 /**
- * Sets or (with null) removes the portal's budget, audited, and has the check read it again at once: a raised limit
- * lets the next execution through. Answers the budget as it now stands.
+ * Sets or (with null, or a null limit) removes the portal's budget, audited, and has the check read it again at once:
+ * a raised limit lets the next execution through. Answers the budget as it now stands.
  */
-export async function saveBudget (services: BudgetServices, portalId: number, input: BudgetInput | null, actor: string, at: number): Promise<Budget> {
+export async function saveBudget (services: BudgetServices, portalId: number, input: BudgetBody, actor: string, at: number): Promise<Budget> {
   let settings: BudgetSettings | null = null
-  if (input !== null) {
+  if (input !== null && input.monthlyLimitUsd !== null) {
     const timeZone = input.timeZone === undefined || input.timeZone === null ? null : canonicalTimeZone(input.timeZone)
     if (timeZone === undefined) {
       throw new AppError('INVALID_INPUT', `body.timeZone "${String(input.timeZone)}" is not a time zone this service knows: use an IANA name such as "Europe/Paris" or "America/New_York", or null for UTC.`)

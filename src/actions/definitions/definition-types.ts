@@ -41,7 +41,7 @@ export interface InputFieldDefinition {
 }
 
 /**
- * The typed schema of an output field on the 2026-03 platform (hubspot.md §9A, `FieldTypeDefinition.schema`): what a
+ * The typed schema of an output field since the 2026-03 API (hubspot.md §9A, `FieldTypeDefinition.schema`): what a
  * later workflow step (a branch, an agent) may rely on, next to the CRM-style `type`/`fieldType` pair.
  */
 export type OutputSchema =

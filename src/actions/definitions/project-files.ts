@@ -1,5 +1,5 @@
 /**
- * A complete project of HubSpot's 2026.03 developer platform, ready for `hs project upload` (hubspot.md §9.1, §9A):
+ * A complete project of HubSpot's 2026.09 developer platform, ready for `hs project upload` (hubspot.md §9.1, §9A):
  *
  *   hsproject.json
  *   src/app/app-hsmeta.json                        the app: OAuth settings, scopes, permitted URLs
@@ -9,13 +9,14 @@
  * developer key, admin token) can end up in a file.
  */
 
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { mkdir, readdir, stat } from 'node:fs/promises'
 import type { ActionDefinitionEntry } from './build-definitions.ts'
 import en from './labels/en.ts'
 import { toHsmetaFiles, type HsmetaFile, type HsmetaOptions } from './to-hsmeta.ts'
+import { refusalWithin, writeWithin, WriteRefused } from './write-within.ts'
 
-export const PLATFORM_VERSION = '2026.03'
+/** HubSpot's newest generally available platform (2026-09-08; each version is supported for 18 months). */
+export const PLATFORM_VERSION = '2026.09'
 export const DEFAULT_PROJECT_NAME = 'llm-actions'
 export const APP_UID = 'llm_actions_app'
 export const DISTRIBUTIONS = ['private', 'marketplace'] as const
@@ -98,7 +99,8 @@ export type WriteResult = { readonly ok: true, readonly paths: string[] } | { re
 
 /**
  * Writes the project under `directory`, creating it. Refuses a directory that has anything in it unless `force`
- * (then files of the same name are overwritten and other files are left alone).
+ * (then files of the same name are replaced and other files are left alone), and a symbolic link anywhere below
+ * it on a project file's path, before writing anything (see write-within.ts).
  */
 export async function writeProjectFiles (directory: string, files: ProjectFiles, options: { force?: boolean } = {}): Promise<WriteResult> {
   const existing = await stat(directory).catch((error: NodeJS.ErrnoException) => {
@@ -109,12 +111,17 @@ export async function writeProjectFiles (directory: string, files: ProjectFiles,
   if (existing !== undefined && options.force !== true && (await readdir(directory)).length > 0) {
     return { ok: false, error: `${directory} is not empty: choose an empty or new folder, or add --force to overwrite the project files in it.` }
   }
+  for (const relative of Object.keys(files)) {
+    const refusal = await refusalWithin(directory, relative)
+    if (refusal !== undefined) return { ok: false, error: refusal }
+  }
+  await mkdir(directory, { recursive: true })
   const paths: string[] = []
-  for (const [relative, content] of Object.entries(files)) {
-    const path = join(directory, ...relative.split('/'))
-    await mkdir(dirname(path), { recursive: true })
-    await writeFile(path, `${JSON.stringify(content, null, 2)}\n`)
-    paths.push(path)
+  try {
+    for (const [relative, content] of Object.entries(files)) paths.push(await writeWithin(directory, relative, `${JSON.stringify(content, null, 2)}\n`))
+  } catch (error) {
+    if (error instanceof WriteRefused) return { ok: false, error: error.message }
+    throw error
   }
   return { ok: true, paths }
 }

@@ -1,6 +1,6 @@
 /**
- * Converts v4 action definitions into `*-hsmeta.json` workflow-action files of HubSpot's 2026.03 projects
- * platform, for operators who ship the actions with `hs project upload` instead of the v4 API.
+ * Converts v4 action definitions into `*-hsmeta.json` workflow-action files of HubSpot's projects platform
+ * (2026.03 and later), for operators who ship the actions with `hs project upload` instead of the v4 API.
  *
  * @see /work/shared/reference/hubspot.md §9.2 for the documented keys.
  */

@@ -1,8 +1,9 @@
-import type { ExecutionRow } from '../../../db/repositories/executions-repository.ts'
+import type { ExecutionRow, RedeliveryAudit } from '../../../db/repositories/executions-repository.ts'
 import { AppError } from '../../../plugins/errors.ts'
 import { realTimer, type SetTimer } from '../../../plugins/timers.ts'
 import type { ActionContext } from '../action-context.ts'
 import { createBudgetGuard, type BudgetGuard } from '../budgets/budget-guard.ts'
+import { inputsOverLimit } from '../input-limits.ts'
 import { createActiveExecutions } from './active-executions.ts'
 import { createAnswerPolicy } from './answer-policy.ts'
 import { EXECUTION_EXPIRY_MS, parseRequest, safely, shuttingDown, storageUnavailable } from './answers.ts'
@@ -13,12 +14,12 @@ import { createLeaseKeeper } from './lease-keeper.ts'
 import { executionFinished, type ExecutionObserver } from './observer.ts'
 import { asFinalFailure, recordFailure, type RecordedOutcome } from './record.ts'
 import { retryOutcome } from './retry-outcome.ts'
-import { LEASE_LOST, outcomeOf, persist, runJob, SHUTDOWN, type JobResult } from './run-job.ts'
+import { createOutcomeWriter } from './outcome-writer.ts'
+import { LEASE_LOST, outcomeOf, runJob, SHUTDOWN, type JobResult } from './run-job.ts'
 import { recordedAction, type ExecutionOutcome, type ExecutionRequest, type PlanResolver, type RecordPropertyReader } from './types.ts'
 
 /** Starts of one execution's call before it is given up (crashes and transient failures after BLOCK both count). */
 export const MAX_RUNS = 5
-const MAX_WRITE_RETRY_MS = 30_000
 /** The least a shutdown gives the last completion round, even with no grace left. */
 const FINAL_FLUSH_MIN_MS = 2_000
 /** Executions one look takes over at most; the next look, a second later, takes more. */
@@ -70,8 +71,12 @@ export interface ExecutionEngine {
   start (): Promise<void>
   /** Takes over executions whose lease ran out: runs their calls again, or closes the expired ones. */
   resume (): Promise<{ resumed: number, expired: number, abandoned: number }>
-  /** Sends a finished execution's outcome to HubSpot again and returns the row after that attempt. */
-  redeliver (portalId: number, executionId: number): Promise<ExecutionRow>
+  /**
+   * Sends the outcome of an execution answered BLOCK to HubSpot again when its completion failed or is still pending
+   * (NOT_REDELIVERABLE for any other) and returns the row after that attempt. With `audited`, the request is audited
+   * in the transaction that makes it.
+   */
+  redeliver (portalId: number, executionId: number, audited?: RedeliveryAudit): Promise<ExecutionRow>
   /** New executions are answered 503 SHUTTING_DOWN from now on (HubSpot retries them elsewhere or later). */
   stopAccepting (): void
   /** Stop taking work, give running calls SHUTDOWN_GRACE_MS, and leave the rest to the next start. */
@@ -128,6 +133,8 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     timers.add(cancel)
   }
 
+  const writer = createOutcomeWriter({ executions, owner, later, log: context.log })
+
   /**
    * Runs an execution's job to its end in this process, whoever waits for it: writes the outcome, queues its
    * completion, runs it again after a transient failure HubSpot cannot retry (it was told BLOCK), and keeps trying
@@ -167,7 +174,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
             return
           }
           if (runs > MAX_RUNS) {
-            follow(await persist(executions, executionId, asFinalFailure(result.recorded), owner))
+            follow(await writer.write(executionId, asFinalFailure(result.recorded)))
             return
           }
           // A shutdown that began during the count leaves the run to the next start, as one still waiting would be.
@@ -176,17 +183,8 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
           void start(clock(), false)
         })
       } else {
-        context.log.error({ executionId, error: (result.error as Error).message }, 'could not write the execution outcome; the execution stays unfinished and the write is retried')
-        retryWrite(result.recorded, 1000)
+        writer.keepWriting(executionId, result.recorded, result.error, follow)
       }
-    }
-
-    const retryWrite = (recorded: RecordedOutcome, delayMs: number): void => {
-      later(delayMs, async () => {
-        const result = await persist(executions, executionId, recorded, owner)
-        if (result.kind === 'unwritten') retryWrite(recorded, Math.min(MAX_WRITE_RETRY_MS, delayMs * 2))
-        else follow(result)
-      })
     }
 
     const first = start(startedAt, mayRefuse)
@@ -202,6 +200,10 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
       return retryOutcome('RATE_LIMITED', 5, admitted.message)
     }
     const startedAt = clock()
+    // Inputs over their limits are refused before the claim: the row keeps none of them (a restart before the
+    // refusal is written finds no inputs, INVALID_INPUT all the same), and the job only records the refusal.
+    const refusal = inputsOverLimit(request.inputFields)
+    const started: ExecutionRequest = refusal === undefined ? request : { ...request, inputFields: {}, object: undefined }
     let claim
     try {
       claim = await executions.claim({
@@ -210,7 +212,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
         ...(request.callbackId === undefined ? {} : { callbackId: request.callbackId }),
         ...(request.source === undefined ? {} : { source: request.source }),
         startedAt,
-        request: JSON.stringify({ inputFields: request.inputFields, ...(request.object === undefined ? {} : { object: request.object }) }),
+        request: JSON.stringify({ inputFields: started.inputFields, ...(started.object === undefined ? {} : { object: started.object }) }),
         expiresAt: startedAt + EXECUTION_EXPIRY_MS
       }, lease())
     } catch (error) {
@@ -229,8 +231,9 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
       return shuttingDown()
     }
 
+    const resolvePlan: PlanResolver = refusal === undefined ? executeOptions.resolvePlan : () => { throw refusal }
     // Registered in `active` in the same step the claim resolves in, so a duplicate delivery finds it running here.
-    const result = track(claim.id, request, executeOptions.resolvePlan, startedAt, true, admitted.release).then(outcomeOf)
+    const result = track(claim.id, started, resolvePlan, startedAt, true, admitted.release).then(outcomeOf)
     if (executeOptions.wait === 'full' || request.trigger === 'test' || request.callbackId === undefined) return await result
     const first = await policy.withinBudget(result, startedAt)
     if (first !== undefined) return first
@@ -239,7 +242,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
 
   /** Writes the outcome of an execution closed at start without a run, and queues its completion if HubSpot waits. */
   async function closeAtStart (row: ExecutionRow, recorded: RecordedOutcome): Promise<void> {
-    const result = await persist(executions, row.id, recorded, owner)
+    const result = await writer.write(row.id, recorded)
     if (result.kind !== 'recorded') return
     observe?.onExecutionFinished?.(executionFinished(row.action, recorded))
     if (result.completionPending) completions.kick()
@@ -332,13 +335,14 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     completions.kick()
   }
 
-  async function redeliver (portalId: number, executionId: number): Promise<ExecutionRow> {
+  async function redeliver (portalId: number, executionId: number, audited?: RedeliveryAudit): Promise<ExecutionRow> {
     const row = await executions.findForPortal(portalId, executionId)
     if (row === undefined) throw new AppError('NOT_FOUND', `Portal ${portalId} has no execution ${executionId}.`)
-    if (row.callbackId === null || row.outputFields === null || row.status === 'running' || row.status === 'retry' || row.status === 'expired') {
-      throw new AppError('NOT_REDELIVERABLE', `Execution ${executionId} has no finished outcome HubSpot is waiting for (status ${row.status}${row.callbackId === null ? ', a test run' : ''}).`)
+    const refusal = redeliveryRefusal(row)
+    if (refusal !== undefined) throw new AppError('NOT_REDELIVERABLE', `Execution ${executionId} ${refusal}.`)
+    if (!await executions.requestRedelivery(executionId, clock(), audited)) {
+      throw new AppError('NOT_REDELIVERABLE', `Execution ${executionId} was delivered meanwhile; nothing was sent again.`)
     }
-    await executions.requestRedelivery(executionId, clock())
     await completions.flush()
     return await executions.find(executionId) ?? row
   }
@@ -387,4 +391,20 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
       return { running: active.size, blocked: active.blocked(), waiting: slots.waiting() }
     }
   }
+}
+
+/**
+ * Why an execution's outcome may not be sent to HubSpot's callback API again, or undefined when it may. Only an
+ * execution answered BLOCK has a callback HubSpot waits on, and only while its completion is pending or finally
+ * failed: a resend of anything else completes, with the portal's token, a callback HubSpot already closed.
+ */
+function redeliveryRefusal (row: ExecutionRow): string | undefined {
+  if (row.callbackId === null) return 'was a test run; HubSpot waits for no outcome'
+  if (row.outputFields === null || row.status === 'running' || row.status === 'retry' || row.status === 'expired') {
+    return `has no finished outcome HubSpot is waiting for (status ${row.status})`
+  }
+  if (row.answered !== 'block') return 'was answered in HubSpot\'s request itself; HubSpot waits for no callback'
+  if (row.completionState === 'delivered') return 'was completed in HubSpot already'
+  if (row.completionState !== 'failed' && row.completionState !== 'pending') return 'has no completion to resend'
+  return undefined
 }

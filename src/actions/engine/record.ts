@@ -2,7 +2,7 @@ import type { ExecutionFinish } from '../../../db/repositories/executions-reposi
 import type { Usage } from '../../../providers/contract.ts'
 import { AppError, type ErrorCode } from '../../../plugins/errors.ts'
 import { outputFormatError, type ParsedAnswer } from '../output-format.ts'
-import { formatCost } from '../pricing/attempt-cost.ts'
+import { formatCost } from '../../../providers/pricing/attempt-cost.ts'
 import type { CallLedger } from './call.ts'
 import type { PreparedExecution } from './prepare.ts'
 import { RETRY_STATUS, retryOutcome, type RetryCode } from './retry-outcome.ts'

@@ -1,4 +1,3 @@
-import type { ExecutionsRepository } from '../../../db/repositories/executions-repository.ts'
 import { AppError, isAppError } from '../../../plugins/errors.ts'
 import { realTimer, type SetTimer } from '../../../plugins/timers.ts'
 import type { ActionContext } from '../action-context.ts'
@@ -8,6 +7,7 @@ import type { ConnectionSlots } from './connection-slots.ts'
 import type { ExecutionObserver } from './observer.ts'
 import { prepareExecution, type PreparedExecution } from './prepare.ts'
 import { recordAnswer, recordFailure, type RecordedOutcome } from './record.ts'
+import { persist } from './outcome-writer.ts'
 import { retryOutcome } from './retry-outcome.ts'
 import type { ExecutionOutcome, ExecutionRequest, PlanResolver, RecordPropertyReader } from './types.ts'
 
@@ -97,18 +97,6 @@ export function runJob (dependencies: JobDependencies, input: JobInput): Running
     return result
   })().finally(cancelDeadline)
   return { result, abort: reason => controller.abort(reason) }
-}
-
-/** Writes the outcome. A failed write leaves the row unfinished and resumable, never half-written. */
-export async function persist (executions: ExecutionsRepository, executionId: number, recorded: RecordedOutcome, owner: string): Promise<JobResult> {
-  try {
-    const written = await executions.finish(executionId, recorded.finish, owner)
-    if (written.lost) return { kind: 'lost' }
-    if (!written.written) return { kind: 'again', recorded }
-    return { kind: 'recorded', recorded, completionPending: written.completionPending }
-  } catch (error) {
-    return { kind: 'unwritten', recorded, error }
-  }
 }
 
 /** What HubSpot is answered for a job result, when it is still waiting on the HTTP request. */

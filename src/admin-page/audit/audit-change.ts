@@ -33,7 +33,8 @@ const STATE_TEXT: Readonly<Record<string, StateText>> = {
   assistant_create: assistant,
   assistant_delete: assistant,
   redeliver: { text: state => `callback ${short(state.completion)}, ${plural(Number(state.attempts), 'attempt')}` },
-  sign_in: { text: state => `session until ${typeof state.expiresAt === 'string' ? dateTime(state.expiresAt) : short(state.expiresAt)}` }
+  sign_in: { text: state => `session until ${typeof state.expiresAt === 'string' ? dateTime(state.expiresAt) : short(state.expiresAt)}` },
+  end_sessions: { text: state => plural(Number(state.sessions), 'session') }
 }
 
 export function changeText (event: AuditEvent): string {

@@ -19,7 +19,10 @@ const PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
   // The files keep their names from build to build, so the browser revalidates (ETag) rather than caches blindly.
-  'cache-control': 'no-cache'
+  'cache-control': 'no-cache',
+  // Each file is sent as br, gzip or plain by the request's Accept-Encoding: a shared cache must key on it too, or it
+  // hands brotli to a client that cannot read it.
+  vary: 'Accept-Encoding'
 }
 
 /**

@@ -4,16 +4,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { SESSION_COOKIE, sessionIdOf } from '../../../plugins/admin-auth.ts'
 import { AppError } from '../../../plugins/errors.ts'
 import type { AdminSession } from '../../../plugins/session-store.ts'
-import { SessionSchema, SignInBodySchema, type Session } from '../../schemas/admin/session.ts'
+import { SessionSchema, SessionsEndedSchema, SignInBodySchema, type Session } from '../../schemas/admin/session.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
-
-/** No portal: the audit trail files sign-ins under portal 0. */
-const NO_PORTAL = 0
 
 /**
  * The admin page's sign-in (contract §4): `POST /session` trades the admin token for an HttpOnly cookie,
- * `GET /session` tells the page whether it is signed in (and its CSRF token), `DELETE /session` signs out.
- * The bearer API is unchanged; these only add a way for a browser.
+ * `GET /session` tells the page whether it is signed in (and its CSRF token), `DELETE /session` signs out, and
+ * `DELETE /session/all` signs every session out. The bearer API is unchanged; these only add a way for a browser.
  */
 const sessionRoutes: FastifyPluginAsyncTypebox = async fastify => {
   const hubspotInstall = fastify.config.hubspot.clientId !== undefined && fastify.config.hubspot.clientSecret !== undefined
@@ -23,8 +20,9 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async fastify => {
   // Secure whenever the browser reaches the service over HTTPS, directly or (PUBLIC_URL says so) through a proxy.
   const secure = (request: FastifyRequest) => request.protocol === 'https' || fastify.config.publicUrl.startsWith('https:')
 
+  // Written here rather than by @fastify/cookie's onSend hook, which (registered with `hook: false`) not every version adds.
   function setCookie (request: FastifyRequest, reply: FastifyReply, value: string, maxAgeSeconds: number): void {
-    reply.setCookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure: secure(request), path: '/', maxAge: maxAgeSeconds })
+    reply.header('set-cookie', fastify.serializeCookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure: secure(request), path: '/', maxAge: maxAgeSeconds }))
   }
 
   fastify.post('/session', {
@@ -39,7 +37,6 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async fastify => {
     await fastify.checkSignInToken(request, request.body.token)
     const session = await fastify.adminSessions.open()
     setCookie(request, reply, session.sessionId, Math.floor((session.expiresAt - fastify.clock()) / 1000))
-    await fastify.repositories.audit.record({ portalId: NO_PORTAL, action: 'sign_in', actor: session.actor, at: fastify.clock(), after: { expiresAt: new Date(session.expiresAt).toISOString() } })
     return sessionJson(session)
   })
 
@@ -67,12 +64,22 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async fastify => {
       }
     }, async (request, reply) => {
       const sessionId = sessionIdOf(fastify, request)
-      if (sessionId !== undefined && request.adminSession !== undefined) {
-        await fastify.adminSessions.close(sessionId)
-        await fastify.repositories.audit.record({ portalId: NO_PORTAL, action: 'sign_out', actor: request.adminActor, at: fastify.clock() })
-      }
+      if (sessionId !== undefined && request.adminSession !== undefined) await fastify.adminSessions.close(sessionId)
       setCookie(request, reply, '', 0)
       return reply.code(204).send()
+    })
+
+    signedIn.delete('/session/all', {
+      schema: {
+        summary: 'Sign out everywhere: end every admin page session, this one included',
+        description: 'For a session cookie that may have leaked. Changing ADMIN_TOKEN ends every session opened with the old one as well.',
+        tags: ['session'],
+        response: { 200: SessionsEndedSchema, ...errorResponses(...ADMIN_ERRORS) }
+      }
+    }, async (request, reply) => {
+      const ended = await fastify.adminSessions.closeAll(request.adminActor)
+      setCookie(request, reply, '', 0)
+      return { ended }
     })
   })
 }

@@ -1,9 +1,9 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { assistantView, createAssistant, deleteAssistant, findAssistant, updateAssistant } from '../../actions/assistants.ts'
+import { assistantView, createAssistant, deleteAssistant, findAssistant, listAssistants, updateAssistant } from '../../actions/assistants.ts'
 import { AssistantInputSchema, AssistantListSchema, AssistantSchema } from '../../schemas/admin/assistants.ts'
 import { PortalParamsSchema } from '../../schemas/common.ts'
-import { actionContext } from '../action-context.ts'
+import { actionContext } from '../../app-action-context.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 
 const AssistantParamsSchema = Type.Object({
@@ -18,7 +18,7 @@ const notFound = errorResponses('INVALID_INPUT', ...ADMIN_ERRORS, 'ASSISTANT_NOT
 const assistants: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/portals/:portalId/assistants', {
     schema: { summary: 'List the portal\'s saved assistants', tags: ['admin'], params: PortalParamsSchema, response: { 200: AssistantListSchema, ...errors } }
-  }, async request => ({ items: (await fastify.repositories.assistants.list(request.params.portalId)).map(assistantView) }))
+  }, async request => ({ items: await listAssistants(actionContext(fastify), request.params.portalId) }))
 
   fastify.post('/portals/:portalId/assistants', {
     schema: { summary: 'Save an assistant', tags: ['admin'], params: PortalParamsSchema, body: AssistantInputSchema, response: { 201: AssistantSchema, ...errors } }

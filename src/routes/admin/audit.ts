@@ -5,6 +5,7 @@ import { AppError } from '../../../plugins/errors.ts'
 import { AuditPageSchema, type AuditEvent } from '../../schemas/admin/audit.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 import { InstantSchema, parseInstant } from '../../schemas/instant.ts'
+import { auditEvents } from '../../actions/records.ts'
 
 const AuditQuerySchema = Type.Object({
   portalId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
@@ -45,7 +46,7 @@ const audit: FastifyPluginAsyncTypebox = async fastify => {
     const toMs = parseInstant(request.query.to, 'to')
     if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) throw new AppError('INVALID_INPUT', '"from" must be before "to".')
     const limit = request.query.limit ?? 100
-    const rows = await fastify.repositories.audit.list({ portalId, fromMs, toMs, beforeId: before, limit })
+    const rows = await auditEvents(fastify.repositories, { portalId, fromMs, toMs, beforeId: before, limit })
     const last = rows.at(-1)
     return { items: rows.map(auditJson), ...(rows.length === limit && last !== undefined ? { next: last.id } : {}) }
   })

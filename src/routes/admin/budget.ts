@@ -6,7 +6,7 @@ import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 
 const errors = errorResponses('INVALID_INPUT', ...ADMIN_ERRORS)
 
-/** A portal's monthly spending limit (contract §4): read it with the month's spend, set it, or remove it with null. */
+/** A portal's monthly spending limit (contract §4): read it with the month's spend, set it, or remove it (null, or a null limit). */
 const budget: FastifyPluginAsyncTypebox = async fastify => {
   const services = (): BudgetServices => ({ budgets: fastify.repositories.budgets, guard: fastify.engine.budgets, clock: fastify.clock })
 
@@ -15,7 +15,7 @@ const budget: FastifyPluginAsyncTypebox = async fastify => {
   }, async request => budgetView(services(), request.params.portalId))
 
   fastify.put('/portals/:portalId/budget', {
-    schema: { summary: 'Set the portal\'s monthly budget, or remove it with null', tags: ['admin'], params: PortalParamsSchema, body: BudgetBodySchema, response: { 200: BudgetSchema, ...errors } }
+    schema: { summary: 'Set the portal\'s monthly budget, or remove it with null or {"monthlyLimitUsd": null}', tags: ['admin'], params: PortalParamsSchema, body: BudgetBodySchema, response: { 200: BudgetSchema, ...errors } }
   }, async request => saveBudget(services(), request.params.portalId, request.body, request.adminActor, fastify.clock()))
 }
 

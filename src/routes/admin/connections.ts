@@ -1,10 +1,10 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { connectProvider, connectionView, disconnectProvider, findConnection, modelsForConnection, setAllowedModels } from '../../actions/connections.ts'
+import { connectProvider, disconnectProvider, listConnections, findConnection, modelsForConnection, setAllowedModels } from '../../actions/connections.ts'
 import { modelJson } from '../../actions/provider-views.ts'
 import { AllowedModelsBodySchema, ConnectBodySchema, ConnectionListSchema, ConnectionModelsSchema, ConnectionSchema } from '../../schemas/admin/connections.ts'
 import { PortalParamsSchema, ProviderParamsSchema } from '../../schemas/common.ts'
-import { actionContext } from '../action-context.ts'
+import { actionContext } from '../../app-action-context.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 
 /** One connection per provider per portal: connect or switch the key, list, disconnect, and the model allowlist. */
@@ -17,7 +17,7 @@ const connections: FastifyPluginAsyncTypebox = async fastify => {
       params: PortalParamsSchema,
       response: { 200: ConnectionListSchema, ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS) }
     }
-  }, async request => ({ items: (await fastify.repositories.connections.list(request.params.portalId)).map(connectionView) }))
+  }, async request => ({ items: await listConnections(actionContext(fastify), request.params.portalId) }))
 
   fastify.put('/portals/:portalId/connections/:provider', {
     schema: {

@@ -4,6 +4,7 @@ import { EXECUTION_STATUSES, type CompletionState, type ExecutionRow } from '../
 import { ExecutionPageSchema, ExecutionSchema, type Execution } from '../../schemas/admin/executions.ts'
 import { PortalParamsSchema } from '../../schemas/common.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
+import { recentExecutions } from '../../actions/records.ts'
 
 const isoOrNull = (time: number | null) => time === null ? null : new Date(time).toISOString()
 
@@ -66,7 +67,7 @@ const executions: FastifyPluginAsyncTypebox = async fastify => {
     }
   }, async request => {
     const limit = request.query.limit ?? 50
-    const rows = await fastify.repositories.executions.recent(request.params.portalId, limit, request.query.before, request.query.status)
+    const rows = await recentExecutions(fastify.repositories, request.params.portalId, limit, request.query.before, request.query.status)
     return { items: rows.map(executionJson), next: rows.length === limit ? rows.at(-1)?.id ?? null : null }
   })
 
@@ -79,12 +80,7 @@ const executions: FastifyPluginAsyncTypebox = async fastify => {
     }
   }, async request => {
     const { portalId, id } = request.params
-    const completion = (state: ExecutionRow | undefined) => ({ completion: state?.completionState ?? null, attempts: state?.completionAttempts ?? 0, error: state?.completionError ?? null })
-    const before = completion(await fastify.repositories.executions.findForPortal(portalId, id))
-    const row = await fastify.engine.redeliver(portalId, id)
-    // Audited once the engine accepted it (an unknown or unfinished execution changes nothing); `after` is the
-    // completion as the resend left it, delivered or pending again.
-    await fastify.repositories.audit.record({ portalId, provider: row.provider, action: 'redeliver', actor: request.adminActor, at: fastify.clock(), detail: String(id), before, after: completion(row) })
+    const row = await fastify.engine.redeliver(portalId, id, { actor: request.adminActor })
     request.log.info({ portalId: request.params.portalId, executionId: row.id, completion: row.completionState }, 'completion resent by an operator')
     return executionJson(row)
   })

@@ -5,6 +5,7 @@ import { InvokeResponseSchema, invokeBodySchema } from '../../schemas/admin/invo
 import { PortalParamsSchema } from '../../schemas/common.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 import { executionJson } from './executions.ts'
+import { findExecution } from '../../actions/records.ts'
 
 /** The admin page's "Test": runs a prompt exactly as the action would, recorded as a `test` execution. */
 const invoke: FastifyPluginAsyncTypebox = async fastify => {
@@ -29,7 +30,7 @@ const invoke: FastifyPluginAsyncTypebox = async fastify => {
     }, { resolvePlan: action.resolvePlan, wait: 'full' })
     if (outcome.kind === 'retry') throw new AppError(outcome.code, outcome.message, { retryAfterSeconds: outcome.retryAfterSeconds })
     if (outcome.kind === 'blocked') throw new AppError('INTERNAL')
-    const row = outcome.executionId === undefined ? undefined : await fastify.repositories.executions.findForPortal(request.params.portalId, outcome.executionId)
+    const row = outcome.executionId === undefined ? undefined : await findExecution(fastify.repositories, request.params.portalId, outcome.executionId)
     return {
       state: outcome.state,
       outputFields: { ...outcome.outputFields },

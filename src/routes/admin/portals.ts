@@ -1,6 +1,7 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PortalListSchema, type Portal } from '../../schemas/admin/portals.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
+import { listPortals } from '../../actions/records.ts'
 
 const portals: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/portals', {
@@ -10,7 +11,7 @@ const portals: FastifyPluginAsyncTypebox = async fastify => {
       response: { 200: PortalListSchema, ...errorResponses(...ADMIN_ERRORS) }
     }
   }, async () => ({
-    items: (await fastify.repositories.portals.list()).map(portal => ({
+    items: (await listPortals(fastify.repositories)).map(portal => ({
       portalId: portal.portalId,
       installStatus: installStatus(portal.installStatus),
       installedAt: portal.installedAt === null ? null : new Date(portal.installedAt).toISOString(),

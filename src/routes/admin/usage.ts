@@ -7,6 +7,7 @@ import { PortalParamsSchema } from '../../schemas/common.ts'
 import { sendCsv, toCsv, wantsCsv } from '../csv.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 import { InstantSchema, parseInstant } from '../../schemas/instant.ts'
+import { portalUsage, usageByPortal } from '../../actions/records.ts'
 
 const TOTAL_COLUMNS = Object.keys(UsageTotalsSchema.properties) as ReadonlyArray<keyof UsageTotals>
 
@@ -35,7 +36,7 @@ const usage: FastifyPluginAsyncTypebox = async fastify => {
   }, async (request, reply) => {
     const { from, to } = timeRange(request.query, fastify.clock())
     const groupBy = request.query.groupBy ?? 'model'
-    const items = (await fastify.repositories.executions.usage(request.params.portalId, from, to, groupBy)).map(row => ({ ...row, costUsd: dollars(row.costUsd) }))
+    const items = (await portalUsage(fastify.repositories, request.params.portalId, from, to, groupBy)).map(row => ({ ...row, costUsd: dollars(row.costUsd) }))
     if (wantsCsv(request)) {
       return sendCsv(reply, toCsv([...KEY_COLUMNS[groupBy], ...TOTAL_COLUMNS], items), `usage-${request.params.portalId}-${groupBy}.csv`)
     }
@@ -52,7 +53,7 @@ const usage: FastifyPluginAsyncTypebox = async fastify => {
     }
   }, async (request, reply) => {
     const { from, to } = timeRange(request.query, fastify.clock())
-    const items = (await fastify.repositories.executions.usageByPortal(from, to)).map(row => ({ ...row, costUsd: dollars(row.costUsd) }))
+    const items = (await usageByPortal(fastify.repositories, from, to)).map(row => ({ ...row, costUsd: dollars(row.costUsd) }))
     if (wantsCsv(request)) return sendCsv(reply, toCsv(['portalId', ...TOTAL_COLUMNS], items), 'usage-portals.csv')
     return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), items, totals: totalsOf(items) }
   })

@@ -1,23 +1,9 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import { BUILTIN_ACTIONS } from '../../actions/builtin-actions.ts'
 import { fieldOptions } from '../../actions/field-options.ts'
-import { actionContext } from '../action-context.ts'
+import { actionContext } from '../../app-action-context.ts'
 import { errorResponses } from '../../schemas/error-responses.ts'
-
-const OptionsBodySchema = Type.Object({
-  origin: Type.Object({ portalId: Type.Integer({ minimum: 1 }) }),
-  inputFieldName: Type.String({ minLength: 1, maxLength: 200 }),
-  inputFields: Type.Optional(Type.Record(Type.String(), Type.Object({ type: Type.Optional(Type.String()), value: Type.Optional(Type.Unknown()) }))),
-  fetchOptions: Type.Optional(Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), after: Type.Optional(Type.String({ maxLength: 50 })) })),
-  objectTypeId: Type.Optional(Type.String())
-}, { examples: [{ origin: { portalId: 12345 }, inputFieldName: 'model', inputFields: { provider: { type: 'STATIC_VALUE', value: 'openai' } }, fetchOptions: { q: 'gpt' } }] })
-
-const OptionsResponseSchema = Type.Object({
-  options: Type.Array(Type.Object({ label: Type.String(), value: Type.String(), description: Type.Optional(Type.String()) })),
-  after: Type.Optional(Type.String()),
-  searchable: Type.Boolean()
-}, { examples: [{ options: [{ label: 'GPT-4o mini', value: 'gpt-4o-mini' }], searchable: true }] })
+import { OptionsBodySchema, OptionsResponseSchema } from '../../schemas/hubspot.ts'
 
 /** The `optionsUrl` of every action: HubSpot asks for a dynamic field's options while a workflow is edited. */
 const options: FastifyPluginAsyncTypebox = async fastify => {

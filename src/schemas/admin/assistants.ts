@@ -1,6 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { ListOfSchema } from './list-of.ts'
 
+/** Longest model id an assistant or a workflow's model field takes; vendors' ids are well under 100. */
+export const MAX_MODEL_ID_CHARACTERS = 200
+
 export const ReasoningEffortSchema = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')])
 export type ReasoningEffort = Static<typeof ReasoningEffortSchema>
 
@@ -22,7 +25,7 @@ export type AssistantList = Static<typeof AssistantListSchema>
 /** What a POST or PUT sends: an absent temperature or effort means the model's default, as null does. */
 export const AssistantInputSchema = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  model: Type.String({ minLength: 1, maxLength: 200 }),
+  model: Type.String({ minLength: 1, maxLength: MAX_MODEL_ID_CHARACTERS }),
   instructions: Type.String({ maxLength: 100_000 }),
   temperature: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 2 }), Type.Null()])),
   reasoningEffort: Type.Optional(Type.Union([ReasoningEffortSchema, Type.Null()]))

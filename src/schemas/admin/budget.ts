@@ -25,5 +25,17 @@ export const BudgetInputSchema = Type.Object({
 }, { additionalProperties: false })
 export type BudgetInput = Static<typeof BudgetInputSchema>
 
-/** The PUT body: null removes the budget. */
-export const BudgetBodySchema = Nullable(BudgetInputSchema, { description: 'The budget, or null to remove it', examples: [{ monthlyLimitUsd: 50, warnAtPercent: 80, timeZone: 'Europe/Amsterdam' }, null] })
+/** The budget removed, in the shape GET answers for a portal without one: its other settings null or absent. */
+export const BudgetRemovalSchema = Type.Object({
+  monthlyLimitUsd: Type.Null({ description: 'null: remove the budget' }),
+  warnAtPercent: Type.Optional(Type.Null()),
+  timeZone: Type.Optional(Type.Null())
+}, { additionalProperties: false })
+export type BudgetRemoval = Static<typeof BudgetRemovalSchema>
+
+/** The PUT body: the budget, or null, or `{monthlyLimitUsd: null}`, which remove it. */
+export const BudgetBodySchema = Type.Union([BudgetInputSchema, BudgetRemovalSchema, Type.Null()], {
+  description: 'The budget; or null, or {"monthlyLimitUsd": null} (the shape GET answers without one), to remove it',
+  examples: [{ monthlyLimitUsd: 50, warnAtPercent: 80, timeZone: 'Europe/Amsterdam' }, { monthlyLimitUsd: null }, null]
+})
+export type BudgetBody = Static<typeof BudgetBodySchema>

@@ -15,3 +15,9 @@ export const SessionSchema = Type.Object({
   actor: Type.String()
 }, { examples: [{ csrfToken: 'Zk3…', expiresAt: '2026-12-02T01:00:00.000Z', hubspotInstall: true, actor: 'session:3f9a0c12b7de' }] })
 export type Session = Static<typeof SessionSchema>
+
+export const SessionsEndedSchema = Type.Object({
+  /** Sessions that were live and are now ended, the caller's own included. */
+  ended: Type.Integer({ minimum: 0 })
+}, { examples: [{ ended: 3 }] })
+export type SessionsEnded = Static<typeof SessionsEndedSchema>

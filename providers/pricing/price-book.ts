@@ -1,4 +1,4 @@
-import type { Usage } from '../../../providers/contract.ts'
+import type { Usage } from '../contract.ts'
 
 /** A model's price in USD per million tokens. Reasoning tokens are output tokens (the providers count them so). */
 export interface ModelPrice {

@@ -1,4 +1,4 @@
-import type { Usage } from '../../../providers/contract.ts'
+import type { Usage } from '../contract.ts'
 import type { ModelPrice, PriceBook } from './price-book.ts'
 import { MILLION, tableCost, tablePrice } from './price-table.ts'
 

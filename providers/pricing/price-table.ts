@@ -1,5 +1,5 @@
 import { calcPrice, type ModelPrice as TableModelPrice, type PriceCalculation } from '@pydantic/genai-prices'
-import type { Usage } from '../../../providers/contract.ts'
+import type { Usage } from '../contract.ts'
 import type { ModelPrice } from './price-book.ts'
 
 /**

@@ -1,4 +1,4 @@
-import type { InvokeResult } from '../../../providers/contract.ts'
+import type { InvokeResult } from '../contract.ts'
 import type { PriceBook } from './price-book.ts'
 
 /**

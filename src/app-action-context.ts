@@ -1,7 +1,10 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import type { ActionContext } from '../actions/action-context.ts'
+import type { ActionContext } from './actions/action-context.ts'
 
-/** The decorated services, handed to actions as plain collaborators. */
+/**
+ * The decorated services, handed to actions as plain collaborators: the one bridge from the Fastify instance to
+ * src/actions, used by the routes and by the engine's wiring (both sit above actions; neither imports the other).
+ */
 export function actionContext (fastify: FastifyInstance, log: FastifyBaseLogger = fastify.log): ActionContext {
   return {
     settings: fastify.config,
