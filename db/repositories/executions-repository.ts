@@ -266,6 +266,14 @@ export function createExecutionsRepository (driver: Driver, writer: AuditWriter 
       return rows.sort((first, second) => first.id - second.id)
     },
 
+    /**
+     * Hands every running execution's lease back, whoever holds it: only for a database that is one instance's alone
+     * (SQLite), whose unfinished work at start is that instance's to take over at once.
+     */
+    async releaseAllLeases (): Promise<number> {
+      return await driver.run(db.update(executions).set({ leaseExpiresAt: 0 }).where(eq(executions.status, 'running')))
+    },
+
     /** Hands every lease `owner` holds back (a shutdown): other instances take the work over at their next look. */
     async releaseLeases (owner: string): Promise<number> {
       return await driver.run(db.update(executions).set({ leaseExpiresAt: 0 }).where(eq(executions.leaseOwner, owner)))

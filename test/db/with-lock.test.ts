@@ -27,7 +27,8 @@ async function postgres (t: Test): Promise<Instances> {
       const client = new pg.Client({ connectionString: url })
       await client.connect()
       try {
-        return (await client.query<{ held: number }>("select count(*)::int as held from pg_locks where locktype = 'advisory' and granted")).rows[0]?.held ?? -1
+        // This test's database only: the run's one cluster serves every other test file at the same time.
+        return (await client.query<{ held: number }>("select count(*)::int as held from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())")).rows[0]?.held ?? -1
       } finally { await client.end() }
     }
   }

@@ -124,7 +124,7 @@ export function serviceHarness (t: Test): ServiceHarness {
       const service = spawnService(options.name ?? `service #${started.length + 1}`, { ...environment, PORT: String(options.port ?? await freePort()) })
       started.push(service)
       try {
-        await waitForReady(service, options.readyTimeoutMs ?? 20_000)
+        await waitForReady(service, options.readyTimeoutMs ?? 60_000)
         return service
       } catch (error) {
         if (attempt < 3 && options.port === undefined && service.exit !== undefined && /EADDRINUSE/.test(service.output())) continue

@@ -257,7 +257,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     let resumed = 0
     let expired = 0
     let abandoned = 0
-    const taken = everything ? await takeAll() : await executions.takeOver(lease(), now, TAKEOVER_BATCH)
+    const taken = everything ? await takeAll(now) : await executions.takeOver(lease(), now, TAKEOVER_BATCH)
     for (const row of taken) {
       if (active.has(row.id)) continue
       const resolvePlan = options.resolvePlanFor(row.action)
@@ -288,15 +288,18 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     return { resumed, expired, abandoned }
   }
 
-  /** Every unfinished execution, whoever's lease it carries: only for an instance alone on its database. */
-  async function takeAll () {
+  /**
+   * Every unfinished execution, whoever's lease it carries: only for an instance alone on its database. Each batch
+   * takes rows whose lease ended before `now`; the ones taken carry a lease past it, so no batch takes them again.
+   */
+  async function takeAll (now: number) {
+    await executions.releaseAllLeases()
     const rows = []
-    for (let batch = await executions.takeOver(lease(), Number.MAX_SAFE_INTEGER, TAKEOVER_BATCH); batch.length > 0;
-      batch = await executions.takeOver(lease(), Number.MAX_SAFE_INTEGER, TAKEOVER_BATCH)) {
+    for (;;) {
+      const batch = await executions.takeOver(lease(), now, TAKEOVER_BATCH)
       rows.push(...batch)
-      if (batch.length < TAKEOVER_BATCH) break
+      if (batch.length < TAKEOVER_BATCH) return rows
     }
-    return rows
   }
 
   const keeper = createLeaseKeeper({
