@@ -20,6 +20,9 @@ async function within (withinMs: number, check: () => Promise<boolean> | boolean
   }
 }
 
+
+// Three processes, haproxy and PostgreSQL on a 2-core machine that runs other test files meanwhile: minutes, not seconds.
+t.setTimeout(300_000)
 t.test('instances die, pause and restart; every execution is finished once', async t => {
   const setup: InstancesSetup = await startInstances(t, { executionLeaseMs: LEASE_MS, environment: { SHUTDOWN_GRACE_MS: '2000' } })
   const completedOnce = (ids: readonly string[]) => ids.every(id => setup.stubs.completions().get(id) === 1)

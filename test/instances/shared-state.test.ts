@@ -30,6 +30,9 @@ async function within (withinMs: number, check: () => Promise<boolean>): Promise
   }
 }
 
+
+// Three processes, haproxy and PostgreSQL on a 2-core machine that runs other test files meanwhile: minutes, not seconds.
+t.setTimeout(300_000)
 t.test('three instances share work, changes, money and limits', async t => {
   const setup: InstancesSetup = await startInstances(t, {
     executionLeaseMs: 3000,
