@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util'
 import { BUILTIN_PROVIDERS } from '../../providers/builtin.ts'
 import { ACTION_KEYS } from '../actions/builtin-actions.ts'
+import { ACTIONS_API_VERSIONS } from '../hubspot/actions-api-paths.ts'
 import { buildActionDefinitions } from '../actions/definitions/build-definitions.ts'
 import {
   buildProjectFiles, DISTRIBUTIONS, nextSteps, PLATFORM_VERSION, writeProjectFiles, type Distribution
@@ -28,8 +29,8 @@ export const PRINT_DEFINITIONS_USAGE = `Usage: llm-actions print-definitions [--
 Prints the workflow action definitions (${ACTION_KEYS.map(key => `"${key}"`).join(', ')}) as JSON, or writes a
 project for HubSpot's developer platform ${PLATFORM_VERSION}.
 
-  --format v4        (default) {"items":[{"key","definition"}]}, the bodies of HubSpot's v4 / 2026-03 definitions
-                     API, the same as GET /hubspot/definitions
+  --format v4        (default) {"items":[{"key","definition"}]}, the bodies of HubSpot's definitions API
+                     (${ACTIONS_API_VERSIONS.join(', ')}; the same body on each), as GET /hubspot/definitions
   --format hsmeta    {"files":{${ACTION_KEYS.map(key => `"${hsmetaFileName(key)}":{…}`).join(',')}}}, workflow-action
                      components of HubSpot's ${PLATFORM_VERSION} projects platform
   --out DIR          with hsmeta: write a complete project into DIR for "hs project upload" (hsproject.json,

@@ -120,7 +120,9 @@ function parseSample (line: string, where: string): Sample {
 function parseValue (raw: string): number | undefined {
   if (raw === '+Inf') return Number.POSITIVE_INFINITY
   if (raw === '-Inf') return Number.NEGATIVE_INFINITY
-  if (raw === 'NaN') return Number.NaN
+  // prom-client writes `Nan` for a gauge with no sample yet (the event-loop lag right after a start); Prometheus
+  // reads floats with Go's ParseFloat, which takes NaN in any case.
+  if (raw.toLowerCase() === 'nan') return Number.NaN
   return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw) ? Number(raw) : undefined
 }
 

@@ -22,7 +22,7 @@ function pricesFile (t: Test, content: string): string {
 }
 
 t.test('a priced execution: costUsd in the outputs and the execution list', async t => {
-  const setup = await durableSetup(t, {}, { install: false })
+  const setup = await durableSetup(t, { SYNC_BUDGET_MS: '10000' }, { install: false })
   const outputs = (await setup.execute(setup.body())).json().outputFields
   t.equal(outputs.costUsd, '0.000181')
   const [record] = (await setup.app.inject({ url: `/api/portals/${PORTAL}/executions`, headers: setup.admin })).json().items
@@ -30,7 +30,7 @@ t.test('a priced execution: costUsd in the outputs and the execution list', asyn
 })
 
 t.test('a repair attempt costs too: two calls counted', async t => {
-  const setup = await durableSetup(t, {}, { install: false })
+  const setup = await durableSetup(t, { SYNC_BUDGET_MS: '10000' }, { install: false })
   const outputs = (await setup.execute(setup.body({ outputFormat: 'number' }))).json().outputFields
   t.equal(outputs.errorCode, 'OUTPUT_FORMAT', 'the stub never answers a number')
   t.equal(setup.openai.generations().length, 2)
@@ -41,7 +41,7 @@ t.test('a repair attempt costs too: two calls counted', async t => {
 t.test('a fallback is priced at its own model\'s price', async t => {
   const anthropic = await startAnthropicStub()
   t.teardown(() => anthropic.close())
-  const setup = await durableSetup(t, { ANTHROPIC_BASE_URL: anthropic.baseUrl }, { install: false })
+  const setup = await durableSetup(t, { ANTHROPIC_BASE_URL: anthropic.baseUrl, SYNC_BUDGET_MS: '10000' }, { install: false })
   await setup.app.inject({ method: 'PUT', url: `/api/portals/${PORTAL}/connections/anthropic`, headers: setup.admin, payload: { apiKey: ANTHROPIC_GOOD_KEY } })
   setup.openai.once('POST /v1/responses', OPENAI_FAILURES.unauthorized)
   const outputs = (await setup.execute(setup.body({ fallbackProvider: 'anthropic', fallbackModel: 'claude-sonnet-4-6' }))).json().outputFields

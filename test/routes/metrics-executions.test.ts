@@ -61,6 +61,8 @@ t.test('executions closed at start, and ones resumed after a restart, are counte
 
   const restarted = await setup.restart()
   await eventually('the resumed execution to finish', async () => (await restarted.app.repositories.executions.find(resumable))?.status === 'success')
+  // The row is committed a moment before the engine, told of the write, counts it: wait for the count itself.
+  await eventually('the resumed execution to be counted', async () => executionCounts(await scrape(restarted))['custom-llm SUCCESS'] !== undefined)
   t.same(executionCounts(await scrape(restarted)), {
     'custom-llm FAIL_CONTINUE EXECUTION_EXPIRED': 1,
     'test FAIL_CONTINUE INTERNAL': 1,
