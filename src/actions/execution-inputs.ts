@@ -28,9 +28,19 @@ export function optionalNumber (inputs: RawInputs, name: string, range: { min: n
   return value
 }
 
-export function optionalEffort (inputs: RawInputs, name = 'reasoningEffort'): ReasoningEffort | undefined {
+/** One of a select field's values, matched trimmed and regardless of case; anything else is refused naming them all. */
+export function optionalEnumeration<Value extends string> (inputs: RawInputs, name: string, values: readonly Value[]): Value | undefined {
   const text = optionalText(inputs, name)?.trim().toLowerCase()
   if (text === undefined) return undefined
-  if (!(REASONING_EFFORTS as readonly string[]).includes(text)) throw new AppError('INVALID_INPUT', `The field "${name}" must be low, medium or high, got ${quoteExcerpt(text)}.`)
-  return text as ReasoningEffort
+  if (!(values as readonly string[]).includes(text)) throw new AppError('INVALID_INPUT', `The field "${name}" must be ${oneOf(values)}, got ${quoteExcerpt(text)}.`)
+  return text as Value
+}
+
+export function optionalEffort (inputs: RawInputs, name = 'reasoningEffort'): ReasoningEffort | undefined {
+  return optionalEnumeration(inputs, name, REASONING_EFFORTS)
+}
+
+/** ["low", "medium", "high"] → "low, medium or high" */
+function oneOf (values: readonly string[]): string {
+  return values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values.at(-1) ?? ''}`
 }

@@ -2,7 +2,6 @@ import type { ConnectionStatus } from '../../db/repositories/connections-reposit
 import type { ModelCapabilities } from '../../providers/contract.ts'
 import { isAppError } from '../../plugins/errors.ts'
 import type { ActionContext } from './action-context.ts'
-import type { ActionModule } from './action-module.ts'
 import { modelsForConnection } from './connections.ts'
 import { inputsOverLimit } from './input-limits.ts'
 
@@ -26,6 +25,9 @@ export interface FieldOption {
   readonly description?: string
 }
 
+/** How an action lists one dynamic field's options for a portal (`ActionModule.options`). */
+export type ActionOptions = (context: ActionContext, query: OptionsQuery) => Promise<readonly FieldOption[]>
+
 export interface OptionsPage {
   readonly options: readonly FieldOption[]
   /** Present when more options follow: HubSpot shows "load more" and sends it back. */
@@ -38,7 +40,7 @@ export const OPTIONS_PAGE_SIZE = 100
 const MODEL_LIST_WAIT_MS = 2500
 
 /** A dynamic field's options as the action lists them, searched and paged the same way for every action. */
-export async function fieldOptions (context: ActionContext, action: Pick<ActionModule, 'options'>, request: OptionsRequest): Promise<OptionsPage> {
+export async function fieldOptions (context: ActionContext, action: { readonly options: ActionOptions }, request: OptionsRequest): Promise<OptionsPage> {
   // The values the builder filled in so far are held to the limits an execution's are: a model list is never looked
   // up for a provider id no execution could name.
   const refusal = inputsOverLimit(Object.fromEntries(Object.entries(request.inputFields).map(([name, field]) => [name, field?.value])))

@@ -6,7 +6,7 @@ import { MAX_PROMPT_CHARACTERS } from './render-prompt.ts'
 
 /** Provider ids are at most 40 characters (`providers/registry.ts`), assistant ids 25; room for stray spaces. */
 const MAX_ID_CHARACTERS = 100
-/** A number, an effort or a format name as text. */
+/** A number, an effort, a format or a processing mode as text. */
 const MAX_SETTING_CHARACTERS = 32
 /** Up to MAX_CHOICES answers of about a hundred characters each. */
 const MAX_CHOICES_CHARACTERS = 10_000
@@ -31,6 +31,7 @@ export const INPUT_FIELD_LIMITS: Readonly<Record<InputFieldName, number>> = {
   reasoningEffort: MAX_SETTING_CHARACTERS,
   maxOutputTokens: MAX_SETTING_CHARACTERS,
   outputFormat: MAX_SETTING_CHARACTERS,
+  processing: MAX_SETTING_CHARACTERS,
   choices: MAX_CHOICES_CHARACTERS,
   jsonSchema: MAX_SCHEMA_CHARACTERS
 }
@@ -61,6 +62,27 @@ export function inputsOverLimit (inputFields: Readonly<Record<string, unknown>>)
   const more = over.length > named.length ? `; and ${over.length - named.length} more` : ''
   const subject = over.length === 1 ? 'An input field is' : `${over.length} input fields are`
   return new AppError('INVALID_INPUT', `${subject} too long: ${named.join('; ')}${more}. Shorten ${over.length === 1 ? 'it' : 'them'} in the action's settings, or in the record property ${over.length === 1 ? 'it reads' : 'they read'}.`)
+}
+
+/** More record data than any prompt could quote (MAX_PROMPT_CHARACTERS) is never needed; HubSpot sends what the definition asks for. */
+export const MAX_RECORD_PROPERTY_CHARACTERS = MAX_PROMPT_CHARACTERS
+/** Properties one record may carry into an execution. */
+export const MAX_RECORD_PROPERTIES = 1_000
+
+/**
+ * The INVALID_INPUT error when the record data HubSpot sent (`object.properties`) is larger than any prompt could
+ * use, undefined when it fits. Checked with the input fields, before anything is stored.
+ */
+export function recordOverLimit (object: { readonly properties?: Readonly<Record<string, unknown>> } | undefined): AppError | undefined {
+  const properties = object?.properties
+  if (properties === undefined) return undefined
+  const names = Object.keys(properties)
+  if (names.length > MAX_RECORD_PROPERTIES) {
+    return new AppError('INVALID_INPUT', `The record carries ${names.length.toLocaleString('en-US')} properties; at most ${MAX_RECORD_PROPERTIES.toLocaleString('en-US')} are taken. Ask for fewer properties in the action's definition.`)
+  }
+  const characters = names.reduce((sum, name) => sum + name.length + asText(properties[name]).length, 0)
+  if (characters <= MAX_RECORD_PROPERTY_CHARACTERS) return undefined
+  return new AppError('INVALID_INPUT', `The record's properties come to ${characters.toLocaleString('en-US')} characters; at most ${MAX_RECORD_PROPERTY_CHARACTERS.toLocaleString('en-US')} are taken, more than any prompt can quote. Ask for fewer properties in the action's definition, or shorten the long ones.`)
 }
 
 function asText (value: unknown): string {

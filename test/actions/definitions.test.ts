@@ -6,7 +6,7 @@ import {
   OUTPUT_FIELDS,
   type ActionDefinition
 } from '../../src/actions/definitions/build-definitions.ts'
-import { ACTION_KEYS, type ActionKey } from '../../src/actions/builtin-actions.ts'
+import { ACTION_KEYS, BUILTIN_ACTIONS, type ActionKey } from '../../src/actions/builtin-actions.ts'
 import { ERROR_CATALOGUE } from '../../plugins/errors.ts'
 import { VALID_FIELD_TYPES } from '../helpers/hubspot-field-rules.ts'
 
@@ -17,9 +17,10 @@ const PUBLIC_URL = 'https://llm.agency.example'
 const PROVIDERS = [{ id: 'openai', label: 'OpenAI' }, { id: 'anthropic', label: 'Anthropic' }]
 
 // The contract's fields, plus `jsonSchema` (ours, documented in README): the optional schema for the json format.
+// `processing` last: it decides when the answer comes, after everything that decides what it is.
 const CONTRACT_INPUTS: Record<ActionKey, string[]> = {
-  'custom-llm': ['provider', 'model', 'fallbackProvider', 'fallbackModel', 'prompt', 'input1', 'input2', 'input3', 'temperature', 'reasoningEffort', 'maxOutputTokens', 'outputFormat', 'choices', 'jsonSchema'],
-  'openai-assistant': ['assistant', 'prompt', 'input1', 'input2', 'input3', 'model', 'temperature', 'outputFormat', 'choices', 'jsonSchema']
+  'custom-llm': ['provider', 'model', 'fallbackProvider', 'fallbackModel', 'prompt', 'input1', 'input2', 'input3', 'temperature', 'reasoningEffort', 'maxOutputTokens', 'outputFormat', 'choices', 'jsonSchema', 'processing'],
+  'openai-assistant': ['assistant', 'prompt', 'input1', 'input2', 'input3', 'model', 'temperature', 'outputFormat', 'choices', 'jsonSchema', 'processing']
 }
 const CONTRACT_OUTPUTS = ['response', 'responseNumber', 'responseBoolean', 'responseChoice', 'responseJson', 'provider', 'model', 'inputTokens', 'outputTokens', 'costUsd', 'errorCode', 'errorMessage']
 const CONTRACT_ERROR_CODES = ['PROVIDER_NOT_CONNECTED', 'PROVIDER_UNKNOWN', 'MODEL_NOT_ALLOWED', 'PROVIDER_AUTH', 'PROVIDER_QUOTA', 'PROVIDER_REJECTED', 'PROVIDER_TIMEOUT', 'OUTPUT_FORMAT', 'TEMPLATE_UNRESOLVED', 'ASSISTANT_NOT_FOUND', 'INVALID_INPUT', 'KEY_UNREADABLE', 'BUDGET_EXCEEDED']
@@ -101,6 +102,19 @@ t.test('input fields are the contract\'s, with valid types, options and value ty
     t.equal(byName.prompt?.typeDefinition.fieldType, 'textarea')
     for (const name of ['input1', 'input2', 'input3', 'choices']) t.equal(byName[name]?.typeDefinition.fieldType, 'text')
     t.same(byName.outputFormat?.typeDefinition.options.map(option => option.value), ['text', 'number', 'boolean', 'choice', 'json'])
+    t.same(byName.processing, {
+      typeDefinition: {
+        name: 'processing',
+        type: 'enumeration',
+        fieldType: 'select',
+        options: [
+          { label: 'Standard (answer now)', value: 'standard', displayOrder: 0 },
+          { label: 'Economy (batch, about half price, within 24 hours)', value: 'economy', displayOrder: 1 }
+        ]
+      },
+      supportedValueTypes: ['STATIC_VALUE'],
+      isRequired: false
+    }, `${key}.processing: an optional static select, standard first`)
   }
   const custom = definitionOf('custom-llm').inputFields
   t.same(custom.filter(field => field.isRequired).map(field => field.typeDefinition.name), ['provider', 'model', 'prompt'])
@@ -283,4 +297,36 @@ t.test('the assistant action labels model and temperature as overrides', async t
 t.test('pure and deterministic', async t => {
   t.same(buildActionDefinitions({ publicUrl: `${PUBLIC_URL}/`, providers: PROVIDERS }), entries)
   t.equal(JSON.stringify(buildActionDefinitions({ publicUrl: PUBLIC_URL, providers: PROVIDERS })), JSON.stringify(entries))
+})
+
+t.test('processing is worded in every language: label, description and both options', async t => {
+  for (const { key, definition } of entries) {
+    for (const locale of LOCALES) {
+      const labels = definition.labels[locale as keyof typeof definition.labels]
+      const where = `${key}/${locale}`
+      t.ok(labels.inputFieldLabels.processing?.trim(), `${where}: a label`)
+      // Every language states the promise the option makes: an answer within 24 hours.
+      t.match(labels.inputFieldDescriptions.processing, /24/, `${where}: the description says when economy answers`)
+      t.match(labels.inputFieldDescriptions.processing, /OAuth/, `${where}: and when it runs as standard`)
+      t.same(Object.keys(labels.inputFieldOptionLabels.processing ?? {}), ['standard', 'economy'], `${where}: both options`)
+      t.match(labels.inputFieldOptionLabels.processing?.economy, /24/, `${where}: the economy option says within 24 hours`)
+    }
+  }
+  t.equal(definitionOf('custom-llm').labels.en.inputFieldLabels.processing, 'Processing')
+})
+
+t.test('each action\'s own words come from its module, in every language', async t => {
+  for (const action of BUILTIN_ACTIONS) {
+    const definition = definitionOf(action.key)
+    t.same(Object.keys(action.words), LOCALES, `${action.key}: words in every language`)
+    for (const locale of LOCALES) {
+      const words = action.words[locale as keyof typeof action.words]
+      const labels = definition.labels[locale as keyof typeof definition.labels]
+      t.same([labels.actionName, labels.actionDescription, labels.actionCardContent], [words.actionName, words.actionDescription, words.actionCardContent], `${action.key}/${locale}`)
+      for (const [name, own] of Object.entries(words.inputFields ?? {})) {
+        t.same([labels.inputFieldLabels[name], labels.inputFieldDescriptions[name]], [own.label, own.description], `${action.key}/${locale}: its own wording of ${name}`)
+      }
+    }
+    t.ok(action.agentDescription.length > 200, `${action.key}: an agent description`)
+  }
 })

@@ -76,6 +76,7 @@ t.test('hsmeta --agent-tools: the same files, also offered to HubSpot\'s AI agen
     t.same(clients.map(entry => entry.client), ['WORKFLOWS', 'AGENTS'], name)
     t.equal(clients[1]?.toolType, 'GENERATE')
     t.type(clients[1]?.llmConfig?.actionDescription, 'string')
+    t.match(clients[1]?.llmConfig?.actionDescription, /; processing \(optional: standard \(default\) answers now; economy answers within 24 hours/, `${name}: the agent learns what economy means`)
     const { supportedClients: _with, ...rest } = file.config
     const { supportedClients: _without, ...plainRest } = plain[name].config
     t.same(rest, plainRest, `${name}: nothing else changes`)

@@ -1,7 +1,7 @@
 import { REASONING_EFFORTS } from '../../../providers/contract.ts'
 import type { InputFieldDefinition, InputFieldDependency } from '../definitions/definition-types.ts'
 import {
-  dynamicSelect, input, modelDependsOnProvider, OUTPUT_FORMAT_DEPENDENCIES, outputFormatFields, promptFields, staticSelect
+  dynamicSelect, input, modelDependsOnProvider, OUTPUT_FORMAT_DEPENDENCIES, outputFormatFields, processingField, promptFields, staticSelect
 } from '../definitions/fields.ts'
 
 /** "Use a custom LLM" input fields (contract §3.1), in the order the workflow editor shows them. */
@@ -16,7 +16,8 @@ export function customLlmInputFields (optionsUrl: string): InputFieldDefinition[
     input('temperature', 'number', 'number'),
     staticSelect('reasoningEffort', REASONING_EFFORTS),
     input('maxOutputTokens', 'number', 'number'),
-    ...outputFormatFields()
+    ...outputFormatFields(),
+    processingField()
   ]
 }
 

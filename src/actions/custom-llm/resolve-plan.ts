@@ -1,6 +1,6 @@
 import type { ExecutionPlan, FallbackChoice, PlanResolver } from '../engine/types.ts'
 import { optionalEffort, optionalNumber, optionalText, requiredText, type RawInputs } from '../execution-inputs.ts'
-import { callTarget, outputPlan } from '../plan-parts.ts'
+import { callTarget, outputPlan, processingPlan } from '../plan-parts.ts'
 import { AppError } from '../../../plugins/errors.ts'
 
 /**
@@ -13,6 +13,7 @@ export const resolveCustomLlm: PlanResolver = async (context, request): Promise<
   const modelId = requiredText(inputs, 'model', 'The AI model').trim()
   const promptTemplate = requiredText(inputs, 'prompt', 'The prompt')
   const output = outputPlan(inputs)
+  const processing = processingPlan(inputs)
   const fallback = fallbackChoice(inputs)
   return {
     ...await callTarget(context, request.portalId, providerId, modelId),
@@ -23,6 +24,7 @@ export const resolveCustomLlm: PlanResolver = async (context, request): Promise<
       maxOutputTokens: optionalNumber(inputs, 'maxOutputTokens', { min: 1, max: 1_000_000, integer: true })
     },
     ...output,
+    ...processing,
     ...(fallback === undefined ? {} : { fallback })
   }
 }

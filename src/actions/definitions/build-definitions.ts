@@ -1,25 +1,29 @@
 /**
  * Pure builders of the action definitions, in the body shape of HubSpot's Automation Actions v4 API
  * (`POST /automation/v4/actions/{appId}`). No Fastify, no I/O: the publish CLI, the `GET /hubspot/definitions`
- * route and the hsmeta printer all start here. What is particular to an action (its fields, their dependencies)
- * comes from its module in the built-in list; everything here applies to every action.
+ * route and the hsmeta printer all start here. What is particular to an action (its fields, their dependencies, its
+ * words) comes from its module in the built-in list; everything here applies to every action.
  *
  * @see /work/shared/docs/contract.md §3.1–3.5 for the fields, /work/shared/reference/hubspot.md §1 for the shape.
  */
 
-import { ERROR_CATALOGUE, type ErrorCode } from '../../../plugins/errors.ts'
+import { ERROR_CATALOGUE } from '../../../plugins/errors.ts'
 import type { ActionModule } from '../action-module.ts'
 import { BUILTIN_ACTIONS, type ActionKey } from '../builtin-actions.ts'
 import type {
   ActionDefinition, ActionLabels, ExecutionRule, FieldControlType, FieldDataType, FieldTypeDefinition, InputFieldDefinition, OutputFieldDefinition,
   OutputSchema
 } from './definition-types.ts'
-import { COPY, LABEL_LOCALES, type FieldCopy, type LabelLocale, type LanguageCopy } from './labels/index.ts'
+import { EXECUTION_ERROR_CODES } from './execution-error-codes.ts'
+import { COPY, LABEL_LOCALES, type ActionCopy, type FieldCopy, type LabelLocale, type LanguageCopy } from './labels/index.ts'
+import { OUTPUT_FIELDS, type OutputFieldName } from './output-field-names.ts'
 
 export type {
   ActionDefinition, ActionLabels, ExecutionRule, FieldControlType, FieldDataType, FieldTypeDefinition, InputFieldDefinition,
   InputFieldDependency, InputFieldName, OutputFieldDefinition, OutputFieldTypeDefinition, OutputSchema, StaticOption, SupportedValueType
 } from './definition-types.ts'
+export { EXECUTION_ERROR_CODES, type ExecutionErrorCode } from './execution-error-codes.ts'
+export { OUTPUT_FIELDS, type OutputFieldName } from './output-field-names.ts'
 
 /** Where HubSpot posts executions of an action, relative to PUBLIC_URL. Publishing matches existing definitions by it. */
 export function actionPath (key: ActionKey): string {
@@ -47,31 +51,8 @@ export const DEFAULT_OBJECT_PROPERTIES: readonly string[] = [
   'subject', 'content' // ticket
 ]
 
-/** The execution error codes of contract §3.5: each gets its own execution rule, in this order. */
-export const EXECUTION_ERROR_CODES = [
-  'PROVIDER_NOT_CONNECTED',
-  'PROVIDER_UNKNOWN',
-  'MODEL_NOT_ALLOWED',
-  'PROVIDER_AUTH',
-  'PROVIDER_QUOTA',
-  'PROVIDER_REJECTED',
-  'PROVIDER_TIMEOUT',
-  'OUTPUT_FORMAT',
-  'TEMPLATE_UNRESOLVED',
-  'ASSISTANT_NOT_FOUND',
-  'INVALID_INPUT',
-  'KEY_UNREADABLE',
-  'BUDGET_EXCEEDED'
-] as const satisfies readonly ErrorCode[]
-export type ExecutionErrorCode = typeof EXECUTION_ERROR_CODES[number]
-
 /** The label name of the last rule, which catches every catalogue code (rules match in order, first wins). */
 export const FALLBACK_RULE_NAME = 'otherError'
-
-export const OUTPUT_FIELDS = [
-  'response', 'responseNumber', 'responseBoolean', 'responseChoice', 'responseJson', 'provider', 'model', 'inputTokens', 'outputTokens', 'costUsd', 'errorCode', 'errorMessage'
-] as const
-export type OutputFieldName = typeof OUTPUT_FIELDS[number]
 
 export interface ActionDefinitionEntry {
   readonly key: ActionKey
@@ -117,7 +98,7 @@ function buildDefinition (action: ActionModule<ActionKey>, context: BuildContext
     inputFields,
     inputFieldDependencies: action.inputFieldDependencies,
     outputFields: outputFields(),
-    labels: Object.fromEntries(LABEL_LOCALES.map(locale => [locale, buildLabels(action.key, COPY[locale], inputFields, context)])) as Record<LabelLocale, ActionLabels>,
+    labels: Object.fromEntries(LABEL_LOCALES.map(locale => [locale, buildLabels(action, locale, inputFields, context)])) as Record<LabelLocale, ActionLabels>,
     executionRules: executionRules()
   }
 }
@@ -183,11 +164,11 @@ function executionRules (): ExecutionRule[] {
 }
 
 /** A field's label and description in one language: the action's own wording first, then the shared one. */
-function fieldCopy (key: ActionKey, copy: LanguageCopy, name: string, context: BuildContext): FieldCopy {
+function fieldCopy (key: ActionKey, words: ActionCopy, copy: LanguageCopy, name: string, context: BuildContext): FieldCopy {
   const recordData = /^input([1-9])$/.exec(name)
   if (recordData !== null) return { label: copy.recordData.label(Number(recordData[1])), description: copy.recordData.description(`{{${name}}}`) }
   const worded = name as keyof LanguageCopy['inputFields']
-  const own = copy.actions[key].inputFields?.[worded]
+  const own = words.inputFields?.[worded]
   if (own !== undefined) return own
   const shared = copy.inputFields[worded] as FieldCopy | undefined
   // Loud at build time (and so in the definitions test), not an empty label in HubSpot.
@@ -196,13 +177,16 @@ function fieldCopy (key: ActionKey, copy: LanguageCopy, name: string, context: B
   return shared
 }
 
-function buildLabels (key: ActionKey, copy: LanguageCopy, inputFields: readonly InputFieldDefinition[], context: BuildContext): ActionLabels {
+/** One language's labels: the action's own words from its module, the rest shared by every action. */
+function buildLabels (action: ActionModule<ActionKey>, locale: LabelLocale, inputFields: readonly InputFieldDefinition[], context: BuildContext): ActionLabels {
+  const words = action.words[locale]
+  const copy = COPY[locale]
   const names = inputFields.map(field => field.typeDefinition.name)
-  const copies = names.map(name => [name, fieldCopy(key, copy, name, context)] as const)
+  const copies = names.map(name => [name, fieldCopy(action.key, words, copy, name, context)] as const)
   return {
-    actionName: copy.actions[key].actionName,
-    actionDescription: copy.actions[key].actionDescription,
-    actionCardContent: copy.actions[key].actionCardContent,
+    actionName: words.actionName,
+    actionDescription: words.actionDescription,
+    actionCardContent: words.actionCardContent,
     appDisplayName: copy.appDisplayName,
     inputFieldLabels: Object.fromEntries(copies.map(([name, { label }]) => [name, label])),
     inputFieldDescriptions: Object.fromEntries(copies.map(([name, { description }]) => [name, description])),

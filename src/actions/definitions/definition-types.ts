@@ -4,7 +4,7 @@
  * read these, so keeping them apart from the list keeps module loading free of cycles.
  */
 
-import type { LabelLocale } from './labels/index.ts'
+import type { LabelLocale } from './labels/label-locales.ts'
 
 export type FieldDataType = 'bool' | 'date' | 'datetime' | 'enumeration' | 'json' | 'number' | 'object_coordinates' | 'phone_number' | 'string'
 export type FieldControlType = 'booleancheckbox' | 'calculation_equation' | 'checkbox' | 'date' | 'file' | 'html' | 'number' | 'phonenumber' | 'radio' | 'select' | 'text' | 'textarea'
@@ -13,7 +13,7 @@ export type SupportedValueType = 'STATIC_VALUE' | 'OBJECT_PROPERTY'
 /** Input fields worded one by one in `LanguageCopy.inputFields`. */
 export type WordedFieldName =
   | 'provider' | 'model' | 'fallbackProvider' | 'fallbackModel' | 'prompt' | 'temperature' | 'reasoningEffort'
-  | 'maxOutputTokens' | 'outputFormat' | 'choices' | 'jsonSchema' | 'assistant'
+  | 'maxOutputTokens' | 'outputFormat' | 'choices' | 'jsonSchema' | 'assistant' | 'processing'
 /** input1..3 share one numbered wording (`LanguageCopy.recordData`). */
 export type RecordDataFieldName = 'input1' | 'input2' | 'input3'
 export type InputFieldName = WordedFieldName | RecordDataFieldName

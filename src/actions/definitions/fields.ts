@@ -5,6 +5,7 @@
  */
 
 import { OUTPUT_FORMATS } from '../output-format.ts'
+import { PROCESSING_MODES } from '../processing.ts'
 import type { FieldControlType, FieldDataType, InputFieldDefinition, InputFieldDependency, InputFieldName } from './definition-types.ts'
 import type { LanguageCopy } from './labels/index.ts'
 import en from './labels/en.ts'
@@ -66,6 +67,11 @@ export function outputFormatFields (): InputFieldDefinition[] {
     // Optional: with a schema, providers with structured output are held to it and every answer is validated.
     input('jsonSchema', 'string', 'textarea')
   ]
+}
+
+/** Standard or economy (processing.ts); optional, since empty is standard, the only way before the field existed. */
+export function processingField (): InputFieldDefinition {
+  return staticSelect('processing', PROCESSING_MODES)
 }
 
 /** Hides choices and jsonSchema until the format that reads them is picked. */

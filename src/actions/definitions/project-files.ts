@@ -69,7 +69,7 @@ export const WORKFLOW_ACTIONS_DIR = 'src/app/workflow-actions'
 export function buildProjectFiles (entries: readonly ActionDefinitionEntry[], options: ProjectOptions): ProjectFiles {
   const base = options.publicUrl.replace(/\/+$/, '')
   const project: HsProjectFile = { name: options.projectName ?? DEFAULT_PROJECT_NAME, srcDir: 'src', platformVersion: PLATFORM_VERSION }
-  const actionNames = entries.map(({ key }) => en.actions[key].actionName).join(', ')
+  const actionNames = entries.map(({ definition }) => definition.labels.en.actionName).join(', ')
   const app: AppHsmetaFile = {
     uid: APP_UID,
     type: 'app',

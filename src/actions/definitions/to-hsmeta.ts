@@ -5,7 +5,7 @@
  * @see /work/shared/reference/hubspot.md §9.2 for the documented keys.
  */
 
-import type { ActionKey } from '../builtin-actions.ts'
+import { findAction, type ActionKey } from '../builtin-actions.ts'
 import { supportedClients, type SupportedClient } from './agent-tools.ts'
 import type { ActionDefinitionEntry } from './build-definitions.ts'
 import type { ActionDefinition } from './definition-types.ts'
@@ -64,7 +64,7 @@ export function toHsmeta (key: ActionKey, definition: ActionDefinition, options:
     config: {
       actionUrl: definition.actionUrl,
       isPublished: definition.published,
-      supportedClients: supportedClients(key, options.agentTools === true),
+      supportedClients: supportedClients(agentDescription(key), options.agentTools === true),
       inputFields: definition.inputFields,
       inputFieldDependencies: definition.inputFieldDependencies,
       outputFields: definition.outputFields,
@@ -75,6 +75,13 @@ export function toHsmeta (key: ActionKey, definition: ActionDefinition, options:
         : { objectRequestOptions: definition.objectRequestOptions, executionRules: definition.executionRules })
     }
   }
+}
+
+/** The action's own description for agents, from its module: the words travel with the action, not with its key. */
+function agentDescription (key: ActionKey): string {
+  const action = findAction(key)
+  if (action === undefined) throw new Error(`No built-in action "${key}".`)
+  return action.agentDescription
 }
 
 /** File name to file content, ready to write under `src/app/workflow-actions/` of a project. */

@@ -4,6 +4,7 @@ import type { RequestedParameters } from '../../../providers/parameters.ts'
 import type { ErrorCode } from '../../../plugins/errors.ts'
 import type { ActionContext } from '../action-context.ts'
 import type { OutputFormat } from '../output-format.ts'
+import type { Processing } from '../processing.ts'
 
 /** One execution request, as HubSpot (or the admin test console) sends it, free of HTTP. */
 export interface ExecutionRequest {
@@ -59,6 +60,8 @@ export interface ExecutionPlan extends CallTarget {
   readonly choices: readonly string[]
   readonly jsonSchema?: Readonly<Record<string, unknown>>
   readonly fallback?: FallbackChoice
+  /** Answered now (`standard`) or through the provider's batch API (`economy`); see processing.ts. */
+  readonly processing: Processing
 }
 
 /** Turns an action's input fields into a plan, or throws an AppError (a permanent failure). */

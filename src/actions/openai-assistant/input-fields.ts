@@ -1,5 +1,5 @@
 import type { InputFieldDefinition, InputFieldDependency } from '../definitions/definition-types.ts'
-import { dynamicSelect, input, OUTPUT_FORMAT_DEPENDENCIES, outputFormatFields, promptFields } from '../definitions/fields.ts'
+import { dynamicSelect, input, OUTPUT_FORMAT_DEPENDENCIES, outputFormatFields, processingField, promptFields } from '../definitions/fields.ts'
 
 /** "Ask OpenAI assistant" input fields (contract §3.2), in the order the workflow editor shows them. */
 export function openAIAssistantInputFields (optionsUrl: string): InputFieldDefinition[] {
@@ -9,7 +9,8 @@ export function openAIAssistantInputFields (optionsUrl: string): InputFieldDefin
     // Overrides of the assistant's own settings, so optional: empty keeps the assistant's.
     dynamicSelect('model', optionsUrl),
     input('temperature', 'number', 'number'),
-    ...outputFormatFields()
+    ...outputFormatFields(),
+    processingField()
   ]
 }
 

@@ -2,7 +2,7 @@ import type { ReasoningEffort } from '../../../providers/contract.ts'
 import { ASSISTANT_PROVIDER, findAssistant } from '../assistants.ts'
 import type { ExecutionPlan, PlanResolver } from '../engine/types.ts'
 import { optionalNumber, optionalText, requiredText } from '../execution-inputs.ts'
-import { callTarget, outputPlan } from '../plan-parts.ts'
+import { callTarget, outputPlan, processingPlan } from '../plan-parts.ts'
 
 /**
  * "Ask OpenAI assistant" (contract §3.2): a saved assistant run through OpenAI's Responses API with its own
@@ -14,6 +14,7 @@ export const resolveOpenAIAssistant: PlanResolver = async (context, request): Pr
   const assistant = await findAssistant(context, request.portalId, requiredText(inputs, 'assistant', 'The assistant').trim())
   const promptTemplate = requiredText(inputs, 'prompt', 'The prompt')
   const output = outputPlan(inputs)
+  const processing = processingPlan(inputs)
   const modelId = optionalText(inputs, 'model')?.trim() ?? assistant.model
   return {
     ...await callTarget(context, request.portalId, ASSISTANT_PROVIDER, modelId),
@@ -23,6 +24,7 @@ export const resolveOpenAIAssistant: PlanResolver = async (context, request): Pr
       temperature: optionalNumber(inputs, 'temperature', { min: 0, max: 2 }) ?? assistant.temperature ?? undefined,
       reasoningEffort: (assistant.reasoningEffort as ReasoningEffort | null) ?? undefined
     },
-    ...output
+    ...output,
+    ...processing
   }
 }

@@ -1,23 +1,7 @@
-import type { LanguageCopy } from './index.ts'
+import type { LanguageCopy } from './language-copy.ts'
 
 const de: LanguageCopy = {
   appDisplayName: 'LLM-Aktionen (selbst gehostet)',
-  actions: {
-    'custom-llm': {
-      actionName: 'Benutzerdefiniertes LLM verwenden',
-      actionDescription: 'Sendet einen Prompt mit Daten aus dem registrierten Datensatz an den KI-Anbieter und das Modell Ihrer Wahl. Die Antwort können Sie in den folgenden Workflow-Aktionen verwenden.',
-      actionCardContent: '{{provider}} · {{model}} fragen'
-    },
-    'openai-assistant': {
-      actionName: 'OpenAI-Assistenten fragen',
-      actionDescription: 'Führt einen gespeicherten OpenAI-Assistenten mit einem Prompt und Daten aus dem registrierten Datensatz aus. Die Antwort können Sie in den folgenden Workflow-Aktionen verwenden.',
-      actionCardContent: 'Assistent {{assistant}} fragen',
-      inputFields: {
-        model: { label: 'Anderes Modell', description: 'Leer lassen, um das Modell des Assistenten zu verwenden.' },
-        temperature: { label: 'Andere Temperatur', description: 'Leer lassen, um die Temperatur des Assistenten zu verwenden. Von 0 bis 2.' }
-      }
-    }
-  },
   inputFields: {
     provider: { label: 'KI-Anbieter', description: 'Zeigt die Anbieter, die für diesen HubSpot-Account verbunden sind.' },
     model: { label: 'KI-Modell', description: 'Die Modelle, die dieser Account mit dem gewählten Anbieter nutzen darf.' },
@@ -30,7 +14,8 @@ const de: LanguageCopy = {
     outputFormat: { label: 'Ausgabeformat', description: 'Standardmäßig Freitext. Antworten als Zahl, Wahr/Falsch, Auswahl oder JSON werden geprüft und füllen zusätzlich eine passende Ausgabe.' },
     choices: { label: 'Auswahlmöglichkeiten', description: 'Die erlaubten Antworten, durch Semikolons getrennt, zum Beispiel: heiß;warm;kalt' },
     jsonSchema: { label: 'JSON-Schema', description: 'Optional, für das JSON-Format: ein JSON-Schema, dem die Antwort entsprechen muss, zum Beispiel {"type": "object", "properties": {"score": {"type": "number"}}}.' },
-    assistant: { label: 'Assistent', description: 'Ein gespeicherter Assistent mit eigenem Modell, eigenen Anweisungen und Einstellungen.' }
+    assistant: { label: 'Assistent', description: 'Ein gespeicherter Assistent mit eigenem Modell, eigenen Anweisungen und Einstellungen.' },
+    processing: { label: 'Verarbeitung', description: 'Standard antwortet sofort. Spartarif antwortet innerhalb von 24 Stunden zu etwa dem halben Preis, über die Batch-API des Anbieters. Hat der Anbieter keine Batch-API oder hat dieser HubSpot-Account die App nicht per OAuth installiert, läuft die Aktion als Standard.' }
   },
   recordData: {
     label: number => `Datensatzdaten ${number}`,
@@ -39,7 +24,8 @@ const de: LanguageCopy = {
   supportedProviders: names => `Dieser Dienst unterstützt: ${names}.`,
   optionLabels: {
     reasoningEffort: { low: 'Niedrig', medium: 'Mittel', high: 'Hoch' },
-    outputFormat: { text: 'Freitext', number: 'Zahl', boolean: 'Wahr/Falsch', choice: 'Eine der Auswahlmöglichkeiten', json: 'JSON' }
+    outputFormat: { text: 'Freitext', number: 'Zahl', boolean: 'Wahr/Falsch', choice: 'Eine der Auswahlmöglichkeiten', json: 'JSON' },
+    processing: { standard: 'Standard (sofortige Antwort)', economy: 'Spartarif (Batch, etwa halber Preis, innerhalb von 24 Stunden)' }
   },
   outputFields: {
     response: 'Antwort',

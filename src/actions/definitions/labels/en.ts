@@ -1,23 +1,7 @@
-import type { LanguageCopy } from './index.ts'
+import type { LanguageCopy } from './language-copy.ts'
 
 const en: LanguageCopy = {
   appDisplayName: 'LLM actions (self-hosted)',
-  actions: {
-    'custom-llm': {
-      actionName: 'Use a custom LLM',
-      actionDescription: 'Send a prompt, with data from the enrolled record, to the AI provider and model of your choice, and use the answer in later workflow actions.',
-      actionCardContent: 'Ask {{provider}} · {{model}}'
-    },
-    'openai-assistant': {
-      actionName: 'Ask OpenAI assistant',
-      actionDescription: 'Run a saved OpenAI assistant on a prompt, with data from the enrolled record, and use the answer in later workflow actions.',
-      actionCardContent: 'Ask assistant {{assistant}}',
-      inputFields: {
-        model: { label: 'Model override', description: 'Leave empty to use the assistant\'s model.' },
-        temperature: { label: 'Temperature override', description: 'Leave empty to use the assistant\'s temperature. From 0 to 2.' }
-      }
-    }
-  },
   inputFields: {
     provider: { label: 'AI provider', description: 'Lists the providers connected for this HubSpot account.' },
     model: { label: 'AI model', description: 'The models this account may use with the chosen provider.' },
@@ -30,7 +14,8 @@ const en: LanguageCopy = {
     outputFormat: { label: 'Output format', description: 'Text unless you choose otherwise. Number, true/false, choice and JSON answers are checked and also fill a matching output.' },
     choices: { label: 'Choices', description: 'The allowed answers, separated by semicolons, for example: hot;warm;cold' },
     jsonSchema: { label: 'JSON schema', description: 'Optional, for the JSON format: a JSON Schema the answer must match, for example {"type": "object", "properties": {"score": {"type": "number"}}}.' },
-    assistant: { label: 'Assistant', description: 'A saved assistant with its own model, instructions and settings.' }
+    assistant: { label: 'Assistant', description: 'A saved assistant with its own model, instructions and settings.' },
+    processing: { label: 'Processing', description: 'Standard answers right away. Economy answers within 24 hours at about half the price, through the provider\'s batch API. Economy runs as Standard when the provider has no batch API or this HubSpot account has not installed the app via OAuth.' }
   },
   recordData: {
     label: number => `Record data ${number}`,
@@ -39,7 +24,8 @@ const en: LanguageCopy = {
   supportedProviders: names => `This service supports: ${names}.`,
   optionLabels: {
     reasoningEffort: { low: 'Low', medium: 'Medium', high: 'High' },
-    outputFormat: { text: 'Text', number: 'Number', boolean: 'True/false', choice: 'One of the choices', json: 'JSON' }
+    outputFormat: { text: 'Text', number: 'Number', boolean: 'True/false', choice: 'One of the choices', json: 'JSON' },
+    processing: { standard: 'Standard (answer now)', economy: 'Economy (batch, about half price, within 24 hours)' }
   },
   outputFields: {
     response: 'Response',

@@ -1,23 +1,7 @@
-import type { LanguageCopy } from './index.ts'
+import type { LanguageCopy } from './language-copy.ts'
 
 const es: LanguageCopy = {
   appDisplayName: 'Acciones LLM (autoalojadas)',
-  actions: {
-    'custom-llm': {
-      actionName: 'Usar un LLM personalizado',
-      actionDescription: 'Envía una instrucción, con datos del registro inscrito, al proveedor de IA y al modelo que elijas, y usa la respuesta en las siguientes acciones del flujo de trabajo.',
-      actionCardContent: 'Preguntar a {{provider}} · {{model}}'
-    },
-    'openai-assistant': {
-      actionName: 'Preguntar al asistente de OpenAI',
-      actionDescription: 'Ejecuta un asistente de OpenAI guardado con una instrucción y datos del registro inscrito, y usa la respuesta en las siguientes acciones del flujo de trabajo.',
-      actionCardContent: 'Preguntar al asistente {{assistant}}',
-      inputFields: {
-        model: { label: 'Otro modelo', description: 'Déjalo vacío para usar el modelo del asistente.' },
-        temperature: { label: 'Otra temperatura', description: 'Déjalo vacío para usar la temperatura del asistente. De 0 a 2.' }
-      }
-    }
-  },
   inputFields: {
     provider: { label: 'Proveedor de IA', description: 'Muestra los proveedores conectados a esta cuenta de HubSpot.' },
     model: { label: 'Modelo de IA', description: 'Los modelos que esta cuenta puede usar con el proveedor elegido.' },
@@ -30,7 +14,8 @@ const es: LanguageCopy = {
     outputFormat: { label: 'Formato de salida', description: 'Texto, salvo que elijas otro. Las respuestas de número, verdadero/falso, opción y JSON se comprueban y rellenan además una salida específica.' },
     choices: { label: 'Opciones', description: 'Las respuestas permitidas, separadas por punto y coma, por ejemplo: caliente;templado;frío' },
     jsonSchema: { label: 'Esquema JSON', description: 'Opcional, para el formato JSON: un esquema JSON que la respuesta debe cumplir, por ejemplo {"type": "object", "properties": {"score": {"type": "number"}}}.' },
-    assistant: { label: 'Asistente', description: 'Un asistente guardado con su propio modelo, instrucciones y ajustes.' }
+    assistant: { label: 'Asistente', description: 'Un asistente guardado con su propio modelo, instrucciones y ajustes.' },
+    processing: { label: 'Procesamiento', description: 'Estándar responde al momento. Económico responde en un plazo de 24 horas por aproximadamente la mitad del precio, a través de la API por lotes del proveedor. Si el proveedor no tiene API por lotes o esta cuenta de HubSpot no instaló la aplicación mediante OAuth, se ejecuta como Estándar.' }
   },
   recordData: {
     label: number => `Datos del registro ${number}`,
@@ -39,7 +24,8 @@ const es: LanguageCopy = {
   supportedProviders: names => `Este servicio admite: ${names}.`,
   optionLabels: {
     reasoningEffort: { low: 'Bajo', medium: 'Medio', high: 'Alto' },
-    outputFormat: { text: 'Texto', number: 'Número', boolean: 'Verdadero/falso', choice: 'Una de las opciones', json: 'JSON' }
+    outputFormat: { text: 'Texto', number: 'Número', boolean: 'Verdadero/falso', choice: 'Una de las opciones', json: 'JSON' },
+    processing: { standard: 'Estándar (respuesta inmediata)', economy: 'Económico (por lotes, aprox. mitad de precio, en un plazo de 24 horas)' }
   },
   outputFields: {
     response: 'Respuesta',

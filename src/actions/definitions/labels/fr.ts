@@ -1,23 +1,7 @@
-import type { LanguageCopy } from './index.ts'
+import type { LanguageCopy } from './language-copy.ts'
 
 const fr: LanguageCopy = {
   appDisplayName: 'Actions LLM (auto-hébergées)',
-  actions: {
-    'custom-llm': {
-      actionName: 'Utiliser un LLM personnalisé',
-      actionDescription: 'Envoie une invite, avec les données de la fiche inscrite, au fournisseur d’IA et au modèle de votre choix, puis utilise la réponse dans les actions suivantes du workflow.',
-      actionCardContent: 'Interroger {{provider}} · {{model}}'
-    },
-    'openai-assistant': {
-      actionName: 'Interroger un assistant OpenAI',
-      actionDescription: 'Exécute un assistant OpenAI enregistré sur une invite, avec les données de la fiche inscrite, puis utilise la réponse dans les actions suivantes du workflow.',
-      actionCardContent: 'Interroger l’assistant {{assistant}}',
-      inputFields: {
-        model: { label: 'Autre modèle', description: 'Laissez vide pour utiliser le modèle de l’assistant.' },
-        temperature: { label: 'Autre température', description: 'Laissez vide pour utiliser la température de l’assistant. De 0 à 2.' }
-      }
-    }
-  },
   inputFields: {
     provider: { label: 'Fournisseur d’IA', description: 'Liste les fournisseurs connectés à ce compte HubSpot.' },
     model: { label: 'Modèle d’IA', description: 'Les modèles que ce compte peut utiliser avec le fournisseur choisi.' },
@@ -30,7 +14,8 @@ const fr: LanguageCopy = {
     outputFormat: { label: 'Format de sortie', description: 'Texte par défaut. Les réponses de type nombre, vrai/faux, choix ou JSON sont vérifiées et alimentent aussi une sortie dédiée.' },
     choices: { label: 'Choix possibles', description: 'Les réponses autorisées, séparées par des points-virgules, par exemple : chaud;tiède;froid' },
     jsonSchema: { label: 'Schéma JSON', description: 'Facultatif, pour le format JSON : un schéma JSON auquel la réponse doit se conformer, par exemple {"type": "object", "properties": {"score": {"type": "number"}}}.' },
-    assistant: { label: 'Assistant enregistré', description: 'Un assistant enregistré, avec son propre modèle, ses instructions et ses réglages.' }
+    assistant: { label: 'Assistant enregistré', description: 'Un assistant enregistré, avec son propre modèle, ses instructions et ses réglages.' },
+    processing: { label: 'Traitement', description: 'Standard répond immédiatement. Économique répond sous 24 heures pour environ la moitié du prix, via l’API de traitement par lots du fournisseur. Si le fournisseur n’a pas d’API par lots ou si ce compte HubSpot n’a pas installé l’application via OAuth, l’action s’exécute en Standard.' }
   },
   recordData: {
     label: number => `Données de fiche ${number}`,
@@ -39,7 +24,8 @@ const fr: LanguageCopy = {
   supportedProviders: names => `Ce service prend en charge : ${names}.`,
   optionLabels: {
     reasoningEffort: { low: 'Faible', medium: 'Moyen', high: 'Élevé' },
-    outputFormat: { text: 'Texte', number: 'Nombre', boolean: 'Vrai/faux', choice: 'Un des choix possibles', json: 'JSON' }
+    outputFormat: { text: 'Texte', number: 'Nombre', boolean: 'Vrai/faux', choice: 'Un des choix possibles', json: 'JSON' },
+    processing: { standard: 'Standard (réponse immédiate)', economy: 'Économique (par lots, environ moitié prix, sous 24 heures)' }
   },
   outputFields: {
     response: 'Réponse',

@@ -1,23 +1,7 @@
-import type { LanguageCopy } from './index.ts'
+import type { LanguageCopy } from './language-copy.ts'
 
 const ja: LanguageCopy = {
   appDisplayName: 'LLMアクション（セルフホスト）',
-  actions: {
-    'custom-llm': {
-      actionName: 'カスタムLLMを使用',
-      actionDescription: '登録されたレコードのデータを含むプロンプトを、選択したAIプロバイダーとモデルに送信し、その回答を後続のワークフローアクションで使用します。',
-      actionCardContent: '{{provider}} · {{model}} に質問'
-    },
-    'openai-assistant': {
-      actionName: 'OpenAIアシスタントに質問',
-      actionDescription: '保存済みのOpenAIアシスタントを、登録されたレコードのデータを含むプロンプトで実行し、その回答を後続のワークフローアクションで使用します。',
-      actionCardContent: 'アシスタント {{assistant}} に質問',
-      inputFields: {
-        model: { label: 'モデルの上書き', description: '空欄の場合はアシスタントのモデルを使用します。' },
-        temperature: { label: '温度の上書き', description: '空欄の場合はアシスタントの温度を使用します。0〜2。' }
-      }
-    }
-  },
   inputFields: {
     provider: { label: 'AIプロバイダー', description: 'このHubSpotアカウントに接続済みのプロバイダーが表示されます。' },
     model: { label: 'AIモデル', description: '選択したプロバイダーで、このアカウントが使用できるモデルです。' },
@@ -30,7 +14,8 @@ const ja: LanguageCopy = {
     outputFormat: { label: '出力形式', description: '既定はテキストです。数値、真偽値、選択肢、JSONの回答は検証され、対応する出力にも入ります。' },
     choices: { label: '選択肢', description: '許可する回答をセミコロン区切りで入力します。例：高;中;低' },
     jsonSchema: { label: 'JSON スキーマ', description: '任意（JSON 形式のとき）。回答が従う JSON スキーマです。例: {"type": "object", "properties": {"score": {"type": "number"}}}' },
-    assistant: { label: 'アシスタント', description: 'モデル、指示、設定を保存したアシスタントです。' }
+    assistant: { label: 'アシスタント', description: 'モデル、指示、設定を保存したアシスタントです。' },
+    processing: { label: '処理方式', description: '標準はすぐに回答します。エコノミーはプロバイダーのバッチAPIを通じて、約半額で24時間以内に回答します。プロバイダーにバッチAPIがない場合や、このHubSpotアカウントがOAuthでアプリをインストールしていない場合は、標準として実行されます。' }
   },
   recordData: {
     label: number => `レコードデータ${number}`,
@@ -39,7 +24,8 @@ const ja: LanguageCopy = {
   supportedProviders: names => `このサービスの対応プロバイダー：${names}。`,
   optionLabels: {
     reasoningEffort: { low: '低', medium: '中', high: '高' },
-    outputFormat: { text: 'テキスト', number: '数値', boolean: '真偽値（true/false）', choice: '選択肢のいずれか', json: 'JSON' }
+    outputFormat: { text: 'テキスト', number: '数値', boolean: '真偽値（true/false）', choice: '選択肢のいずれか', json: 'JSON' },
+    processing: { standard: '標準（すぐに回答）', economy: 'エコノミー（バッチ、約半額、24時間以内）' }
   },
   outputFields: {
     response: '回答',

@@ -1,23 +1,7 @@
-import type { LanguageCopy } from './index.ts'
+import type { LanguageCopy } from './language-copy.ts'
 
 const nl: LanguageCopy = {
   appDisplayName: 'LLM-acties (zelf gehost)',
-  actions: {
-    'custom-llm': {
-      actionName: 'Aangepast LLM gebruiken',
-      actionDescription: 'Stuurt een prompt met gegevens van de ingeschreven record naar de AI-aanbieder en het model van je keuze, en gebruikt het antwoord in de volgende workflowacties.',
-      actionCardContent: '{{provider}} · {{model}} vragen'
-    },
-    'openai-assistant': {
-      actionName: 'OpenAI-assistent vragen',
-      actionDescription: 'Voert een opgeslagen OpenAI-assistent uit met een prompt en gegevens van de ingeschreven record, en gebruikt het antwoord in de volgende workflowacties.',
-      actionCardContent: 'Assistent {{assistant}} vragen',
-      inputFields: {
-        model: { label: 'Ander model', description: 'Laat leeg om het model van de assistent te gebruiken.' },
-        temperature: { label: 'Andere temperatuur', description: 'Laat leeg om de temperatuur van de assistent te gebruiken. Van 0 tot 2.' }
-      }
-    }
-  },
   inputFields: {
     provider: { label: 'AI-aanbieder', description: 'Toont de aanbieders die aan dit HubSpot-account zijn gekoppeld.' },
     model: { label: 'AI-model', description: 'De modellen die dit account met de gekozen aanbieder mag gebruiken.' },
@@ -30,7 +14,8 @@ const nl: LanguageCopy = {
     outputFormat: { label: 'Uitvoerformaat', description: 'Standaard tekst. Antwoorden als getal, waar/onwaar, keuze of JSON worden gecontroleerd en vullen ook een bijbehorende uitvoer.' },
     choices: { label: 'Keuzes', description: 'De toegestane antwoorden, gescheiden door puntkomma’s, bijvoorbeeld: warm;lauw;koud' },
     jsonSchema: { label: 'JSON-schema', description: 'Optioneel, voor het JSON-formaat: een JSON-schema waaraan het antwoord moet voldoen, bijvoorbeeld {"type": "object", "properties": {"score": {"type": "number"}}}.' },
-    assistant: { label: 'Assistent', description: 'Een opgeslagen assistent met een eigen model, eigen instructies en instellingen.' }
+    assistant: { label: 'Assistent', description: 'Een opgeslagen assistent met een eigen model, eigen instructies en instellingen.' },
+    processing: { label: 'Verwerking', description: 'Standaard antwoordt direct. Voordelig antwoordt binnen 24 uur voor ongeveer de halve prijs, via de batch-API van de aanbieder. Heeft de aanbieder geen batch-API of heeft dit HubSpot-account de app niet via OAuth geïnstalleerd, dan wordt de actie als Standaard uitgevoerd.' }
   },
   recordData: {
     label: number => `Recordgegevens ${number}`,
@@ -39,7 +24,8 @@ const nl: LanguageCopy = {
   supportedProviders: names => `Deze service ondersteunt: ${names}.`,
   optionLabels: {
     reasoningEffort: { low: 'Laag', medium: 'Gemiddeld', high: 'Hoog' },
-    outputFormat: { text: 'Tekst', number: 'Getal', boolean: 'Waar/onwaar', choice: 'Een van de keuzes', json: 'JSON' }
+    outputFormat: { text: 'Tekst', number: 'Getal', boolean: 'Waar/onwaar', choice: 'Een van de keuzes', json: 'JSON' },
+    processing: { standard: 'Standaard (direct antwoord)', economy: 'Voordelig (batch, ongeveer halve prijs, binnen 24 uur)' }
   },
   outputFields: {
     response: 'Antwoord',

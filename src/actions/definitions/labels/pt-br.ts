@@ -1,23 +1,7 @@
-import type { LanguageCopy } from './index.ts'
+import type { LanguageCopy } from './language-copy.ts'
 
 const ptBr: LanguageCopy = {
   appDisplayName: 'Ações de LLM (hospedagem própria)',
-  actions: {
-    'custom-llm': {
-      actionName: 'Usar um LLM personalizado',
-      actionDescription: 'Envia uma instrução, com dados do registro inscrito, ao provedor de IA e ao modelo de sua escolha, e usa a resposta nas próximas ações do fluxo de trabalho.',
-      actionCardContent: 'Perguntar a {{provider}} · {{model}}'
-    },
-    'openai-assistant': {
-      actionName: 'Perguntar ao assistente da OpenAI',
-      actionDescription: 'Executa um assistente da OpenAI salvo com uma instrução e dados do registro inscrito, e usa a resposta nas próximas ações do fluxo de trabalho.',
-      actionCardContent: 'Perguntar ao assistente {{assistant}}',
-      inputFields: {
-        model: { label: 'Outro modelo', description: 'Deixe em branco para usar o modelo do assistente.' },
-        temperature: { label: 'Outra temperatura', description: 'Deixe em branco para usar a temperatura do assistente. De 0 a 2.' }
-      }
-    }
-  },
   inputFields: {
     provider: { label: 'Provedor de IA', description: 'Mostra os provedores conectados a esta conta da HubSpot.' },
     model: { label: 'Modelo de IA', description: 'Os modelos que esta conta pode usar com o provedor escolhido.' },
@@ -30,7 +14,8 @@ const ptBr: LanguageCopy = {
     outputFormat: { label: 'Formato de saída', description: 'Texto, a menos que você escolha outro. Respostas em número, verdadeiro/falso, opção e JSON são verificadas e também preenchem uma saída específica.' },
     choices: { label: 'Opções', description: 'As respostas permitidas, separadas por ponto e vírgula, por exemplo: quente;morno;frio' },
     jsonSchema: { label: 'Esquema JSON', description: 'Opcional, para o formato JSON: um esquema JSON que a resposta deve seguir, por exemplo {"type": "object", "properties": {"score": {"type": "number"}}}.' },
-    assistant: { label: 'Assistente', description: 'Um assistente salvo, com modelo, instruções e configurações próprios.' }
+    assistant: { label: 'Assistente', description: 'Um assistente salvo, com modelo, instruções e configurações próprios.' },
+    processing: { label: 'Processamento', description: 'Padrão responde na hora. Econômico responde em até 24 horas por cerca de metade do preço, pela API de lotes do provedor. Se o provedor não tiver API de lotes ou se esta conta da HubSpot não tiver instalado o aplicativo via OAuth, a ação é executada como Padrão.' }
   },
   recordData: {
     label: number => `Dados do registro ${number}`,
@@ -39,7 +24,8 @@ const ptBr: LanguageCopy = {
   supportedProviders: names => `Este serviço oferece suporte a: ${names}.`,
   optionLabels: {
     reasoningEffort: { low: 'Baixo', medium: 'Médio', high: 'Alto' },
-    outputFormat: { text: 'Texto', number: 'Número', boolean: 'Verdadeiro/falso', choice: 'Uma das opções', json: 'JSON' }
+    outputFormat: { text: 'Texto', number: 'Número', boolean: 'Verdadeiro/falso', choice: 'Uma das opções', json: 'JSON' },
+    processing: { standard: 'Padrão (resposta imediata)', economy: 'Econômico (em lotes, cerca de metade do preço, em até 24 horas)' }
   },
   outputFields: {
     response: 'Resposta',
