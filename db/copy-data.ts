@@ -15,6 +15,7 @@ export const COPY_ORDER = [
   { table: 'portalBudgets', key: 'portalId' },
   { table: 'oauthTokens', key: 'portalId' },
   { table: 'oauthStates', key: 'nonce' },
+  { table: 'economyBatches', key: 'id', identity: true },
   { table: 'executions', key: 'id', identity: true },
   { table: 'auditEvents', key: 'id', identity: true },
   { table: 'adminSessions', key: 'idHash' }

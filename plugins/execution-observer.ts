@@ -23,7 +23,18 @@ export interface ExecutionObserver {
   onRejected? (reason: RejectionReason): void
   /** A completion round's answer for `executions` callbacks. */
   onCompletion? (result: CompletionResult, executions: number): void
+  /** An economy batch was sent to its provider with `items` requests. */
+  onBatchSubmitted? (provider: string, items: number): void
+  /** An economy batch ended, and how; `waitedSeconds` from its opening to its results. */
+  onBatchFinished? (provider: string, outcome: BatchOutcome, waitedSeconds: number): void
+  /** An economy execution runs as a standard call instead, and why. */
+  onRanStandard? (provider: string, reason: RanStandardReason): void
+  /** USD an economy answer saved against the standard price. */
+  onEconomySaving? (provider: string, savedUsd: number): void
 }
+
+export type BatchOutcome = 'ended' | 'expired' | 'cancelled' | 'failed' | 'abandoned'
+export type RanStandardReason = 'dropped' | 'item-failed' | 'batch-failed' | 'waited-too-long'
 
 export type ExecutionOutcomeLabel = 'SUCCESS' | 'FAIL_CONTINUE' | 'RETRY'
 

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { ExecutionObserver } from './execution-observer.ts'
+import type { BatchOutcome, ExecutionObserver, RanStandardReason } from './execution-observer.ts'
 import { bearerTokenCheck } from './bearer-token.ts'
 import { AppError, ERROR_CATALOGUE, isAppError } from './errors.ts'
 import { createInstruments, type EngineReading, type Instruments, type MetricSources } from './metrics-instruments.ts'
@@ -29,6 +29,12 @@ export interface Metrics {
 const TEST_ACTION = 'test'
 /** A value outside a label's bounded set: a model off the curated list, an unknown code. */
 const OTHER = 'other'
+/**
+ * The observer's words for how a batch ended and why an economy execution ran as standard, as records so that a word
+ * added to execution-observer.ts fails to compile here until it is a label value too.
+ */
+const BATCH_OUTCOMES: Readonly<Record<BatchOutcome, true>> = { ended: true, expired: true, cancelled: true, failed: true, abandoned: true }
+const STANDARD_REASONS: Readonly<Record<RanStandardReason, true>> = { dropped: true, 'item-failed': true, 'batch-failed': true, 'waited-too-long': true }
 
 export interface MetricsOptions {
   /** The actions' keys: the only values the `action` label takes (besides `test` and `other`). */
@@ -40,6 +46,7 @@ async function metrics (fastify: FastifyInstance, options: MetricsOptions): Prom
   const instruments = createInstruments({
     load: () => engineLoad(),
     pendingCompletions: () => fastify.repositories.executions.countPendingCompletions(),
+    economyQueue: () => fastify.repositories.economy.queueCounts(),
     instanceId: fastify.config.instanceId
   })
   const labels = boundedLabels(fastify, options.actionKeys)
@@ -70,6 +77,20 @@ async function metrics (fastify: FastifyInstance, options: MetricsOptions): Prom
     },
     onCompletion (result, executions) {
       instruments.completions.inc({ result }, executions)
+    },
+    onBatchSubmitted (_provider, items) {
+      instruments.economyBatchItems.observe(items)
+    },
+    onBatchFinished (providerId, outcome, waitedSeconds) {
+      const provider = labels.provider(providerId)
+      instruments.economyBatches.inc({ provider, outcome: labels.batchOutcome(outcome) })
+      instruments.economyBatchWait.observe({ provider }, Math.max(0, waitedSeconds))
+    },
+    onRanStandard (providerId, reason) {
+      instruments.economyStandard.inc({ provider: labels.provider(providerId), reason: labels.standardReason(reason) })
+    },
+    onEconomySaving (providerId, savedUsd) {
+      if (savedUsd > 0) instruments.economySaved.inc({ provider: labels.provider(providerId) }, savedUsd)
     }
   }
 
@@ -104,7 +125,8 @@ async function metrics (fastify: FastifyInstance, options: MetricsOptions): Prom
 
 /**
  * Label values only from bounded sets, so a scrape never grows with traffic and never carries what a client sent:
- * action keys, the registry's provider ids, a provider's curated model ids, the error catalogue's codes.
+ * action keys, the registry's provider ids, a provider's curated model ids, the error catalogue's codes, the
+ * observer's batch outcomes and standard-call reasons.
  */
 function boundedLabels (fastify: FastifyInstance, actionKeys: readonly string[]) {
   const actions = new Set<string>([...actionKeys, TEST_ACTION])
@@ -118,7 +140,9 @@ function boundedLabels (fastify: FastifyInstance, actionKeys: readonly string[])
       if (modelId === undefined) return ''
       return providerId !== undefined && curated.get(providerId)?.has(modelId) === true ? modelId : OTHER
     },
-    code: (code: string | undefined) => code === undefined ? '' : codes.has(code) ? code : OTHER
+    code: (code: string | undefined) => code === undefined ? '' : codes.has(code) ? code : OTHER,
+    batchOutcome: (outcome: string) => Object.hasOwn(BATCH_OUTCOMES, outcome) ? outcome : OTHER,
+    standardReason: (reason: string) => Object.hasOwn(STANDARD_REASONS, reason) ? reason : OTHER
   }
 }
 

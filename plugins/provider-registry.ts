@@ -14,7 +14,7 @@ declare module 'fastify' {
 export interface ProviderRegistryOptions {
   /** Extra providers registered after the built-ins and packages (tests, embedding applications). */
   readonly extraProviders?: readonly RegistryEntry[]
-  /** The fetch every provider is given (`createLeanFetch()` when absent); tests inject one. */
+  /** The fetch every provider is given (`createLeanFetch()` when absent, and the platform's for batch results); tests inject one. */
   readonly fetch?: typeof globalThis.fetch
 }
 
@@ -27,8 +27,12 @@ async function providerRegistry (fastify: FastifyInstance, options: ProviderRegi
     ...(options.extraProviders ?? [])
   ]
   const fetch = options.fetch ?? createLeanFetch()
+  // The lean fetch reads a body whole before answering; a batch's results are read as a stream, so they go through
+  // the platform's fetch. An injected fetch serves both.
+  const resultsFetch = options.fetch ?? globalThis.fetch
   const registry = createProviderRegistry(entries, id => ({
     fetch,
+    resultsFetch,
     baseUrl: fastify.config.providerBaseUrls[id],
     timeoutMs: fastify.config.providerTimeoutMs,
     log: fastify.log.child({ provider: id })

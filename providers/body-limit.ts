@@ -2,7 +2,7 @@
  * Reading an answer stops at a byte limit: the far end decides how much it sends, and an answer read whole is held
  * several times over (bytes, text, parsed JSON) by a process every portal shares. Past the limit the source is
  * cancelled, which closes the connection, and `tooLarge()` is thrown; a declared Content-Length above the limit is
- * refused before anything is read.
+ * refused before anything is read. A body read as a stream of lines, never held whole, is limited per line instead.
  */
 
 /**
@@ -37,6 +37,34 @@ export function limitBody (response: Response, maxBytes: number, tooLarge: () =>
       received += chunk.byteLength
       // Erroring the transform cancels the source: the rest is never read.
       if (received > maxBytes) controller.error(tooLarge())
+      else controller.enqueue(chunk)
+    }
+  }))
+  return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers })
+}
+
+const NEWLINE = 0x0a
+
+/**
+ * `response` with a body that errors with `tooLarge()` once one line (the bytes between two newlines) passes
+ * `maxLineBytes`, counted as the bytes arrive: for a body read as a stream of lines (JSONL), where what is held at once
+ * is one line, however long the whole. The total is not limited, nor is a declared length checked.
+ */
+export function limitLines (response: Response, maxLineBytes: number, tooLarge: () => Error): Response {
+  const source = response.body
+  if (source === null) return response
+  let line = 0
+  const counted = source.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform (chunk, controller) {
+      let start = 0
+      for (let newline = chunk.indexOf(NEWLINE); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
+        if (line + newline - start > maxLineBytes) return controller.error(tooLarge())
+        line = 0
+        start = newline + 1
+      }
+      line += chunk.byteLength - start
+      // Erroring the transform cancels the source: the rest is never read.
+      if (line > maxLineBytes) controller.error(tooLarge())
       else controller.enqueue(chunk)
     }
   }))

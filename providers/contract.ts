@@ -37,6 +37,11 @@ export interface ModelCapabilities {
   readonly maxOutputTokens?: number
   /** Output-token cap the service sends when the user set none (needed by vendors that require one). */
   readonly defaultMaxOutputTokens?: number
+  /**
+   * Whether the vendor offers a slower, cheaper synchronous tier for this model, charged at its batch price (OpenAI's
+   * `service_tier: "flex"`). The service asks for it (`InvokeRequest.serviceTier`) only for work that can wait.
+   */
+  readonly flexTier?: boolean
 }
 
 export interface ProviderModel {
@@ -60,6 +65,14 @@ export interface ProviderLogger {
 export interface ProviderContext {
   /** Injected for tests and proxies; SDKs that accept a `fetch` option must be given this one. */
   readonly fetch: typeof globalThis.fetch
+  /**
+   * For downloading batch results only (an OpenAI output file, Anthropic's results): a file of up to thousands of
+   * answers, read as a stream line by line. `fetch` stops any body at one answer's limit (8 MiB); this one holds
+   * each line to that limit instead, and not the whole. Build a second SDK client with it for the download alone.
+   * A provider that reads such results whole bounds them itself. The service always gives it; a context built by
+   * hand may not, and then `fetch` is used.
+   */
+  readonly resultsFetch?: typeof globalThis.fetch
   /**
    * The operator's base URL for this provider (`OPENAI_BASE_URL`, …), in the form the vendor SDK takes.
    * Undefined: the vendor's default. A connection may carry its own `baseUrl`, passed per call.
@@ -104,6 +117,8 @@ export interface InvokeRequest extends ProviderCredentials, CallOptions {
    * (an object schema named `response`).
    */
   readonly jsonSchema?: Readonly<Record<string, unknown>>
+  /** Present only when the model declares `flexTier`: answer on the vendor's slower, cheaper tier. */
+  readonly serviceTier?: 'flex'
 }
 
 export type FinishReason = 'stop' | 'length' | 'content-filter' | 'error' | 'other'
@@ -129,6 +144,8 @@ export interface InvokeResult {
    * one sentence each. The service adds them to the execution record.
    */
   readonly adjustments?: readonly string[]
+  /** `flex` when the vendor says it answered on its flex tier (charged at its batch price). */
+  readonly serviceTier?: 'flex'
 }
 
 export type KeyCheck =
@@ -151,6 +168,83 @@ export interface ProviderImplementation {
   listModels (credentials: ProviderCredentials, options: CallOptions): Promise<readonly ProviderModel[]>
   /** One generation. Throws `ProviderError` (see `providers/errors.ts`) for every failure; no retries inside. */
   invoke (request: InvokeRequest): Promise<InvokeResult>
+  /**
+   * The vendor's batch API, for economy executions (contract §3.1 `processing`). Optional: a provider without it runs
+   * economy executions as standard calls. Checked by the conformance kit when present.
+   */
+  readonly batch?: BatchCapability
+}
+
+/** One request of a batch: the same decided parameters as `invoke`, under the service's own id for it. */
+export interface BatchItemRequest extends Omit<InvokeRequest, keyof ProviderCredentials | 'signal'> {
+  /** Unique within the batch (`/^[A-Za-z0-9_-]{1,64}$/`, what every vendor takes); the result carries it back. */
+  readonly customId: string
+}
+
+export interface BatchSubmitRequest extends ProviderCredentials, CallOptions {
+  /** Every item uses the same model (OpenAI and Gemini take one model per batch). */
+  readonly modelId: string
+  readonly items: readonly BatchItemRequest[]
+  /** The service's own name for the batch, stored with it at the vendor where it can be (metadata, display name). */
+  readonly label: string
+}
+
+/** A batch at the vendor, as the service refers to it. */
+export interface BatchReference extends ProviderCredentials, CallOptions {
+  /** The vendor's id, as `submit` returned it. */
+  readonly batchId: string
+}
+
+/**
+ * Where a batch is. `running`: not finished (validating, queued, in progress, finalizing). `ended`: every item has a
+ * result (answered or failed). `expired`: the vendor's window passed; the items it finished have results, the rest
+ * none. `failed`: the batch as a whole was refused (a bad file, a quota); no results. `cancelled`: stopped; the items
+ * finished before it have results.
+ */
+export type BatchState = 'running' | 'ended' | 'expired' | 'failed' | 'cancelled'
+
+export interface BatchStatus {
+  readonly state: BatchState
+  /** The vendor's own word for the state (`in_progress`, `JOB_STATE_RUNNING`, …), for logs and the admin page. */
+  readonly vendorState: string
+  /** Why a batch failed, from the vendor, when `failed`. */
+  readonly reason?: string
+}
+
+export type BatchItemResult =
+  | { readonly customId: string, readonly kind: 'answer', readonly result: InvokeResult }
+  /** This item failed at the vendor (a refused request, expired or cancelled before it ran): the service runs it as a standard call. */
+  | { readonly customId: string, readonly kind: 'error', readonly message: string }
+
+/**
+ * A vendor's batch API: requests sent together, answered within the vendor's window (24 hours) at its batch price.
+ * Every method throws `ProviderError` for a failure of the call itself (the key, an outage), like `invoke`.
+ */
+export interface BatchCapability {
+  /** Most requests one batch takes. */
+  readonly maxItems: number
+  /** Most bytes one batch's requests take, as the vendor measures them (its JSONL file or request body). */
+  readonly maxBytes: number
+  /** Whether this model can be sent through the batch API; absent, every model can. */
+  supports? (modelId: string): boolean
+  /** Sends the requests as one batch and returns the vendor's id for it. */
+  submit (request: BatchSubmitRequest): Promise<{ readonly batchId: string }>
+  /** Where the batch is now. */
+  status (reference: BatchReference): Promise<BatchStatus>
+  /**
+   * The results of a batch no longer `running`, one per item that has one, read as they arrive. Asked while the
+   * vendor has none to give yet (still running, or not yet finalized): PROVIDER_UNAVAILABLE, which is transient, so
+   * the service asks again later; never an empty result, or every item would run a second time. Results the vendor no
+   * longer keeps, or a file that breaks the service's limits (one line past an answer's): PROVIDER_REJECTED.
+   */
+  results (reference: BatchReference): AsyncIterable<BatchItemResult>
+  /** Stops a batch (already finished: nothing happens). The vendor bills only what it finished. */
+  cancel (reference: BatchReference): Promise<void>
+  /**
+   * The id of the batch submitted with `label`, when the vendor can tell (a crash between `submit` and storing its
+   * id); undefined when none was. Absent: the vendor cannot tell, and such a batch is given up.
+   */
+  find? (credentials: ProviderCredentials & CallOptions, label: string): Promise<string | undefined>
 }
 
 /** A provider module's default export, made with `defineProvider`. */

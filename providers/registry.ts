@@ -1,4 +1,4 @@
-import { withAnswerLimit } from './answer-limit.ts'
+import { withAnswerLimit, withResultsLimit } from './answer-limit.ts'
 import { PROVIDER_SPEC_VERSION, type LlmProvider, type ProviderContext, type ProviderDefinition } from './contract.ts'
 import { withoutRedirects } from './no-redirects.ts'
 
@@ -30,7 +30,8 @@ const IMPLEMENTATION_METHODS = ['capabilities', 'validateKey', 'listModels', 'in
  * Builds every provider once and refuses, at boot and naming the module, anything that does not keep the
  * contract: another spec version, a bad or duplicate id, a missing method. Built-ins go through the same checks
  * as third-party packages. Every provider's fetch refuses redirects and stops reading an answer at a byte limit,
- * whoever supplied it (see `no-redirects.ts`, `answer-limit.ts`).
+ * whoever supplied it (see `no-redirects.ts`, `answer-limit.ts`); its results fetch refuses redirects too, and holds
+ * each line of a batch's results to that limit.
  */
 export function createProviderRegistry (entries: readonly RegistryEntry[], contextFor: (id: string) => ProviderContext): ProviderRegistry {
   const providers = new Map<string, LlmProvider>()
@@ -38,7 +39,11 @@ export function createProviderRegistry (entries: readonly RegistryEntry[], conte
     const checked = checkDefinition(definition, origin)
     if (providers.has(checked.id)) throw new ProviderRegistrationError(origin, `id "${checked.id}" is already registered`)
     const context = contextFor(checked.id)
-    const implementation = checked.create({ ...context, fetch: withAnswerLimit(withoutRedirects(context.fetch)) }) as unknown as Record<string, unknown>
+    const implementation = checked.create({
+      ...context,
+      fetch: withAnswerLimit(withoutRedirects(context.fetch)),
+      resultsFetch: withResultsLimit(withoutRedirects(context.resultsFetch ?? context.fetch))
+    }) as unknown as Record<string, unknown>
     if (typeof implementation !== 'object' || implementation === null) throw new ProviderRegistrationError(origin, 'create() must return an object')
     for (const method of IMPLEMENTATION_METHODS) {
       if (typeof implementation[method] !== 'function') throw new ProviderRegistrationError(origin, `create() result has no ${method}() method`)

@@ -146,6 +146,15 @@ export function createBudgetsRepository (driver: Driver, writer: AuditWriter = {
         .where(and(eq(executions.id, executionId), eq(executions.leaseOwner, owner), eq(executions.status, 'running'), sql`${executions.reservedUsd} is not null`)))
     },
 
+    /**
+     * Sets a running execution's hold to `amountUsd` it spent already (a batch answer), whatever the budget's room:
+     * what its batch reserved gives way to it, and `settle` counts it.
+     */
+    async holdSpent (executionId: number, owner: string, amountUsd: number): Promise<void> {
+      await driver.run(db.update(executions).set({ reservedUsd: amountUsd })
+        .where(and(eq(executions.id, executionId), eq(executions.leaseOwner, owner), eq(executions.status, 'running'))))
+    },
+
     /** Drops a running execution's hold: its run ended without an outcome (it runs again, or another instance will). */
     async releaseHold (executionId: number, owner: string): Promise<void> {
       await driver.run(db.update(executions).set({ reservedUsd: null })

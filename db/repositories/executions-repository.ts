@@ -39,6 +39,8 @@ export interface ExecutionFinish {
   readonly costUsd?: number
   /** Some attempt of this run had usage but no known price; once set it stays set. */
   readonly costUnknown?: boolean
+  /** USD a batch answer saved against the standard price (economy executions answered by their batch). */
+  readonly savedUsd?: number
   readonly finishReason?: string
   readonly adjustments?: readonly string[]
   readonly outputFields?: Readonly<Record<string, string>>
@@ -79,6 +81,7 @@ function finishParameters (id: number, finish: ExecutionFinish) {
     reasoningTokens: finish.reasoningTokens ?? null,
     costUsd: finish.costUsd ?? null,
     costUnknown: finish.costUnknown === true ? 1 : 0,
+    savedUsd: finish.savedUsd ?? null,
     finishReason: finish.finishReason ?? null,
     adjustments: finish.adjustments === undefined || finish.adjustments.length === 0 ? null : JSON.stringify(finish.adjustments),
     outputFields: finish.outputFields === undefined ? null : JSON.stringify(finish.outputFields),
@@ -159,7 +162,9 @@ export function createExecutionsRepository (driver: Driver, writer: AuditWriter 
     response: bound('response'),
     finishedAt: bound('finishedAt'),
     latencyMs: bound('latencyMs'),
+    savedUsd: sql`coalesce(${placeholder('savedUsd')}, ${executions.savedUsd})`,
     request: null,
+    economyAnswer: null,
     completionState: whenQueued(sql`'pending'`, sql`${executions.completionState}`),
     completionAttempts: whenQueued(sql`0`, sql`${executions.completionAttempts}`),
     completionDueAt: whenQueued(bound('finishedAt'), sql`${executions.completionDueAt}`),
@@ -258,8 +263,10 @@ export function createExecutionsRepository (driver: Driver, writer: AuditWriter 
      * reserves afresh.
      */
     async takeOver (lease: Lease, now: number, limit: number): Promise<ExecutionRow[]> {
+      // Economy executions waiting for or in a batch are the economy queue's (`economy-repository.ts`), not a run's.
       const expired = sql`(select ${executions.id} from ${executions} where ${executions.status} = 'running'
         and (${executions.leaseExpiresAt} is null or ${executions.leaseExpiresAt} < ${now})
+        and (${executions.economyState} is null or ${executions.economyState} not in ('waiting', 'batched'))
         order by ${executions.id} limit ${limit} ${driver.sql.skipLocked})`
       const rows = await driver.all(db.update(executions).set({ leaseOwner: lease.owner, leaseExpiresAt: lease.until, reservedUsd: null })
         .where(and(driver.sql.pickedBy(executions.id, expired), eq(executions.status, 'running'))).returning())

@@ -4,6 +4,7 @@ import { createAssistantsRepository } from './assistants-repository.ts'
 import { createAuditRepository, type AuditWriter } from './audit-repository.ts'
 import { createBudgetsRepository } from './budgets-repository.ts'
 import { createConnectionsRepository } from './connections-repository.ts'
+import { createEconomyRepository } from './economy-repository.ts'
 import { createExecutionsRepository } from './executions-repository.ts'
 import { createInstancesRepository } from './instances-repository.ts'
 import { createOAuthRepository } from './oauth-repository.ts'
@@ -19,6 +20,7 @@ export function createRepositories (driver: Driver, writer: AuditWriter = {}) {
     portals: createPortalsRepository(driver),
     connections,
     executions: createExecutionsRepository(driver, writer),
+    economy: createEconomyRepository(driver),
     assistants: createAssistantsRepository(driver, writer),
     oauth,
     budgets: createBudgetsRepository(driver, writer),

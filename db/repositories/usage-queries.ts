@@ -16,6 +16,15 @@ export interface UsageTotals {
   readonly costUsd: number
   /** Executions with some attempt at an unknown price: `costUsd` is short by what they spent there. */
   readonly unpricedExecutions: number
+  /**
+   * Of `executions`, those queued for economy processing (a batch), the ones that ran as standard calls after all
+   * included; the rest are standard executions.
+   */
+  readonly economyExecutions: number
+  /** Of `costUsd`, what economy executions cost. */
+  readonly economyCostUsd: number
+  /** USD the batch price saved against the standard price (economy executions a batch answered). */
+  readonly savedUsd: number
 }
 
 export interface UsageRow extends UsageTotals {
@@ -46,7 +55,10 @@ export function createUsageQueries (driver: Driver) {
     outputTokens: total(sql`sum(${executions.outputTokens})`),
     reasoningTokens: total(sql`sum(${executions.reasoningTokens})`),
     costUsd: total(sql`sum(${executions.costUsd})`),
-    unpricedExecutions: total(sql`sum(${executions.costUnknown})`)
+    unpricedExecutions: total(sql`sum(${executions.costUnknown})`),
+    economyExecutions: total(sql`sum(case when ${executions.processing} = 'economy' then 1 else 0 end)`),
+    economyCostUsd: total(sql`sum(case when ${executions.processing} = 'economy' then ${executions.costUsd} else 0 end)`),
+    savedUsd: total(sql`sum(${executions.savedUsd})`)
   }
   /** The key columns each grouping selects, groups and orders by. */
   const GROUP_KEYS: Readonly<Record<UsageGrouping, Readonly<Record<string, SQL | AnySQLiteColumn>>>> = {

@@ -95,13 +95,22 @@ export const executions = pgTable('executions', {
   costUnknown: integer('cost_unknown').notNull().default(0),
   leaseOwner: text('lease_owner'),
   leaseExpiresAt: number('lease_expires_at'),
-  reservedUsd: doublePrecision('reserved_usd')
+  reservedUsd: doublePrecision('reserved_usd'),
+  processing: text('processing'),
+  economyState: text('economy_state'),
+  economyBatchId: number('economy_batch_id'),
+  economyAnswer: text('economy_answer'),
+  economyNote: text('economy_note'),
+  enqueuedAt: number('enqueued_at'),
+  savedUsd: doublePrecision('saved_usd')
 }, table => [
   uniqueIndex('executions_callback').on(table.portalId, table.callbackId),
   index('executions_portal_started').on(table.portalId, table.startedAt),
   index('executions_unfinished').on(table.status).where(sql`status = 'running'`),
   index('executions_reserved').on(table.portalId).where(sql`reserved_usd is not null`),
-  index('executions_completion_due').on(table.completionDueAt).where(sql`completion_state = 'pending'`)
+  index('executions_completion_due').on(table.completionDueAt).where(sql`completion_state = 'pending'`),
+  index('executions_economy_waiting').on(table.portalId, table.provider, table.model).where(sql`economy_state = 'waiting'`),
+  index('executions_economy_batch').on(table.economyBatchId).where(sql`economy_batch_id is not null`)
 ])
 
 export const oauthTokens = pgTable('oauth_tokens', {
@@ -150,3 +159,29 @@ export const rateLimitCounters = pgTable('rate_limit_counters', {
   windowStartedAt: number('window_started_at').notNull(),
   count: integer('count').notNull()
 })
+
+export const economyBatches = pgTable('economy_batches', {
+  id: id('id'),
+  portalId: number('portal_id').notNull(),
+  provider: text('provider').notNull(),
+  model: text('model').notNull(),
+  label: text('label').notNull(),
+  state: text('state').notNull(),
+  vendorBatchId: text('vendor_batch_id'),
+  vendorState: text('vendor_state'),
+  items: integer('items').notNull(),
+  answered: integer('answered').notNull().default(0),
+  ranStandard: integer('ran_standard').notNull().default(0),
+  createdAt: number('created_at').notNull(),
+  submittedAt: number('submitted_at'),
+  finishedAt: number('finished_at'),
+  nextPollAt: number('next_poll_at'),
+  polls: integer('polls').notNull().default(0),
+  error: text('error'),
+  leaseOwner: text('lease_owner'),
+  leaseExpiresAt: number('lease_expires_at')
+}, table => [
+  uniqueIndex('economy_batches_label').on(table.label),
+  index('economy_batches_open').on(table.nextPollAt).where(sql`state in ('submitting', 'submitted')`),
+  index('economy_batches_portal').on(table.portalId, table.id)
+])

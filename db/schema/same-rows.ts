@@ -27,5 +27,6 @@ export const schemasAgree: { readonly [K in Tables]: true } & Record<Exclude<key
   portalBudgets: true satisfies Agree<typeof sqlite.portalBudgets, typeof postgres.portalBudgets>,
   adminSessions: true satisfies Agree<typeof sqlite.adminSessions, typeof postgres.adminSessions>,
   instances: true satisfies Agree<typeof sqlite.instances, typeof postgres.instances>,
-  rateLimitCounters: true satisfies Agree<typeof sqlite.rateLimitCounters, typeof postgres.rateLimitCounters>
+  rateLimitCounters: true satisfies Agree<typeof sqlite.rateLimitCounters, typeof postgres.rateLimitCounters>,
+  economyBatches: true satisfies Agree<typeof sqlite.economyBatches, typeof postgres.economyBatches>
 }

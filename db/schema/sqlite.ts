@@ -145,7 +145,25 @@ export const executions = sqliteTable('executions', {
    * USD a budgeted execution holds against its portal's budget: its calls' estimates, then their real cost, until
    * that cost is added to the budget's `spentUsd` (right after the outcome is written, in a transaction of its own).
    */
-  reservedUsd: real('reserved_usd')
+  reservedUsd: real('reserved_usd'),
+  /** `economy` when the workflow asked for it (contract §3.1 `processing`) and it was queued for a batch; else null. */
+  processing: text('processing'),
+  /**
+   * Where an economy execution is: `waiting` (queued for its connection's next batch), `batched` (in the batch
+   * `economyBatchId`, which holds it), `answered` (the batch answered; `economyAnswer` is run through the output
+   * format under the execution's own lease) or `standard` (run as a standard call instead; `economyNote` says why).
+   * While `waiting` or `batched` no lease on the execution itself is taken over: its batch's is.
+   */
+  economyState: text('economy_state'),
+  economyBatchId: integer('economy_batch_id'),
+  /** JSON of the batch's answer (its InvokeResult and batch-price cost), kept only until the outcome is written. */
+  economyAnswer: text('economy_answer'),
+  /** Why an economy execution ran as a standard call (the batch failed, expired, or waited too long). */
+  economyNote: text('economy_note'),
+  /** When it was queued for a batch. */
+  enqueuedAt: integer('enqueued_at'),
+  /** USD the batch price saved against the standard price, for an execution answered by a batch. */
+  savedUsd: real('saved_usd')
 }, table => [
   uniqueIndex('executions_callback').on(table.portalId, table.callbackId),
   index('executions_portal_started').on(table.portalId, table.startedAt),
@@ -153,7 +171,10 @@ export const executions = sqliteTable('executions', {
   index('executions_unfinished').on(table.status).where(sql`status = 'running'`),
   // What a portal's calls hold against its budget until their cost is counted, summed at each reservation.
   index('executions_reserved').on(table.portalId).where(sql`reserved_usd is not null`),
-  index('executions_completion_due').on(table.completionDueAt).where(sql`completion_state = 'pending'`)
+  index('executions_completion_due').on(table.completionDueAt).where(sql`completion_state = 'pending'`),
+  // The economy queue's scan at every tick: only what waits for a batch.
+  index('executions_economy_waiting').on(table.portalId, table.provider, table.model).where(sql`economy_state = 'waiting'`),
+  index('executions_economy_batch').on(table.economyBatchId).where(sql`economy_batch_id is not null`)
 ])
 
 /** HubSpot OAuth tokens of an installed portal, encrypted like provider keys. */
@@ -227,3 +248,39 @@ export const rateLimitCounters = sqliteTable('rate_limit_counters', {
   windowStartedAt: integer('window_started_at').notNull(),
   count: integer('count').notNull()
 })
+
+/**
+ * One provider batch of economy executions: one portal's connection of one provider, one model. Submitted and
+ * polled by the instance holding its lease; another takes it over when that lease runs out.
+ */
+export const economyBatches = sqliteTable('economy_batches', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  portalId: integer('portal_id').notNull(),
+  provider: text('provider').notNull(),
+  model: text('model').notNull(),
+  /** The service's own name for it, stored at the vendor where it can be, to find it after a crash inside `submit`. */
+  label: text('label').notNull(),
+  /** `submitting`, `submitted` (at the vendor, polled), `done` (its results taken) or `abandoned` (its items run as standard). */
+  state: text('state').notNull(),
+  vendorBatchId: text('vendor_batch_id'),
+  /** The vendor's own word for where it is, at the last poll. */
+  vendorState: text('vendor_state'),
+  items: integer('items').notNull(),
+  /** Items the batch answered, and items that ran as standard calls instead. */
+  answered: integer('answered').notNull().default(0),
+  ranStandard: integer('ran_standard').notNull().default(0),
+  createdAt: integer('created_at').notNull(),
+  submittedAt: integer('submitted_at'),
+  finishedAt: integer('finished_at'),
+  /** When it is next asked for its state (polls back off), or when a failed submit is tried again. */
+  nextPollAt: integer('next_poll_at'),
+  polls: integer('polls').notNull().default(0),
+  /** Why it was abandoned or why its last submit or poll failed. */
+  error: text('error'),
+  leaseOwner: text('lease_owner'),
+  leaseExpiresAt: integer('lease_expires_at')
+}, table => [
+  uniqueIndex('economy_batches_label').on(table.label),
+  index('economy_batches_open').on(table.nextPollAt).where(sql`state in ('submitting', 'submitted')`),
+  index('economy_batches_portal').on(table.portalId, table.id)
+])

@@ -9,6 +9,10 @@ export const EnvSchema = Type.Object({
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 2, maximum: 100, default: 10 }),
   INSTANCE_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$' })),
   EXECUTION_LEASE_MS: Type.Integer({ minimum: 1000, maximum: 600000, default: 30000 }),
+  ECONOMY_BATCH_WINDOW_MS: Type.Integer({ minimum: 1000, maximum: 3600000, default: 300000 }),
+  ECONOMY_BATCH_MAX: Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }),
+  // At most 36 hours: the standard call that replaces a batch still has half a day before HubSpot's two-day expiry.
+  ECONOMY_MAX_WAIT_MS: Type.Integer({ minimum: 60000, maximum: 129600000, default: 86400000 }),
   PUBLIC_URL: Type.Optional(Type.String({ minLength: 1 })),
   LOG_LEVEL: Type.Unsafe<'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'>(
     { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),

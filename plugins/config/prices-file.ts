@@ -9,7 +9,13 @@ export const PriceOverridesSchema = Type.Record(
   Type.String({ minLength: 1 }),
   Type.Record(
     Type.String({ minLength: 1 }),
-    Type.Object({ input: Price, cachedInput: Type.Optional(Price), output: Price }, { additionalProperties: false })
+    Type.Object({
+      input: Price,
+      cachedInput: Type.Optional(Price),
+      output: Price,
+      /** The batch API's price (economy executions); half of the prices above when absent. */
+      batch: Type.Optional(Type.Object({ input: Price, cachedInput: Type.Optional(Price), output: Price }, { additionalProperties: false }))
+    }, { additionalProperties: false })
   )
 )
 

@@ -18,6 +18,12 @@ export interface Settings {
   readonly instanceId: string
   /** How long this instance owns its running executions and pending completions without renewing them. */
   readonly executionLeaseMs: number
+  /** Economy mode (contract §3.1 `processing`): how its executions are gathered into provider batches, and how long they may wait. */
+  readonly economy: {
+    readonly batchWindowMs: number
+    readonly batchMax: number
+    readonly maxWaitMs: number
+  }
   readonly publicUrl: string
   readonly logLevel: string
   readonly hubspot: {
@@ -103,6 +109,7 @@ export function resolveSettings (env: Env): Settings {
     // Host name and process id by default: a restarted process is a new instance, and the old one's leases run out.
     instanceId: env.INSTANCE_ID ?? `${hostname()}-${process.pid}`.slice(0, 100),
     executionLeaseMs: env.EXECUTION_LEASE_MS,
+    economy: { batchWindowMs: env.ECONOMY_BATCH_WINDOW_MS, batchMax: env.ECONOMY_BATCH_MAX, maxWaitMs: env.ECONOMY_MAX_WAIT_MS },
     publicUrl: httpUrl('PUBLIC_URL', env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL,
     hubspot: {

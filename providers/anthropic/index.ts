@@ -1,32 +1,26 @@
 import type { ProviderModel } from '../contract.ts'
 import { defineProvider } from '../define-provider.ts'
-import { createLazyClientCache } from '../client-cache.ts'
 import { checkKey } from '../key-check.ts'
+import { createAnthropicBatch } from './anthropic-batch.ts'
+import { anthropicClientCache } from './anthropic-client.ts'
 import { mapAnthropicError } from './anthropic-errors.ts'
 import { invokeMessages } from './anthropic-messages.ts'
 import { ANTHROPIC_MODELS, anthropicLiveProfile, anthropicProfile, type AnthropicModelProfile } from './anthropic-models.ts'
-import { loadAnthropicSdk } from './anthropic-sdk.ts'
 
-export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com'
+export { ANTHROPIC_DEFAULT_BASE_URL } from './anthropic-client.ts'
 
 // Bounds the live profiles kept from model lists: a connection's base URL may point at a proxy with a huge list.
 const LEARNED_CAPACITY = 1000
 
-/** Anthropic through the official SDK (API version 2026-10-21) and the Messages API. */
+/** Anthropic through the official SDK (API version 2026-10-21): the Messages API, and its batches for economy executions. */
 export default defineProvider({
   id: 'anthropic',
   label: 'Anthropic (Claude)',
   hosts: ['api.anthropic.com'],
   create (context) {
-    // The key is always passed, so the SDK never falls back to environment variables or on-disk profiles. The
-    // explicit timeout also lifts the SDK's refusal of long non-streaming calls. Retries belong to the service.
-    const clientFor = createLazyClientCache(loadAnthropicSdk, ({ Anthropic }, credentials) => new Anthropic({
-      apiKey: credentials.apiKey,
-      baseURL: credentials.baseUrl ?? context.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
-      timeout: context.timeoutMs,
-      maxRetries: 0,
-      fetch: context.fetch
-    }))
+    const clientFor = anthropicClientCache(context)
+    // Clients for downloading batch results only: those are read line by line, past one answer's limit.
+    const resultsClientFor = anthropicClientCache(context, context.resultsFetch ?? context.fetch)
     // What the live list said about each model, so capabilities() and invoke() agree with what was offered.
     const learned = new Map<string, AnthropicModelProfile>()
     const profileFor = (modelId: string) => learned.get(modelId) ?? anthropicProfile(modelId)
@@ -64,7 +58,9 @@ export default defineProvider({
         client: await clientFor(request),
         profile: profileFor(request.modelId),
         mapError: mapAnthropicError
-      })
+      }),
+
+      batch: createAnthropicBatch({ clientFor, resultsClientFor, profileFor, mapError: mapAnthropicError })
     }
   }
 })

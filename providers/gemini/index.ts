@@ -1,11 +1,11 @@
 import type { ProviderModel } from '../contract.ts'
 import { defineProvider } from '../define-provider.ts'
-import { createLazyClientCache } from '../client-cache.ts'
 import { checkKey } from '../key-check.ts'
+import { createGeminiBatch, geminiInlineResultsFetch } from './gemini-batch.ts'
+import { geminiClientCache } from './gemini-client.ts'
 import { mapGeminiError } from './gemini-errors.ts'
 import { invokeGemini } from './gemini-generate.ts'
 import { GEMINI_MODELS, geminiCapabilities, isGeminiTextModel, liveGeminiCapabilities } from './gemini-models.ts'
-import { loadGeminiSdk } from './gemini-sdk.ts'
 
 /** Google Gemini (the Gemini Developer API) through `@google/genai`. */
 export default defineProvider({
@@ -13,24 +13,9 @@ export default defineProvider({
   label: 'Google Gemini',
   hosts: ['generativelanguage.googleapis.com'],
   create (context) {
-    const clientFor = createLazyClientCache(loadGeminiSdk, ({ GoogleGenAI }, credentials) => {
-      const baseUrl = credentials.baseUrl ?? context.baseUrl
-      return new GoogleGenAI({
-        apiKey: credentials.apiKey,
-        // Pinned so that GOOGLE_GENAI_USE_VERTEXAI in the operator's environment cannot send calls to Vertex AI.
-        vertexai: false,
-        httpOptions: {
-          ...(baseUrl === undefined ? {} : { baseUrl }),
-          // 2.x defaults to v1beta and 3.x to v1: pinned, so an SDK upgrade cannot move us silently.
-          apiVersion: 'v1beta',
-          // The SDK has no timeout of its own: without this a hung call would wait for the signal alone.
-          timeout: context.timeoutMs,
-          // This SDK has no retries by default; the service's policy in providers/retry.ts applies, so no
-          // `retryOptions` here.
-          fetch: context.fetch
-        }
-      })
-    })
+    const clientFor = geminiClientCache(context)
+    // Clients for reading batches: a finished one carries every answer inline, far past one answer's limit.
+    const resultsClientFor = geminiClientCache(context, geminiInlineResultsFetch(context.resultsFetch ?? context.fetch))
 
     return {
       models: GEMINI_MODELS,
@@ -58,7 +43,9 @@ export default defineProvider({
         }
       },
 
-      invoke: async request => await invokeGemini(request, { client: await clientFor(request), mapError: mapGeminiError })
+      invoke: async request => await invokeGemini(request, { client: await clientFor(request), mapError: mapGeminiError }),
+
+      batch: createGeminiBatch({ clientFor, resultsClientFor, mapError: mapGeminiError, log: context.log })
     }
   }
 })

@@ -14,6 +14,21 @@ const REASONING: ModelCapabilities = { ...EARLY_REASONING, temperature: true, te
  * a refused temperature is retried without it, a refused effort too, and both are reported.
  */
 export function openaiCapabilities (modelId: string): ModelCapabilities {
+  const capabilities = familyCapabilities(modelId)
+  return hasFlexTier(modelId) ? { ...capabilities, flexTier: true } : capabilities
+}
+
+/**
+ * Flex processing (`service_tier: "flex"`, batch prices on a synchronous call) is in beta for the models OpenAI's
+ * pricing page lists: the GPT-5 families, o3 and o4-mini [UNCONFIRMED: the list changes; a model that refuses it
+ * is called again on the standard tier].
+ */
+function hasFlexTier (modelId: string): boolean {
+  const id = modelId.toLowerCase()
+  return (/^gpt-([5-9]|\d{2,})/.test(id) && !/-chat-latest$/.test(id)) || /^o(3|4-mini)(-\d{4}-\d{2}-\d{2})?$/.test(id)
+}
+
+function familyCapabilities (modelId: string): ModelCapabilities {
   const id = modelId.replace(/^ft:/, '').toLowerCase()
   if (/-chat-latest$|^chatgpt-/.test(id)) return CLASSIC
   if (/^gpt-5(\.\d+)?-pro/.test(id)) return { ...EARLY_REASONING, reasoningEfforts: ['high'] }

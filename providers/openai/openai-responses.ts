@@ -2,12 +2,35 @@ import type OpenAI from 'openai'
 import type { FinishReason, InvokeRequest, InvokeResult } from '../contract.ts'
 import { ProviderError } from '../errors.ts'
 
-type ResponseBody = OpenAI.Responses.ResponseCreateParamsNonStreaming
-type Response = OpenAI.Responses.Response
+export type ResponsesBody = OpenAI.Responses.ResponseCreateParamsNonStreaming
+export type ResponsesObject = OpenAI.Responses.Response
+
+/** The decided parameters of one generation: what `invoke` and a batch line both carry. */
+export type GenerationParameters = Pick<InvokeRequest, 'modelId' | 'prompt' | 'instructions' | 'maxOutputTokens' | 'temperature' | 'reasoningEffort' | 'jsonSchema' | 'serviceTier'>
 
 export interface ResponsesOptions {
   readonly client: OpenAI
   readonly mapError: (error: unknown, signal: AbortSignal) => ProviderError
+}
+
+/**
+ * The Responses API body for one generation: exactly the parameters given, and nothing stored at the vendor.
+ * `invoke` and the batch file both build their bodies here, so a batch line is the body `invoke` would send.
+ */
+export function responsesBody (parameters: GenerationParameters): ResponsesBody {
+  return {
+    model: parameters.modelId,
+    input: parameters.prompt,
+    store: false,
+    ...(parameters.instructions === undefined ? {} : { instructions: parameters.instructions }),
+    ...(parameters.maxOutputTokens === undefined ? {} : { max_output_tokens: parameters.maxOutputTokens }),
+    ...(parameters.temperature === undefined ? {} : { temperature: parameters.temperature }),
+    ...(parameters.reasoningEffort === undefined ? {} : { reasoning: { effort: parameters.reasoningEffort } }),
+    ...(parameters.serviceTier === undefined ? {} : { service_tier: parameters.serviceTier }),
+    ...(parameters.jsonSchema === undefined
+      ? {}
+      : { text: { format: { type: 'json_schema', name: 'response', schema: parameters.jsonSchema as Record<string, unknown>, strict: true } } })
+  }
 }
 
 /**
@@ -16,20 +39,9 @@ export interface ResponsesOptions {
  * the call is repeated once without it and the adjustment reported.
  */
 export async function invokeResponses (request: InvokeRequest, options: ResponsesOptions): Promise<InvokeResult> {
-  const body: ResponseBody = {
-    model: request.modelId,
-    input: request.prompt,
-    store: false,
-    ...(request.instructions === undefined ? {} : { instructions: request.instructions }),
-    ...(request.maxOutputTokens === undefined ? {} : { max_output_tokens: request.maxOutputTokens }),
-    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-    ...(request.reasoningEffort === undefined ? {} : { reasoning: { effort: request.reasoningEffort } }),
-    ...(request.jsonSchema === undefined
-      ? {}
-      : { text: { format: { type: 'json_schema', name: 'response', schema: request.jsonSchema as Record<string, unknown>, strict: true } } })
-  }
+  const body = responsesBody(request)
   const adjustments: string[] = []
-  let response: Response
+  let response: ResponsesObject
   try {
     response = await send(body, request.signal, options)
   } catch (error) {
@@ -40,12 +52,12 @@ export async function invokeResponses (request: InvokeRequest, options: Response
     adjustments.push(refused === 'temperature'
       ? `Temperature ${String(body.temperature)} ignored: ${request.modelId} refused it.`
       : `Reasoning effort "${String(body.reasoning?.effort)}" ignored: ${request.modelId} refused it.`)
-    response = await send(rest as ResponseBody, request.signal, options)
+    response = await send(rest as ResponsesBody, request.signal, options)
   }
-  return toResult(response, adjustments)
+  return responsesResult(response, adjustments)
 }
 
-async function send (body: ResponseBody, signal: AbortSignal, options: ResponsesOptions): Promise<Response> {
+async function send (body: ResponsesBody, signal: AbortSignal, options: ResponsesOptions): Promise<ResponsesObject> {
   try {
     return await options.client.responses.create(body, { signal })
   } catch (error) {
@@ -53,7 +65,7 @@ async function send (body: ResponseBody, signal: AbortSignal, options: Responses
   }
 }
 
-function refusedParameter (error: ProviderError, body: ResponseBody): 'temperature' | 'reasoning' | undefined {
+function refusedParameter (error: ProviderError, body: ResponsesBody): 'temperature' | 'reasoning' | undefined {
   if (error.code !== 'PROVIDER_REJECTED' || error.status !== 400) return undefined
   const said = `${error.param ?? ''} ${error.message}`.toLowerCase()
   if (body.temperature !== undefined && said.includes('temperature')) return 'temperature'
@@ -61,10 +73,15 @@ function refusedParameter (error: ProviderError, body: ResponseBody): 'temperatu
   return undefined
 }
 
-function toResult (response: Response, adjustments: string[]): InvokeResult {
+/**
+ * The result of a Responses API object as the vendor sent it. The text is read from the output items rather than
+ * the SDK's `output_text`, which only `responses.create` adds: a batch output line carries the bare object. Both
+ * concatenate every `output_text` part of every message item (openai-node `addOutputText`), so the two paths agree.
+ */
+export function responsesResult (response: ResponsesObject, adjustments: readonly string[] = []): InvokeResult {
   const usage = response.usage
   return {
-    text: response.output_text ?? '',
+    text: outputText(response),
     finishReason: finishReason(response),
     usage: {
       inputTokens: usage?.input_tokens ?? 0,
@@ -73,11 +90,24 @@ function toResult (response: Response, adjustments: string[]): InvokeResult {
       ...(usage?.output_tokens_details?.reasoning_tokens === undefined ? {} : { reasoningTokens: usage.output_tokens_details.reasoning_tokens })
     },
     model: response.model,
-    ...(adjustments.length === 0 ? {} : { adjustments })
+    ...(response.service_tier === 'flex' ? { serviceTier: 'flex' as const } : {}),
+    ...(adjustments.length === 0 ? {} : { adjustments: [...adjustments] })
   }
 }
 
-function finishReason (response: Response): FinishReason {
+function outputText (response: ResponsesObject): string {
+  const parts: string[] = []
+  // A batch line's body is read as it arrived, so nothing here is assumed to be well formed.
+  for (const item of Array.isArray(response.output) ? response.output : []) {
+    if (item?.type !== 'message' || !Array.isArray(item.content)) continue
+    for (const content of item.content) {
+      if (content?.type === 'output_text' && typeof content.text === 'string') parts.push(content.text)
+    }
+  }
+  return parts.join('')
+}
+
+function finishReason (response: ResponsesObject): FinishReason {
   if (response.status === 'completed') return 'stop'
   if (response.status === 'incomplete') {
     const reason = response.incomplete_details?.reason

@@ -11,6 +11,13 @@ export function attemptCost (prices: PriceBook, providerId: string, modelId: str
   return prices.cost(providerId, result.model, result.usage)
 }
 
+/** One batch answer's cost at its model's batch price, found as `attemptCost` finds the standard one. */
+export function batchAttemptCost (prices: PriceBook, providerId: string, modelId: string, result: InvokeResult): number | undefined {
+  const requested = prices.batchCost(providerId, modelId, result.usage)
+  if (requested !== undefined || result.model === undefined || result.model === modelId) return requested
+  return prices.batchCost(providerId, result.model, result.usage)
+}
+
 /** Renders a cost for HubSpot's output fields: up to six decimals, no trailing zeros (`0.000123`, `0`). */
 export function formatCost (costUsd: number): string {
   // Float sums land just below a half (325.49999999999994 micro-dollars for 325.5): 12 digits restore the decimal.

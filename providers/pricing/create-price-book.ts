@@ -1,5 +1,5 @@
 import type { Usage } from '../contract.ts'
-import type { ModelPrice, PriceBook } from './price-book.ts'
+import { BATCH_DISCOUNT, batchPriceOf, type ModelPrice, type PriceBook } from './price-book.ts'
 import { MILLION, tableCost, tablePrice } from './price-table.ts'
 
 export interface PriceBookOptions {
@@ -23,12 +23,18 @@ export function createPriceBook (options: PriceBookOptions = {}): PriceBook {
     },
     price (provider, model) {
       return override(provider, model) ?? tablePrice(provider, model)
+    },
+    batchCost (provider, model, usage) {
+      const price = override(provider, model)
+      if (price !== undefined) return costAt(batchPriceOf(price), usage)
+      const standard = tableCost(provider, model, usage)
+      return standard === undefined ? undefined : standard * BATCH_DISCOUNT
     }
   }
 }
 
 /** Cached input is part of the input count (providers/contract.ts), so it is taken out and charged at its own price. */
-export function costAt (price: ModelPrice, usage: Usage): number {
+export function costAt (price: Omit<ModelPrice, 'batch'>, usage: Usage): number {
   const cached = Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens)
   const uncached = usage.inputTokens - cached
   return (uncached * price.input + cached * (price.cachedInput ?? price.input) + usage.outputTokens * price.output) / MILLION

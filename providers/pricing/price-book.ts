@@ -6,6 +6,24 @@ export interface ModelPrice {
   /** Input tokens served from the provider's prompt cache; `input` when absent. */
   readonly cachedInput?: number
   readonly output: number
+  /** The vendor's batch price, where it is set (PRICES_FILE); else BATCH_DISCOUNT of the standard one. */
+  readonly batch?: Omit<ModelPrice, 'batch'>
+}
+
+/**
+ * What a batch costs against the standard price, where no batch price is set: OpenAI, Anthropic and Google each
+ * document their batch APIs at 50 % of the standard input and output prices (reference/batch-apis.md).
+ */
+export const BATCH_DISCOUNT = 0.5
+
+/** The price a batch answer is charged at: the set batch price, else the standard one at BATCH_DISCOUNT. */
+export function batchPriceOf (price: ModelPrice): Omit<ModelPrice, 'batch'> {
+  if (price.batch !== undefined) return price.batch
+  return {
+    input: price.input * BATCH_DISCOUNT,
+    ...(price.cachedInput === undefined ? {} : { cachedInput: price.cachedInput * BATCH_DISCOUNT }),
+    output: price.output * BATCH_DISCOUNT
+  }
 }
 
 /**
@@ -17,4 +35,6 @@ export interface PriceBook {
   cost (provider: string, model: string, usage: Usage): number | undefined
   /** The model's price, for estimates before a call, or undefined when it is not known. */
   price (provider: string, model: string): ModelPrice | undefined
+  /** USD for one batch answer's usage: the batch price (see `batchPriceOf`), or undefined. */
+  batchCost (provider: string, model: string, usage: Usage): number | undefined
 }

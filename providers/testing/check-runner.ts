@@ -27,12 +27,15 @@ export class CheckRunner {
     this.options = options
   }
 
-  /** Resolves whether the check passed. */
-  async run (name: string, body: CheckBody): Promise<boolean> {
+  /**
+   * Resolves whether the check passed. `extraMs` lengthens this check's deadline, for one that waits on purpose
+   * (a batch polled until it ends).
+   */
+  async run (name: string, body: CheckBody, extraMs = 0): Promise<boolean> {
     const started = performance.now()
     let problems: readonly string[]
     try {
-      problems = await withDeadline(body, this.options.timeoutMs)
+      problems = await withDeadline(body, this.options.timeoutMs + extraMs)
     } catch (error) {
       if (error instanceof CheckOverran) {
         problems = [`expected the check to finish within ${error.timeoutMs} ms, but it was still waiting on the provider (does a call ignore its signal?)`]

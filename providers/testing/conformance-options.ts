@@ -19,6 +19,21 @@ export interface ConformanceScenarios {
   failNext (failure: ConformanceFailure): void | Promise<void>
 }
 
+/**
+ * How a batch the kit submits comes to an end, for a provider that declares `batch`: the kit cannot move a vendor's
+ * batch, so it calls `finish` (when given) right after `submit`, then polls `status` every `pollIntervalMs` until the
+ * batch leaves `running`, for at most `endsWithinMs`. Against a stub, `finish` ends the batch at once; against a
+ * vendor's sandbox or a stub that ends batches on its own, leave `finish` out and give a bound the vendor keeps.
+ */
+export interface ConformanceBatchScenario {
+  /** Ends the batch `batchId` with every item answered, as the vendor does once it has run them. Called once. */
+  finish? (batchId: string): void | Promise<void>
+  /** Most time from `finish` (or `submit`) until `status` leaves `running`, in milliseconds (default 30 000). */
+  readonly endsWithinMs?: number
+  /** The wait between two `status` calls while the batch runs, in milliseconds (default 1000). */
+  readonly pollIntervalMs?: number
+}
+
 export interface ConformanceOptions {
   /**
    * The provider module's default export (made with `defineProvider`). Whatever arrives is checked at run time:
@@ -53,6 +68,11 @@ export interface ConformanceOptions {
    * ignores its signal must not stall a runner that has no timeout of its own.
    */
   readonly checkTimeoutMs?: number
+  /**
+   * How a submitted batch ends at the stub. Needed when the provider declares `batch` (without it the batch round
+   * trip fails, saying so); ignored otherwise.
+   */
+  readonly batch?: ConformanceBatchScenario
 }
 
 /**
@@ -69,7 +89,19 @@ export function assertConformanceOptions (options: ConformanceOptions): void {
   if (options.rateLimitRetryAfterMs !== undefined && !(typeof options.rateLimitRetryAfterMs === 'number' && options.rateLimitRetryAfterMs >= 0)) {
     throw new TypeError('runProviderConformance(options): rateLimitRetryAfterMs must be a number ≥ 0 when given')
   }
-  if (options.checkTimeoutMs !== undefined && !(typeof options.checkTimeoutMs === 'number' && options.checkTimeoutMs > 0)) {
-    throw new TypeError('runProviderConformance(options): checkTimeoutMs must be a positive number when given')
+  assertPositiveWhenGiven('checkTimeoutMs', options.checkTimeoutMs)
+  if (options.batch !== undefined) {
+    if (typeof options.batch !== 'object' || options.batch === null) throw new TypeError('runProviderConformance(options): batch must be an object when given')
+    if (options.batch.finish !== undefined && typeof options.batch.finish !== 'function') {
+      throw new TypeError('runProviderConformance(options): batch.finish must be a function when given')
+    }
+    assertPositiveWhenGiven('batch.endsWithinMs', options.batch.endsWithinMs)
+    assertPositiveWhenGiven('batch.pollIntervalMs', options.batch.pollIntervalMs)
+  }
+}
+
+function assertPositiveWhenGiven (field: string, value: unknown): void {
+  if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
+    throw new TypeError(`runProviderConformance(options): ${field} must be a positive number when given`)
   }
 }

@@ -45,7 +45,9 @@
  * - refuse any other key the way the vendor does (status and body; echoing part of the key, as vendors do, lets
  *   the kit prove the provider never repeats it);
  * - answer the next generation request with a failure when `scenarios.failNext` asks (see
- *   `ConformanceScenarios`), and later ones normally again.
+ *   `ConformanceScenarios`), and later ones normally again;
+ * - for a provider with `batch`, take a batch of two requests and end it, every request answered, when
+ *   `batch.finish` asks (or on its own, within `batch.endsWithinMs`).
  *
  * The checks, run one after the other (the stub's scenarios depend on order):
  *
@@ -59,7 +61,12 @@
  * 7. failures, each a `ProviderError` with the right code: the bad key, then a revoked key (401) →
  *    PROVIDER_AUTH, 429 → PROVIDER_RATE_LIMITED, 5xx → PROVIDER_UNAVAILABLE, a hang past a 300 ms signal →
  *    PROVIDER_TIMEOUT;
- * 8. no key text in anything thrown or logged along the way.
+ * 8. no key text in anything thrown or logged along the way;
+ * 9. when the provider declares `batch`: its shape (the four methods, `supports` and `find` as functions when
+ *    present, positive whole `maxItems` and `maxBytes`); a round trip of two items, ended as `options.batch` says
+ *    (see `ConformanceBatchScenario`): submit → `status` until it leaves running, then `ended` → exactly one
+ *    well-formed answer per custom id → cancel of the ended batch does nothing; a submit with the bad key →
+ *    PROVIDER_AUTH; and no key text in what those calls threw, resolved, yielded or logged.
  *
  * A check that throws, or runs past `checkTimeoutMs`, is a failed check whose reason says so; the run goes on.
  * Reasons never hold key text: whatever the provider threw is quoted with every fragment of either key redacted,
@@ -68,5 +75,5 @@
  */
 export { runProviderConformance, CONFORMANCE_HANG_SIGNAL_MS } from './run-provider-conformance.ts'
 export { formatConformanceReport, type ConformanceCheck, type ConformanceReport } from './conformance-report.ts'
-export type { ConformanceFailure, ConformanceOptions, ConformanceScenarios } from './conformance-options.ts'
+export type { ConformanceBatchScenario, ConformanceFailure, ConformanceOptions, ConformanceScenarios } from './conformance-options.ts'
 export { capabilityProblems } from './model-checks.ts'

@@ -1,21 +1,22 @@
 import {
   PROVIDER_SPEC_VERSION,
-  type FinishReason,
-  type InvokeResult,
   type LlmProvider,
   type ProviderContext,
   type ProviderCredentials,
   type ProviderDefinition,
   type ProviderLogger
 } from '../contract.ts'
-import { ProviderError, type ProviderErrorCode } from '../errors.ts'
+import type { ProviderErrorCode } from '../errors.ts'
 import { decideParameters } from '../parameters.ts'
 import { PROVIDER_ID_PATTERN, createProviderRegistry } from '../registry.ts'
+import { runBatchChecks } from './batch-checks.ts'
+import { callSignal as signal, expectFailure, settle } from './call-outcomes.ts'
 import { CanaryWatch } from './canary-watch.ts'
 import { CheckRunner, describe } from './check-runner.ts'
 import { assertConformanceOptions, type ConformanceFailure, type ConformanceOptions } from './conformance-options.ts'
 import type { ConformanceReport } from './conformance-report.ts'
-import { capabilityProblems, isCount, modelListProblems, shown } from './model-checks.ts'
+import { invokeResultProblems } from './invoke-result-checks.ts'
+import { capabilityProblems, modelListProblems, shown } from './model-checks.ts'
 
 /** The signal given to the call that meets a hanging stub. */
 export const CONFORMANCE_HANG_SIGNAL_MS = 300
@@ -23,7 +24,6 @@ export const CONFORMANCE_HANG_SIGNAL_MS = 300
 const DEFAULT_CHECK_TIMEOUT_MS = 15_000
 /** A call meeting a hanging stub must end this soon after it started, its signal having fired long before. */
 const HANG_ENDS_WITHIN_MS = 3000
-const FINISH_REASONS: readonly FinishReason[] = ['stop', 'length', 'content-filter', 'error', 'other']
 const HOST_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/
 const UNSEEN_MODEL_ID = 'conformance-unseen-model-2099'
 const FAILURES: ReadonlyArray<readonly [ConformanceFailure, ProviderErrorCode, string]> = [
@@ -176,52 +176,13 @@ export async function runProviderConformance (options: ConformanceOptions): Prom
     for (const entry of logged) canary.inspect(entry, 'a log line')
     return canary.leaks.length === 0 ? [] : [`expected no text of either key, but ${canary.leaks.join(', ')}`]
   })
+  // After the key check above, so a leak in a batch call fails the batch's own key check only.
+  await runBatchChecks({ runner, canary, logged, provider, good, bad, modelId, scenario: options.batch })
   return report()
-}
-
-function invokeResultProblems (result: InvokeResult | undefined): string[] {
-  if (typeof result !== 'object' || result === null) return [`expected an object {text, finishReason, usage}, got ${shown(result)}`]
-  const problems: string[] = []
-  if (typeof result.text !== 'string') problems.push(`expected text to be a string, got ${shown(result.text)}`)
-  if (!FINISH_REASONS.includes(result.finishReason)) problems.push(`expected finishReason to be one of ${FINISH_REASONS.join(', ')}, got ${shown(result.finishReason)}`)
-  for (const field of ['inputTokens', 'outputTokens', 'cachedInputTokens', 'reasoningTokens'] as const) {
-    const count = result.usage?.[field]
-    if (count === undefined && (field === 'cachedInputTokens' || field === 'reasoningTokens')) continue
-    if (!isCount(count)) problems.push(`expected usage.${field} to be a whole number ≥ 0, got ${shown(count)}`)
-  }
-  if (result.model !== undefined && typeof result.model !== 'string') problems.push(`expected model, when given, to be a string, got ${shown(result.model)}`)
-  if (result.adjustments !== undefined && !(Array.isArray(result.adjustments) && result.adjustments.every(line => typeof line === 'string'))) {
-    problems.push(`expected adjustments, when given, to be an array of sentences, got ${shown(result.adjustments)}`)
-  }
-  return problems
 }
 
 function isValidKeyCheck (value: unknown): boolean {
   return typeof value === 'object' && value !== null && Object.keys(value).length === 1 && (value as { valid?: unknown }).valid === true
-}
-
-/** Settles one call, never throwing (a synchronous throw counts as a rejection), and hands any error to the canary. */
-async function settle<T> (call: () => Promise<T>, canary: CanaryWatch, where: string): Promise<{ value?: T, error?: unknown }> {
-  try {
-    return { value: await call() }
-  } catch (error) {
-    canary.inspect(error, where)
-    return { error: error ?? new Error('rejected with nothing') }
-  }
-}
-
-/** The call must reject with a ProviderError of `code`; `hint` follows the problem when it resolved instead. */
-async function expectFailure (
-  canary: CanaryWatch, where: string, code: ProviderErrorCode, hint: string, call: () => Promise<unknown>
-): Promise<{ error?: ProviderError, problems: string[] }> {
-  const outcome = await settle(call, canary, `what ${where} threw`)
-  const expected = `expected a ProviderError with code ${code}`
-  if (outcome.error === undefined) return { problems: [`${expected}, but ${where} resolved${hint}`] }
-  const error = outcome.error
-  if (!ProviderError.is(error)) {
-    return { problems: [`${expected}, but ${where} threw ${describe(error)}, which is not a ProviderError from hubspot-llm-actions/provider`] }
-  }
-  return { error, problems: error.code === code ? [] : [`${expected}, but ${where} threw ${error.code}: ${error.message}`] }
 }
 
 /** Keeps every line for the canary, and passes it on to the caller's logger when one was given. */
@@ -231,8 +192,4 @@ function recordingLogger (entries: unknown[], forward: ProviderLogger | undefine
     forward?.[level](object, message)
   }
   return { debug: writer('debug'), info: writer('info'), warn: writer('warn') }
-}
-
-function signal (): AbortSignal {
-  return AbortSignal.timeout(5000)
 }

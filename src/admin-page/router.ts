@@ -8,6 +8,7 @@ export const PORTAL_TABS = [
   { id: 'test-console', label: 'Test console' },
   { id: 'executions', label: 'Executions' },
   { id: 'spend', label: 'Spend' },
+  { id: 'economy', label: 'Economy' },
   { id: 'audit', label: 'Audit' }
 ] as const
 

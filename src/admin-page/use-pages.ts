@@ -1,7 +1,8 @@
 /**
  * A list the API pages back through (`next` is the `before` of the next page): the first page loads with
  * useLoad whenever `keys` change, and `loadMore` appends older pages. Pages asked for before the keys
- * changed are dropped when they arrive.
+ * changed are dropped when they arrive. `first` is the first page whole, for what an answer carries beside its
+ * items (the economy queue's counts).
  */
 
 import { useRef, useState } from 'preact/hooks'
@@ -13,9 +14,10 @@ export interface Page<Item> {
   readonly next?: number | null
 }
 
-export interface Pages<Item> {
+export interface Pages<Item, Answer extends Page<Item> = Page<Item>> {
   /** Every page loaded so far; undefined until the first page is in. */
   readonly items: Item[] | undefined
+  readonly first: Answer | undefined
   readonly loading: boolean
   readonly error: string | undefined
   readonly hasMore: boolean
@@ -31,7 +33,7 @@ interface More<Item> {
   readonly next: number | undefined
 }
 
-export function usePages<Item> (loadPage: (before: number | undefined) => Promise<Page<Item>>, keys: readonly unknown[]): Pages<Item> {
+export function usePages<Item, Answer extends Page<Item> = Page<Item>> (loadPage: (before: number | undefined) => Promise<Answer & Page<Item>>, keys: readonly unknown[]): Pages<Item, Answer> {
   const generation = useRef(0)
   const [more, setMore] = useState<More<Item> | undefined>(undefined)
   const [loadingMore, setLoadingMore] = useState(false)
@@ -62,5 +64,5 @@ export function usePages<Item> (loadPage: (before: number | undefined) => Promis
     }
   }
 
-  return { items, loading: first.loading, error: first.error, hasMore: next !== undefined, loadingMore, moreError, loadMore, reload: first.reload }
+  return { items, first: first.data, loading: first.loading, error: first.error, hasMore: next !== undefined, loadingMore, moreError, loadMore, reload: first.reload }
 }

@@ -14,7 +14,7 @@ const BAD_KEY = 'sk-test-openai-revoked-key-00000000000bad1'
  * The admin page as an operator uses it, in Debian's Chromium against the real service on loopback, with the
  * OpenAI stub behind it: every step of the issue, through the page's labelled controls only.
  */
-t.test('an operator signs in, connects and switches a key, allows two models, creates an assistant, tests a prompt, reads executions and spend, sets a budget, disconnects and signs out', async t => {
+t.test('an operator signs in, connects and switches a key, allows two models, creates an assistant, tests a prompt, reads executions, economy and spend, sets a budget, disconnects and signs out', async t => {
   const stub = await startOpenAIStub({ goodKeys: [OPENAI_GOOD_KEY, SECOND_KEY], answer: () => 'Acme makes anvils.' })
   t.teardown(() => stub.close())
   // HubSpot's API is a closed loopback port: a resend must never leave the machine.
@@ -203,11 +203,35 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
     t.ok(trail.includes('redeliver'), 'the resend is in the audit trail')
   })
 
+  await t.test('economy: the portal\'s Economy tab shows the queue, this month\'s saving and a finished batch', async t => {
+    // As the economy queue leaves a batch that ended: one item answered by it (the execution, which saved 1.25 cents),
+    // the other run as a standard call.
+    const { driver } = built.app.database
+    const { economyBatches, executions } = driver.tables
+    const now = Date.now()
+    await driver.run(driver.db.insert(economyBatches).values({
+      portalId: Number(PORTAL), provider: 'openai', model: 'gpt-5.4', label: 'browser-test-batch', state: 'done', vendorBatchId: 'batch_stub_finished_1',
+      vendorState: 'completed', items: 2, answered: 1, ranStandard: 1, createdAt: now - 3_600_000, submittedAt: now - 3_590_000, finishedAt: now - 60_000
+    }))
+    await driver.run(driver.db.update(executions).set({ processing: 'economy', economyState: 'answered', savedUsd: 0.0125 }).where(eq(executions.portalId, Number(PORTAL))))
+    await page.getByRole('navigation', { name: `Portal ${PORTAL} sections` }).getByRole('link', { name: 'Economy', exact: true }).click()
+    await page.getByRole('heading', { name: 'Economy', exact: true }).waitFor()
+    t.equal(await page.getByText(/^Saved this month:/).textContent(), 'Saved this month: $0.0125')
+    t.same(await page.getByRole('region', { name: 'Queue' }).locator('dd').allTextContents(), ['0', '0', '0', '0'], 'nothing waits')
+    const row = page.getByRole('table', { name: /Recent batches/ }).getByRole('row').filter({ hasText: 'batch_stub_finished_1' })
+    const cells: Record<string, string> = { Provider: 'OpenAI', Model: 'gpt-5.4', State: 'done (completed)', Items: '2', Answered: '1', 'Run as standard': '1', Error: '—' }
+    for (const [label, text] of Object.entries(cells)) t.equal(await row.locator(`[data-label="${label}"]`).textContent(), text, label)
+    await screenshot(page, 'economy')
+    await page.getByRole('link', { name: 'Executions' }).click()
+    await page.getByText('Economy: answered by its batch, saved $0.0125').waitFor()
+  })
+
   await t.test('spend: the charts and this month\'s spend; set a budget', async t => {
     await page.getByRole('link', { name: 'Spend' }).click()
     await page.getByRole('img', { name: 'Spend per day' }).waitFor()
     await page.getByRole('img', { name: 'Spend per provider' }).waitFor()
     t.match(await page.getByText(/This month: \$/).textContent(), /This month: \$0\.\d+/)
+    t.match(await page.locator('dl.economy-saving').textContent(), /^Economy executions1 of 1Economy cost\$0\.\d+Saved by economy\$0\.0125/, 'what economy cost and saved')
     await page.getByLabel('Monthly limit (USD)').fill('25')
     await page.getByLabel('Warn at (%)').fill('80')
     await page.getByRole('button', { name: 'Save budget' }).click()
@@ -303,6 +327,7 @@ t.test('an operator signs in, connects and switches a key, allows two models, cr
       ['test-console', () => phone.getByRole('button', { name: 'Run test' })],
       ['executions', () => phone.getByRole('table')],
       ['spend', () => phone.getByRole('img', { name: 'Spend per day' })],
+      ['economy', () => phone.getByRole('table')],
       ['audit', () => phone.getByRole('table')]
     ] as const) {
       await phone.goto(`${origin}/#/${screen === 'portals' ? '' : `portals/${PORTAL}/${screen}`}`)

@@ -2,7 +2,7 @@
  * The names of the kit's checks in the order they run, written out here on purpose: a renamed or dropped check
  * changes what third-party providers are held to, so it has to change this list too.
  */
-export function conformanceCheckNames (options: { readonly rateLimitRetryAfterMs?: number } = {}): string[] {
+export function conformanceCheckNames (options: { readonly rateLimitRetryAfterMs?: number, readonly batch?: boolean } = {}): string[] {
   const carrying = options.rateLimitRetryAfterMs === undefined ? '' : `, carrying retryAfterMs ${options.rateLimitRetryAfterMs}`
   return [
     'is an object made with defineProvider, declaring this contract\'s specificationVersion',
@@ -21,6 +21,19 @@ export function conformanceCheckNames (options: { readonly rateLimitRetryAfterMs
     `invoke meeting "rate-limited" throws ProviderError PROVIDER_RATE_LIMITED${carrying}`,
     'invoke meeting "unavailable" throws ProviderError PROVIDER_UNAVAILABLE',
     'invoke meeting "hang" with a 300 ms signal throws ProviderError PROVIDER_TIMEOUT soon after',
-    'repeats no key, whole or in part, in errors, key-check reasons or logs'
+    'repeats no key, whole or in part, in errors, key-check reasons or logs',
+    ...(options.batch === true ? BATCH_CHECK_NAMES : [])
   ]
 }
+
+/** The checks a provider that declares `batch` meets after the others. */
+const BATCH_CHECK_NAMES = [
+  'batch is an object with the functions submit, status, results and cancel, and supports and find when present',
+  'batch declares maxItems and maxBytes as positive whole numbers',
+  'batch submit of two items resolves the vendor\'s batch id',
+  'batch status leaves running once the scenario ends the batch, and answers ended',
+  'batch results yield exactly one answer per submitted custom id, each with text, a finish reason and usage counts',
+  'batch cancel of an ended batch resolves and leaves it ended',
+  'batch submit with the bad key throws ProviderError PROVIDER_AUTH',
+  'batch repeats no key, whole or in part, in what its calls throw, resolve, yield or log'
+]

@@ -3,7 +3,7 @@ import type { AppOptions } from '../../src/app.ts'
 import { buildApp, TEST_CLIENT_SECRET, type TestApp } from './build-app.ts'
 import { executionBody, signedHeaders } from './hubspot-request.ts'
 import { HUBSPOT_STUB_CLIENT_ID, startHubSpotStub, type HubSpotStub } from '../stubs/hubspot-stub.ts'
-import { OPENAI_GOOD_KEY, openAIResponse, startOpenAIStub, type OpenAIStub } from '../stubs/openai-stub.ts'
+import { OPENAI_GOOD_KEY, openAIResponse, startOpenAIStub, type OpenAIStub, type OpenAIStubOptions } from '../stubs/openai-stub.ts'
 
 export type InjectResponse = Awaited<ReturnType<TestApp['app']['inject']>>
 
@@ -32,8 +32,8 @@ export interface DurableSetup extends TestApp {
  * The real app against a loopback OpenAI (answering "Answer to <prompt>" after `providerDelayMs`) and a loopback
  * HubSpot (OAuth, callback API), with PORTAL connected to OpenAI. Settings are the test's to choose.
  */
-export async function durableSetup (t: Test, environment: Record<string, string> = {}, options: { install?: boolean, clock?: AppOptions['clock'], setTimer?: AppOptions['setTimer'] } = {}): Promise<DurableSetup> {
-  const openai = await startOpenAIStub()
+export async function durableSetup (t: Test, environment: Record<string, string> = {}, options: { install?: boolean, clock?: AppOptions['clock'], setTimer?: AppOptions['setTimer'], openai?: OpenAIStubOptions, extraProviders?: AppOptions['extraProviders'] } = {}): Promise<DurableSetup> {
+  const openai = await startOpenAIStub(options.openai)
   const hubspot = await startHubSpotStub({ clientSecret: TEST_CLIENT_SECRET })
   t.teardown(async () => { await openai.close(); await hubspot.close() })
   const settings = {
@@ -43,7 +43,11 @@ export async function durableSetup (t: Test, environment: Record<string, string>
     SYNC_BUDGET_MS: '300',
     ...environment
   }
-  const appOptions = { ...(options.clock === undefined ? {} : { clock: options.clock }), ...(options.setTimer === undefined ? {} : { setTimer: options.setTimer }) }
+  const appOptions = {
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.setTimer === undefined ? {} : { setTimer: options.setTimer }),
+    ...(options.extraProviders === undefined ? {} : { extraProviders: options.extraProviders })
+  }
   // Shared by every app of this setup (restarts included): the stub reads it at each answer.
   const stubState = { providerDelayMs: 0 }
   const around = (built: TestApp): DurableSetup => ({

@@ -15,11 +15,13 @@ export function captureLogger (): CapturedLogger {
 /** The fetch providers get in production, shared by the tests that build providers. */
 const leanFetch = createLeanFetch()
 
-/** Builds one provider through the real registry, pointed at a stub, with the fetch production gives it. */
+/** Builds one provider through the real registry, pointed at a stub, with the fetches production gives it. */
 export function buildProvider (definition: ProviderDefinition, context: Partial<ProviderContext> = {}): LlmProvider {
   const registry = createProviderRegistry([{ definition, origin: `test ${definition.id}` }], () => ({
     fetch: leanFetch,
-    timeoutMs: 5000,
+    resultsFetch: globalThis.fetch,
+    // Room for an SDK's first load on a loaded two-core machine; tests of timeouts give their own.
+    timeoutMs: 15_000,
     log: captureLogger(),
     ...context
   }))
@@ -29,6 +31,6 @@ export function buildProvider (definition: ProviderDefinition, context: Partial<
 }
 
 /** An AbortSignal for one call in a test. */
-export function signal (milliseconds = 5000): AbortSignal {
+export function signal (milliseconds = 15_000): AbortSignal {
   return AbortSignal.timeout(milliseconds)
 }

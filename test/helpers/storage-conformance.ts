@@ -1041,7 +1041,8 @@ function runningRow (id: number, given: ExecutionStart, held: Lease = lease()): 
     startedAt: given.startedAt, finishedAt: null, request: given.request, runs: 1, expiresAt: given.expiresAt,
     answered: null, fallbackReason: null, completionState: null, completionAttempts: 0, completionDueAt: null,
     completionError: null, completedAt: null, costUsd: null, costUnknown: 0,
-    leaseOwner: held.owner, leaseExpiresAt: held.until, reservedUsd: null
+    leaseOwner: held.owner, leaseExpiresAt: held.until, reservedUsd: null,
+    processing: null, economyState: null, economyBatchId: null, economyAnswer: null, economyNote: null, enqueuedAt: null, savedUsd: null
   }
 }
 

@@ -8,6 +8,8 @@ await runOnPostgres([
   'engine/back-pressure.test.ts',
   'engine/block-and-complete.test.ts',
   'engine/budget-check.test.ts',
+  'engine/economy.test.ts',
+  'engine/economy-faults.test.ts',
   'engine/fallback.test.ts',
   'engine/resume.test.ts',
   'faults/hubspot-callback-down.test.ts'

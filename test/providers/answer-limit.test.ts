@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isAnswerTooLarge, MAX_ANSWER_BYTES } from '../../providers/answer-limit.ts'
+import { isAnswerTooLarge, MAX_ANSWER_BYTES, withResultsLimit } from '../../providers/answer-limit.ts'
 import { BUILTIN_PROVIDERS } from '../../providers/builtin.ts'
 import { ProviderError } from '../../providers/errors.ts'
 import { buildProvider, signal } from '../helpers/provider-context.ts'
@@ -49,4 +49,22 @@ t.test('a gzip answer of small declared length that decodes to 80 MB is counted 
       .then(() => undefined, (thrown: unknown) => thrown)
     t.match(error, { code: 'PROVIDER_REJECTED', message: /answer was larger than 8 MiB/ }, `${definition.id}: refused`)
   }
+})
+
+t.test('the results fetch holds each line to the limit, not the whole body, however the chunks fall', async t => {
+  const encoder = new TextEncoder()
+  const answering = (chunks: readonly string[]): typeof globalThis.fetch => async () => new Response(new ReadableStream<Uint8Array>({
+    start (controller) {
+      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk))
+      controller.close()
+    }
+  }))
+  const read = async (chunks: readonly string[]) => await (await withResultsLimit(answering(chunks), 4)('http://results.invalid/')).text()
+  const refusal = { code: 'PROVIDER_REJECTED', message: /^A line of the provider's batch results was larger than 4 bytes/ }
+
+  t.equal(await read(['abcd\nab', 'cd\nabcd', '\n']), 'abcd\nabcd\nabcd\n', 'lines of exactly the limit, split across chunks')
+  t.equal((await read(['ab\ncd\n'.repeat(1000)])).length, 6000, 'a body far past the limit in short lines')
+  await t.rejects(read(['ab', 'cde\n']), refusal, 'a line past the limit across chunks')
+  await t.rejects(read(['a\nabcde\nb']), refusal, 'a line past the limit inside one chunk')
+  await t.rejects(read(['abc', 'de']), refusal, 'a last line without its newline')
 })

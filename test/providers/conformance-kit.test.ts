@@ -2,7 +2,7 @@ import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import { dirname, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ProviderDefinition, ProviderImplementation } from '../../providers/contract.ts'
+import type { BatchCapability, ProviderDefinition, ProviderImplementation } from '../../providers/contract.ts'
 import { defineProvider } from '../../providers/define-provider.ts'
 import { ProviderError } from '../../providers/errors.ts'
 import openai from '../../providers/openai/index.ts'
@@ -44,6 +44,7 @@ async function run (definition: ProviderDefinition, options: Partial<Conformance
       badKey: BAD_KEY,
       modelId: 'gpt-4.1',
       scenarios: stubScenarios(stub, 'POST /v1/responses', OPENAI_FAILURES),
+      batch: { finish: batchId => stub.batches.complete(batchId) },
       ...options
     })
   } finally {
@@ -60,7 +61,7 @@ function keyFragments (): string[] {
   return [OPENAI_GOOD_KEY, BAD_KEY].flatMap(key => Array.from({ length: key.length - 7 }, (_, index) => key.slice(index, index + 8)))
 }
 
-const names = conformanceCheckNames()
+const names = conformanceCheckNames({ batch: true })
 
 t.test('a sound provider passes every check, each named and timed', async t => {
   const report = await run(openai)
@@ -71,7 +72,7 @@ t.test('a sound provider passes every check, each named and timed', async t => {
   t.ok(report.checks.every(check => Number.isInteger(check.durationMs) && check.durationMs >= 0), 'each check says how long it took')
   t.ok(report.checks.every(check => !('reason' in check)), 'a passed check has no reason')
   t.same(JSON.parse(JSON.stringify(report)), report, 'the report is plain data')
-  t.match(formatConformanceReport(report), /^Provider conformance of "openai": 17 of 17 checks passed in \d+ ms\.\n {2}pass {2}is an object made with defineProvider/)
+  t.match(formatConformanceReport(report), /^Provider conformance of "openai": 25 of 25 checks passed in \d+ ms\.\n {2}pass {2}is an object made with defineProvider/)
 })
 
 t.test('one whose SDK retries on its own fails each one-off failure, saying it resolved', async t => {
@@ -108,7 +109,7 @@ t.test('one that throws for a bad key and lets plain errors out fails those chec
     { name: names[15], reason: `Expected a ProviderError with code PROVIDER_TIMEOUT, but invoke meeting "hang" threw Error: The provider did not answer in time., ${notProviderError}` }
   ])
   const text = formatConformanceReport(report)
-  t.match(text, /^Provider conformance of "careless": 13 of 17 checks passed in \d+ ms, so it does not conform\./)
+  t.match(text, /^Provider conformance of "careless": 21 of 25 checks passed in \d+ ms, so it does not conform\./)
   t.match(text, `  FAIL  ${names[8]}\n        Expected {valid:false, reason}, but validateKey threw Error: bad key.\n`)
 })
 
@@ -200,11 +201,98 @@ t.test('what is not a provider at all fails the definition checks and stops at t
   ])
 })
 
+/** OpenAI with its batch capability changed; `batchOf` reads the sound one. */
+function brokenBatch (id: string, change: (batch: BatchCapability) => Partial<BatchCapability> | Record<string, unknown>): ProviderDefinition {
+  return brokenOpenAI(id, implementation => ({ batch: { ...batchOf(implementation), ...change(batchOf(implementation)) } as BatchCapability }))
+}
+
+function batchOf (implementation: ProviderImplementation): BatchCapability {
+  if (implementation.batch === undefined) throw new Error('the openai provider has no batch capability')
+  return implementation.batch
+}
+
+const NOT_SUBMITTED = 'Expected a batch id from the submit check, but there was none, so this check did not run.'
+const NOT_ENDED = 'Expected the batch to have ended in the status check, but it had not, so this check did not run.'
+
+t.test('one whose batch answers a custom id it was never given, or declares no limit, fails those checks by name', async t => {
+  const stray = brokenBatch('stray', batch => ({
+    maxItems: 0,
+    async * results (reference) {
+      yield * batch.results(reference)
+      yield { customId: 'conformance-third', kind: 'answer', result: { text: 'Hi.', finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1 } } }
+    }
+  }))
+  const report = await run(stray)
+  t.same(report.checks.map(check => check.name), names, 'every batch check ran')
+  t.same(failures(report), [
+    { name: names[18], reason: 'Expected maxItems to be a positive whole number, got 0.' },
+    { name: names[21], reason: 'Expected results for the submitted custom ids "conformance-first" and "conformance-second" only, got one for "conformance-third".' }
+  ])
+})
+
+t.test('one whose batch repeats the key in its results and errors fails the batch key check alone, quoting no key', async t => {
+  const leaking = brokenBatch('leaking-batch', batch => ({
+    async submit (request) {
+      if (request.apiKey !== OPENAI_GOOD_KEY) throw new ProviderError('PROVIDER_AUTH', `The key ${request.apiKey} was refused.`)
+      return await batch.submit(request)
+    },
+    async * results (reference) {
+      for await (const result of batch.results(reference)) {
+        yield result.kind === 'answer' ? { ...result, result: { ...result.result, text: `answered for ${reference.apiKey.slice(0, 10)}` } } : result
+      }
+    }
+  }))
+  const report = await run(leaking)
+  t.same(failures(report), [{
+    name: names[24],
+    reason: 'Expected no text of either key, but what batch results yielded repeats characters 1–8 of the good key, ' +
+      'what batch results yielded repeats characters 1–8 of the good key, what batch submit with the bad key threw repeats characters 1–8 of the bad key.'
+  }], 'the key check of the calls before batch still passes')
+  const printed = JSON.stringify(report) + formatConformanceReport(report)
+  t.same(keyFragments().filter(fragment => printed.toLowerCase().includes(fragment.toLowerCase())), [], 'no fragment of either key anywhere in the report')
+})
+
+t.test('one whose batch is malformed fails the shape check, and no batch call is made', async t => {
+  const malformed = brokenBatch('malformed-batch', () => ({ status: 'soon', find: true, supports: () => 'yes' }))
+  const report = await run(malformed)
+  t.same(report.checks.map(check => check.name), names.slice(0, 18), 'the batch checks stopped at the shape')
+  t.same(failures(report), [{
+    name: names[17],
+    reason: 'Expected status to be a function, got "soon"; expected find, when present, to be a function, got true; expected supports("gpt-4.1") to answer a boolean, got "yes".'
+  }])
+})
+
+t.test('a provider that declares batch fails the round trip when the options do not say how a batch ends', async t => {
+  const report = await run(openai, { batch: undefined })
+  t.same(report.checks.map(check => check.name), names)
+  t.same(failures(report), [
+    {
+      name: names[19],
+      reason: 'Expected options.batch, which says how a batch submitted to the stub ends (see ConformanceBatchScenario), since the provider declares batch; the round trip did not run.'
+    },
+    { name: names[20], reason: NOT_SUBMITTED },
+    { name: names[21], reason: NOT_SUBMITTED },
+    { name: names[22], reason: NOT_SUBMITTED }
+  ])
+})
+
+t.test('a batch that never leaves running fails the status check once the poll bound passes', async t => {
+  const report = await run(openai, { batch: { endsWithinMs: 300, pollIntervalMs: 50 } })
+  const failed = failures(report)
+  t.same(failed.map(failure => failure.name), [names[20], names[21], names[22]])
+  t.match(failed[0]?.reason, /^Expected the batch to leave running within 300 ms, but status still answered running \(in_progress\) after \d+ calls \(options\.batch\.finish can end it at the stub at once\)\.$/)
+  t.same(failed.slice(1).map(failure => failure.reason), [NOT_ENDED, NOT_ENDED])
+})
+
 t.test('mistakes in the options themselves reject with a TypeError naming the option', async t => {
   const options = { definition: openai, baseUrl: 'http://127.0.0.1:1', goodKey: 'a-good-key', badKey: 'a-bad-key', modelId: 'gpt-4.1', scenarios: { failNext () {} } }
   await t.rejects(runProviderConformance({ ...options, scenarios: {} as ConformanceOptions['scenarios'] }),
     new TypeError('runProviderConformance(options): scenarios.failNext must be a function'))
   await t.rejects(runProviderConformance({ ...options, badKey: 'a-good-key' }), new TypeError('runProviderConformance(options): goodKey and badKey must differ'))
+  await t.rejects(runProviderConformance({ ...options, batch: { finish: 'now' } as unknown as ConformanceOptions['batch'] }),
+    new TypeError('runProviderConformance(options): batch.finish must be a function when given'))
+  await t.rejects(runProviderConformance({ ...options, batch: { endsWithinMs: Infinity } }),
+    new TypeError('runProviderConformance(options): batch.endsWithinMs must be a positive number when given'))
   await t.rejects(runProviderConformance(undefined as unknown as ConformanceOptions), new TypeError('runProviderConformance(options): options must be an object'))
 })
 

@@ -22,7 +22,8 @@ interface ConformanceTarget {
 }
 
 /**
- * To add a provider, start its stub and name the route `invoke` posts to and its vendor's failure replies:
+ * To add a provider, start its stub and name the route `invoke` posts to and its vendor's failure replies (and,
+ * when it declares `batch`, how its stub ends a batch: `batch: { finish: batchId => stub.batches.end(batchId) }`):
  *
  *   { name: 'anthropic', start: async () => {
  *       const stub = await startAnthropicStub()
@@ -42,6 +43,7 @@ const TARGETS: readonly ConformanceTarget[] = [
         modelId: 'gpt-4.1',
         scenarios: stubScenarios(stub, 'POST /v1/responses', OPENAI_FAILURES),
         rateLimitRetryAfterMs: 2000,
+        batch: { finish: batchId => stub.batches.complete(batchId) },
         close: stub.close
       }
     }
@@ -58,6 +60,7 @@ const TARGETS: readonly ConformanceTarget[] = [
         modelId: 'claude-sonnet-4-6',
         scenarios: stubScenarios(stub, 'POST /v1/messages', ANTHROPIC_FAILURES),
         rateLimitRetryAfterMs: 2000,
+        batch: { finish: batchId => stub.batches.end(batchId) },
         close: stub.close
       }
     }
@@ -89,6 +92,7 @@ const TARGETS: readonly ConformanceTarget[] = [
         badKey: 'AIza-canary-3f8a1d6c9e2b5f7a0c4d',
         modelId: 'gemini-2.5-flash',
         scenarios: stubScenarios(stub, generateRoute('gemini-2.5-flash'), GEMINI_FAILURES),
+        batch: { finish: batchId => stub.batches.succeed(batchId) },
         close: stub.close
       }
     }
@@ -133,5 +137,6 @@ for (const target of TARGETS) {
     t.teardown(close)
     const report = await assertConformance(t, options)
     t.ok(report.passed, 'the report says it passed')
+    t.equal(report.checks.some(check => check.name.startsWith('batch ')), options.batch !== undefined, 'the batch checks ran exactly when its batch is wired')
   })
 }

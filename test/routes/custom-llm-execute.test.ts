@@ -122,6 +122,26 @@ t.test('an input over its limit is INVALID_INPUT, and is neither stored nor echo
   t.equal(built.stub.generations().length, before.generations, 'no provider call')
 })
 
+t.test('record data over its limit is INVALID_INPUT, and is neither stored nor sent to a provider', async t => {
+  const built = await setup(t)
+  const before = built.stub.generations().length
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['one long property', { firstname: 'Ada', notes: 'n'.repeat(300_000) }, /^The record's properties come to 300,01\d characters; at most 200,000 are taken/],
+    ['many properties', Object.fromEntries(Array.from({ length: 1_001 }, (_, index) => [`p${index}`, 'x'])), /^The record carries 1,001 properties; at most 1,000 are taken/]
+  ]
+  for (const [name, properties, message] of cases) {
+    const response = await execute(built, executionBody(PORTAL, fields({}), { object: { objectId: 904, objectType: 'CONTACT', properties } }))
+    const output = response.json().outputFields
+    t.same([output.hs_execution_state, output.errorCode], ['FAIL_CONTINUE', 'INVALID_INPUT'], name)
+    t.match(output.errorMessage, message, `${name}: ${output.errorMessage}`)
+    t.ok(response.body.length < 500, `${name}: the answer is ${response.body.length} bytes`)
+  }
+  for (const row of await built.app.repositories.executions.recent(PORTAL, 10)) t.equal(row.request, null, 'no request stored')
+  t.equal(built.stub.generations().length, before, 'no provider call')
+  const fits = await execute(built, executionBody(PORTAL, fields({}), { object: { objectId: 904, objectType: 'CONTACT', properties: { firstname: 'Ada', notes: 'n'.repeat(150_000) } } }))
+  t.equal(fits.json().outputFields.hs_execution_state, 'SUCCESS', 'record data within the limit runs')
+})
+
 t.test('several inputs over their limits are named together, each by an excerpt', async t => {
   const built = await setup(t)
   const response = await execute(built, executionBody(PORTAL, fields({ model: 'm'.repeat(201), temperature: '0.'.padEnd(33, '5'), fallbackModel: 'f'.repeat(300), reasoningEffort: 'high'.repeat(9) })))

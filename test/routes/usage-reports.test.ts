@@ -81,8 +81,8 @@ t.test('CSV: a header row, RFC 4180 lines, text/csv', async t => {
   const response = await get('/api/portals/71/usage', { accept: 'text/csv' })
   t.equal(response.headers['content-type'], 'text/csv; charset=utf-8')
   const lines = response.body.split('\r\n')
-  t.equal(lines[0], 'provider,model,executions,errors,inputTokens,cachedInputTokens,outputTokens,reasoningTokens,costUsd,unpricedExecutions')
-  t.equal(lines[1], `openai,gpt-4.1,2,0,24,4,40,16,${2 * GPT_41},0`)
+  t.equal(lines[0], 'provider,model,executions,errors,inputTokens,cachedInputTokens,outputTokens,reasoningTokens,costUsd,unpricedExecutions,economyExecutions,economyCostUsd,savedUsd')
+  t.equal(lines[1], `openai,gpt-4.1,2,0,24,4,40,16,${2 * GPT_41},0,0,0,0`, 'standard executions only: no economy cost, nothing saved')
   t.equal(lines.at(-1), '', 'ends with a line break')
   t.equal(lines.length, 4)
 })
@@ -97,7 +97,7 @@ t.test('every portal\'s spend, the biggest first, as JSON or CSV', async t => {
   t.same(march5.items.map((row: { portalId: number }) => row.portalId), [73, 72])
   const csv = await get('/api/usage', { accept: 'text/csv' })
   t.equal(csv.headers['content-type'], 'text/csv; charset=utf-8')
-  t.match(csv.body, /^portalId,executions,errors,inputTokens,cachedInputTokens,outputTokens,reasoningTokens,costUsd,unpricedExecutions\r\n71,3,/)
+  t.match(csv.body, /^portalId,executions,errors,inputTokens,cachedInputTokens,outputTokens,reasoningTokens,costUsd,unpricedExecutions,economyExecutions,economyCostUsd,savedUsd\r\n71,3,/)
 })
 
 t.test('CSV: a model a workflow names like a formula reaches every spreadsheet as text', async t => {

@@ -1,4 +1,5 @@
 import { startStubServer, type RecordedRequest, type StubReply, type StubServer } from '../helpers/stub-server.ts'
+import { anthropicBatchRoutes, type AnthropicBatchesControl } from './anthropic-batches-stub.ts'
 
 /** The key the stub accepts; anything else gets Anthropic's 401 body. */
 export const ANTHROPIC_GOOD_KEY = 'sk-ant-api03-test-good-key-000000000000'
@@ -8,7 +9,12 @@ export interface AnthropicStub extends StubServer {
   readonly baseUrl: string
   /** Requests to /v1/messages, parsed. */
   readonly generations: () => RecordedRequest[]
+  /** The Message Batches API's state, and the test's hand on it (see anthropic-batches-stub.ts). */
+  readonly batches: AnthropicBatchesControl
 }
+
+/** What the sync route answers, and a batch's succeeded requests unless the test says otherwise. */
+export const ANTHROPIC_STUB_ANSWER = 'Hello from Claude stub'
 
 export function anthropicMessage (text: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -79,16 +85,30 @@ export const ANTHROPIC_STUB_MODELS = [
 ]
 const PAGE_SIZE = 2
 
-/** Speaks Anthropic's models and Messages APIs on loopback, with the 1.x SDK's Bearer auth or the older x-api-key. */
-export async function startAnthropicStub (options: { goodKeys?: string[] } = {}): Promise<AnthropicStub> {
+/**
+ * Speaks Anthropic's models, Messages and Message Batches APIs on loopback, with the 1.x SDK's Bearer auth or the
+ * older x-api-key. `batches.autoEnd`: a batch ends, every request answered, at its first retrieve.
+ */
+export async function startAnthropicStub (options: { goodKeys?: string[], batches?: { autoEnd?: boolean } } = {}): Promise<AnthropicStub> {
   const goodKeys = new Set(options.goodKeys ?? [ANTHROPIC_GOOD_KEY])
   const authorized = (request: RecordedRequest) => {
     const bearer = String(request.headers.authorization ?? '').replace(/^Bearer /, '')
     return goodKeys.has(bearer) || goodKeys.has(String(request.headers['x-api-key'] ?? ''))
   }
   const unauthorized = () => anthropicError(401, 'authentication_error', 'invalid x-api-key')
+  let origin = ''
+  const batches = anthropicBatchRoutes({
+    origin: () => origin,
+    authorized,
+    unauthorized,
+    error: anthropicError,
+    message: (text, params) => anthropicMessage(text, { model: params.model }),
+    defaultAnswer: ANTHROPIC_STUB_ANSWER,
+    autoEnd: options.batches?.autoEnd
+  })
 
   const server = await startStubServer({
+    ...batches.routes,
     'GET /v1/models': request => {
       if (!authorized(request)) return unauthorized()
       const afterId = request.query.get('after_id')
@@ -100,12 +120,14 @@ export async function startAnthropicStub (options: { goodKeys?: string[] } = {})
       }
     },
     'POST /v1/messages': request => authorized(request)
-      ? { body: anthropicMessage('Hello from Claude stub', { model: request.json?.model }) }
+      ? { body: anthropicMessage(ANTHROPIC_STUB_ANSWER, { model: request.json?.model }) }
       : unauthorized()
   })
+  origin = server.origin
   return {
     ...server,
     baseUrl: server.origin,
-    generations: () => server.requests.filter(request => request.path === '/v1/messages')
+    generations: () => server.requests.filter(request => request.path === '/v1/messages'),
+    batches: batches.control
   }
 }

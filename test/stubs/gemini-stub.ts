@@ -1,7 +1,8 @@
 import { startStubServer, type RecordedRequest, type StubReply, type StubServer } from '../helpers/stub-server.ts'
+import { geminiBatchRoutes, type GeminiBatchControl, type GeminiBatchStubOptions } from './gemini-batch-stub.ts'
+import { BAD_KEY_REPLY, GEMINI_GOOD_KEY, geminiError, geminiResponse } from './gemini-wire.ts'
 
-/** The key the stub accepts. It holds a canary word, so tests can check that no error or URL ever repeats it. */
-export const GEMINI_GOOD_KEY = 'AIza-test-canary-good-key-3333333333333'
+export { BAD_KEY_REPLY, GEMINI_GOOD_KEY, geminiError, geminiResponse } from './gemini-wire.ts'
 
 /** Models the stub answers generateContent for (its routes are exact paths, so each id needs one). */
 export const GEMINI_STUB_MODELS = ['gemini-3.5-flash', 'gemini-3-pro-preview', 'gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.0-flash', 'gemma-3-27b-it'] as const
@@ -11,39 +12,14 @@ export interface GeminiStub extends StubServer {
   readonly baseUrl: string
   /** Requests to any model's generateContent, parsed. */
   readonly generations: () => RecordedRequest[]
+  /** The Batch API's batches, and the test's hand on their states (see gemini-batch-stub.ts). */
+  readonly batches: GeminiBatchControl
 }
 
 /** The stub route of one model's generateContent, for `on` and `once`. */
 export function generateRoute (modelId: string): string {
   return `POST /v1beta/models/${modelId}:generateContent`
 }
-
-export function geminiResponse (text: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    candidates: [{
-      content: { role: 'model', parts: [{ text: 'The user wants a greeting.', thought: true }, { text }] },
-      finishReason: 'STOP',
-      index: 0
-    }],
-    usageMetadata: { promptTokenCount: 6, candidatesTokenCount: 5, thoughtsTokenCount: 40, cachedContentTokenCount: 2, totalTokenCount: 51 },
-    modelVersion: 'gemini-3.5-flash-001',
-    responseId: 'abc',
-    ...overrides
-  }
-}
-
-/** Google's error body, always JSON: `{"error": {"code", "message", "status", "details"}}`. */
-export function geminiError (status: number, rpcStatus: string, message: string, details: unknown[] = []): StubReply {
-  return { status, body: { error: { code: status, message, status: rpcStatus, ...(details.length === 0 ? {} : { details }) } } }
-}
-
-/** What Gemini answers a key it does not know: 400, not 401. */
-export const BAD_KEY_REPLY = geminiError(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [{
-  '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-  reason: 'API_KEY_INVALID',
-  domain: 'googleapis.com',
-  metadata: { service: 'generativelanguage.googleapis.com' }
-}])
 
 /**
  * The failures the conformance kit asks for (test/providers/conformance.test.ts), as Gemini answers them. Its
@@ -91,13 +67,19 @@ const PAGES: Record<string, { models: unknown[], nextPageToken?: string }> = {
   }
 }
 
+export interface GeminiStubOptions extends Pick<GeminiBatchStubOptions, 'autoSucceed' | 'maxInlineBytes' | 'maxListPageSize'> {
+  /** Each generation's text (default: "Hello from Gemini stub"). */
+  readonly answer?: (request: RecordedRequest) => string
+}
+
 /**
- * Speaks the Gemini Developer API (v1beta models list and generateContent) on loopback. `answer` decides each
- * generation's text (default: "Hello from Gemini stub").
+ * Speaks the Gemini Developer API (v1beta models list, generateContent and the Batch API) on loopback.
  */
-export async function startGeminiStub (options: { answer?: (request: RecordedRequest) => string } = {}): Promise<GeminiStub> {
+export async function startGeminiStub (options: GeminiStubOptions = {}): Promise<GeminiStub> {
   const authorized = (request: RecordedRequest) => request.headers['x-goog-api-key'] === GEMINI_GOOD_KEY
+  const batches = geminiBatchRoutes({ ...options, models: GEMINI_STUB_MODELS, authorized })
   const routes: Record<string, (request: RecordedRequest) => StubReply> = {
+    ...batches.routes,
     'GET /v1beta/models': request => {
       if (!authorized(request)) return BAD_KEY_REPLY
       const page = PAGES[request.query.get('pageToken') ?? '']
@@ -113,6 +95,7 @@ export async function startGeminiStub (options: { answer?: (request: RecordedReq
   return {
     ...server,
     baseUrl: server.origin,
-    generations: () => server.requests.filter(request => request.path.endsWith(':generateContent'))
+    generations: () => server.requests.filter(request => request.path.endsWith(':generateContent')),
+    batches: batches.control
   }
 }

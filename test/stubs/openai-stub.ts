@@ -1,4 +1,8 @@
 import { startStubServer, type RecordedRequest, type StubHandler, type StubReply, type StubServer } from '../helpers/stub-server.ts'
+import { addOpenAIBatchRoutes, type OpenAIBatchControl, type OpenAIBatchStubOptions } from './openai-batch-stub.ts'
+import { openAIError, openAIResponse } from './openai-shapes.ts'
+
+export { openAIError, openAIResponse }
 
 /** Keys the stub accepts; anything else gets OpenAI's 401 body (which echoes part of the key, as OpenAI does). */
 export const OPENAI_GOOD_KEY = 'sk-test-openai-good-key-0000000000000000'
@@ -10,6 +14,8 @@ export interface OpenAIStub extends StubServer {
   readonly generations: () => RecordedRequest[]
   /** Wraps a route handler so it answers only for a good key, and with the `unauthorized` reply otherwise. */
   readonly guarded: (handler: StubHandler) => StubHandler
+  /** The Files and Batches endpoints' state, moved by the test (see openai-batch-stub.ts). */
+  readonly batches: OpenAIBatchControl
 }
 
 export interface OpenAIStubOptions {
@@ -21,6 +27,7 @@ export interface OpenAIStubOptions {
   readonly models?: ReadonlyArray<Readonly<Record<string, unknown>>>
   /** The reply to any other key (default: OpenAI's 401, which echoes part of the key as OpenAI does). */
   readonly unauthorized?: (key: string) => StubReply
+  readonly batches?: OpenAIBatchStubOptions
 }
 
 const OPENAI_STUB_MODELS = [
@@ -30,28 +37,6 @@ const OPENAI_STUB_MODELS = [
   { id: 'gpt-4o-realtime-preview', object: 'model', created: 1727659998, owned_by: 'system' },
   { id: 'gpt-7-preview', object: 'model', created: 1790000000, owned_by: 'system' }
 ]
-
-export function openAIResponse (text: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: 'resp_123',
-    object: 'response',
-    created_at: 1764000000,
-    status: 'completed',
-    model: 'gpt-5.4-2026-03-05',
-    output: [
-      { type: 'reasoning', id: 'rs_1', summary: [] },
-      { type: 'message', id: 'msg_1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] }
-    ],
-    incomplete_details: null,
-    error: null,
-    usage: { input_tokens: 12, input_tokens_details: { cached_tokens: 2 }, output_tokens: 20, output_tokens_details: { reasoning_tokens: 8 }, total_tokens: 32 },
-    ...overrides
-  }
-}
-
-export function openAIError (status: number, message: string, code: string | null = null, param: string | null = null, type = 'invalid_request_error') {
-  return { status, body: { error: { message, type, param, code } } }
-}
 
 /** OpenAI's 401 for a bad key, echoing its first six and last four characters as OpenAI does. */
 export function openAIUnauthorized (key: string): StubReply {
@@ -71,8 +56,8 @@ export function bearerKey (request: RecordedRequest): string {
 }
 
 /**
- * Speaks OpenAI's models and Responses APIs on loopback. Other OpenAI-shaped vendors (xAI, compatible servers)
- * start it with their own models and bad-key reply, and add routes with `on(route, guarded(handler))`.
+ * Speaks OpenAI's models, Responses, Files and Batches APIs on loopback. Other OpenAI-shaped vendors (xAI,
+ * compatible servers) start it with their own models and bad-key reply, and add routes with `on(route, guarded(handler))`.
  */
 export async function startOpenAIStub (options: OpenAIStubOptions = {}): Promise<OpenAIStub> {
   const goodKeys = new Set(options.goodKeys ?? [OPENAI_GOOD_KEY])
@@ -82,6 +67,7 @@ export async function startOpenAIStub (options: OpenAIStubOptions = {}): Promise
     'GET /v1/models': guarded(() => ({ body: { object: 'list', data: options.models ?? OPENAI_STUB_MODELS } })),
     'POST /v1/responses': guarded(request => ({ body: openAIResponse(options.answer?.(request) ?? 'Hello from stub', { model: request.json?.model }) }))
   })
+  const batches = addOpenAIBatchRoutes(server, guarded, options.batches)
   return {
     ...server,
     on: server.on,
@@ -91,6 +77,7 @@ export async function startOpenAIStub (options: OpenAIStubOptions = {}): Promise
     origin: server.origin,
     baseUrl: `${server.origin}/v1`,
     generations: () => server.requests.filter(request => request.path === '/v1/responses'),
-    guarded
+    guarded,
+    batches
   }
 }

@@ -21,6 +21,11 @@ export interface BudgetHold {
    */
   reserve (estimate: () => number): Promise<(actualUsd: number) => void>
   /**
+   * The execution already spent `actualUsd` (a batch answer, paid whatever the budget says now): it is held on the
+   * execution's row in place of what its batch reserved, and counted like a call's cost when the outcome is written.
+   */
+  carry (actualUsd: number): Promise<void>
+  /**
    * The run is over: with its outcome written, its hold gives way to its recorded cost (counted once, in the month
    * it started in); without (it runs again, or was interrupted), the hold is dropped.
    */
@@ -48,7 +53,7 @@ export interface BudgetGuard {
 }
 
 export interface BudgetGuardOptions {
-  readonly budgets: Pick<BudgetsRepository, 'find' | 'reserve' | 'standing' | 'adjustHold' | 'releaseHold' | 'settle' | 'markWarned'>
+  readonly budgets: Pick<BudgetsRepository, 'find' | 'reserve' | 'standing' | 'adjustHold' | 'holdSpent' | 'releaseHold' | 'settle' | 'markWarned'>
   readonly clock: () => number
   readonly log: Logger
   /** This instance (`INSTANCE_ID`): holds are written only on executions it holds the lease of. */
@@ -58,7 +63,7 @@ export interface BudgetGuardOptions {
 }
 
 /** A hold with nothing to check, for callers outside the engine (step tests). */
-export const NO_BUDGET: BudgetHold = { ensureRemaining: async () => false, reserve: async () => () => undefined, close: async () => undefined }
+export const NO_BUDGET: BudgetHold = { ensureRemaining: async () => false, reserve: async () => () => undefined, carry: async () => undefined, close: async () => undefined }
 
 /** Seconds HubSpot is asked to wait while the budget is held: about as long as a call takes. */
 export const BUDGET_HELD_RETRY_SECONDS = 10
@@ -169,6 +174,14 @@ export function createBudgetGuard (options: BudgetGuardOptions): BudgetGuard {
             log.error({ portalId, executionId, error: (error as Error).message }, 'could not replace a budget estimate by the real cost; the estimate stays held until the outcome is written')
           })
         }
+      },
+
+      async carry (actualUsd) {
+        settledUsd += actualUsd
+        const budget = await budgetOf(portalId)
+        if (budget === null) return
+        await budgets.holdSpent(executionId, owner, actualUsd)
+        reservedIn = monthFor(budget).month
       },
 
       async close (outcome) {

@@ -5,12 +5,13 @@ import type { ActionContext } from '../action-context.ts'
 import type { BudgetHold } from '../budgets/budget-guard.ts'
 import { estimateCallCost, heldToBudgetCap } from '../budgets/estimate-cost.ts'
 import { invokeProvider } from '../invoke-provider.ts'
-import { attemptCost } from '../../../providers/pricing/attempt-cost.ts'
+import { attemptCost, batchAttemptCost } from '../../../providers/pricing/attempt-cost.ts'
+import { batchPriceOf } from '../../../providers/pricing/price-book.ts'
 import { parseAnswer, repairPrompt, type ParsedAnswer } from '../output-format.ts'
 import { callTarget } from '../plan-parts.ts'
 import type { ConnectionSlots } from './connection-slots.ts'
 import type { ExecutionObserver } from './observer.ts'
-import type { PreparedExecution } from './prepare.ts'
+import type { PreparedExecution, ProviderRequest } from './prepare.ts'
 import type { CallTarget } from './types.ts'
 
 /** Everything the call step spent and learnt, kept even when it fails, so a failure still records its tokens. */
@@ -25,6 +26,8 @@ export interface CallLedger {
   costUsd?: number
   /** Set once an answered call's model had no known price. */
   costUnknown?: boolean
+  /** USD a batch answer saved against the standard price (economy). */
+  savedUsd?: number
   /** Milliseconds spent in provider calls, retry waits included (monotonic clock), so the rest is ours. */
   providerMs?: number
 }
@@ -44,10 +47,19 @@ export interface CallOptions {
   /** The portal's monthly budget: every call (a repair, the fallback) is checked and reserved right before it goes out. */
   readonly budget: BudgetHold
   readonly observe?: ExecutionObserver
+  /**
+   * The primary target's answer from its provider's batch API (an economy execution): taken as the first call's
+   * answer, charged at the batch price, and repaired with a standard call if it does not fit the format.
+   */
+  readonly batchAnswer?: InvokeResult
+  /** The execution can wait (economy run as standard): ask for the vendor's flex tier where the model has one. */
+  readonly flex?: boolean
 }
 
 /** Failures a fallback can help with: the key or account, or a provider that stays down after its retries. */
 const FALLBACK_CODES: ReadonlySet<ErrorCode> = new Set(['PROVIDER_AUTH', 'PROVIDER_QUOTA', 'PROVIDER_RATE_LIMITED', 'PROVIDER_UNAVAILABLE'])
+/** Failures of a flex-tier call after which the standard tier is tried: capacity, availability, or a refusal of the tier. */
+const FLEX_FALLBACK_CODES: ReadonlySet<ErrorCode> = new Set(['PROVIDER_RATE_LIMITED', 'PROVIDER_UNAVAILABLE', 'PROVIDER_REJECTED', 'PROVIDER_TIMEOUT'])
 /** With a fallback standing by, the primary gets one quick retry instead of the default three-step backoff. */
 export const PRIMARY_POLICY_WITH_FALLBACK: RetryPolicy = { attempts: 2, baseDelayMs: 250, maxDelayMs: 1000 }
 
@@ -60,7 +72,7 @@ export async function callProviders (context: ActionContext, prepared: PreparedE
   const { plan } = prepared
   const fallback = plan.fallback
   try {
-    return await callWithRepair(context, plan, prepared, ledger, options, fallback === undefined ? undefined : PRIMARY_POLICY_WITH_FALLBACK)
+    return await callWithRepair(context, plan, prepared, ledger, options, fallback === undefined ? undefined : PRIMARY_POLICY_WITH_FALLBACK, options.batchAnswer)
   } catch (error) {
     if (fallback === undefined || !isAppError(error) || !FALLBACK_CODES.has(error.code) || options.signal.aborted) throw error
     let target: CallTarget
@@ -76,50 +88,74 @@ export async function callProviders (context: ActionContext, prepared: PreparedE
   }
 }
 
-async function callWithRepair (context: ActionContext, target: CallTarget, prepared: PreparedExecution, ledger: CallLedger, options: CallOptions, policy: RetryPolicy | undefined): Promise<ParsedAnswer> {
+async function callWithRepair (context: ActionContext, target: CallTarget, prepared: PreparedExecution, ledger: CallLedger, options: CallOptions, policy: RetryPolicy | undefined, given?: InvokeResult): Promise<ParsedAnswer> {
   ledger.target = target
-  // A spent budget fails at once rather than after waiting in the connection's line.
-  const budgeted = await options.budget.ensureRemaining()
-  const release = await options.slots.acquire(target.connection.id, { mayRefuse: options.mayRefuse, signal: options.signal })
+  let budgeted = false
+  let release: (() => void) | undefined
   try {
     const call = async (prompt: string): Promise<InvokeResult> => {
+      if (release === undefined) {
+        // A spent budget fails at once rather than after waiting in the connection's line.
+        budgeted = await options.budget.ensureRemaining()
+        release = await options.slots.acquire(target.connection.id, { mayRefuse: options.mayRefuse, signal: options.signal })
+      }
       const built = prepared.requestFor(target, prompt)
-      const capped = budgeted ? heldToBudgetCap(built.request, target.provider.capabilities(target.modelId)) : { request: built.request }
-      const request = capped.request
+      const capabilities = target.provider.capabilities(target.modelId)
+      const capped = budgeted ? heldToBudgetCap(built.request, capabilities) : { request: built.request }
       for (const adjustment of [...built.adjustments, ...(capped.adjustment === undefined ? [] : [capped.adjustment])]) {
         if (!ledger.adjustments.includes(adjustment)) ledger.adjustments.push(adjustment)
       }
-      const settle = await options.budget.reserve(() =>
-        estimateCallCost(context.prices.price(target.provider.id, target.modelId), request, target.provider.capabilities(target.modelId)))
-      let result: InvokeResult
-      // Timed with the monotonic clock, not the injected one: this is for the metrics, never for a decision.
-      const began = performance.now()
-      try {
-        result = await invokeProvider(context, {
-          provider: target.provider,
-          connection: target.connection,
-          credentials: target.credentials,
-          request,
-          answerBy: options.retryUntil,
-          signal: options.signal,
-          ...(policy === undefined ? {} : { policy })
-        })
-      } catch (error) {
-        // A failed call reports no usage, so it is taken to have cost nothing.
-        settle(0)
-        providerCallEnded(ledger, options, target.provider.id, began, undefined)
-        throw error
+      // Work that can wait (an economy execution run as standard) asks for the vendor's flex tier, at its batch price.
+      const flex = options.flex === true && capabilities.flexTier === true
+      const once = async (request: ProviderRequest): Promise<InvokeResult> => {
+        const price = context.prices.price(target.provider.id, target.modelId)
+        const settle = await options.budget.reserve(() =>
+          estimateCallCost(price !== undefined && request.serviceTier === 'flex' ? batchPriceOf(price) : price, request, capabilities))
+        let result: InvokeResult
+        // Timed with the monotonic clock, not the injected one: this is for the metrics, never for a decision.
+        const began = performance.now()
+        try {
+          result = await invokeProvider(context, {
+            provider: target.provider,
+            connection: target.connection,
+            credentials: target.credentials,
+            request,
+            answerBy: options.retryUntil,
+            signal: options.signal,
+            ...(policy === undefined ? {} : { policy })
+          })
+        } catch (error) {
+          // A failed call reports no usage, so it is taken to have cost nothing.
+          settle(0)
+          providerCallEnded(ledger, options, target.provider.id, began, undefined)
+          throw error
+        }
+        ledger.results.push(result)
+        ledger.adjustments.push(...(result.adjustments ?? []))
+        const onFlex = result.serviceTier === 'flex'
+        const cost = onFlex ? batchAttemptCost(context.prices, target.provider.id, target.modelId, result) : attemptCost(context.prices, target.provider.id, target.modelId, result)
+        settle(cost ?? 0)
+        if (cost === undefined) {
+          ledger.costUnknown = true
+        } else {
+          ledger.costUsd = (ledger.costUsd ?? 0) + cost
+          const standard = onFlex ? attemptCost(context.prices, target.provider.id, target.modelId, result) : undefined
+          if (standard !== undefined) ledger.savedUsd = (ledger.savedUsd ?? 0) + Math.max(0, standard - cost)
+        }
+        providerCallEnded(ledger, options, target.provider.id, began, cost)
+        return result
       }
-      ledger.results.push(result)
-      ledger.adjustments.push(...(result.adjustments ?? []))
-      const cost = attemptCost(context.prices, target.provider.id, target.modelId, result)
-      settle(cost ?? 0)
-      if (cost === undefined) ledger.costUnknown = true
-      else ledger.costUsd = (ledger.costUsd ?? 0) + cost
-      providerCallEnded(ledger, options, target.provider.id, began, cost)
-      return result
+      if (!flex) return await once(capped.request)
+      try {
+        return await once({ ...capped.request, serviceTier: 'flex' })
+      } catch (error) {
+        // Flex capacity comes and goes, and a model may not (or no longer) take it: the standard tier answers instead.
+        if (!isAppError(error) || options.signal.aborted || !FLEX_FALLBACK_CODES.has(error.code)) throw error
+        ledger.adjustments.push(`${target.provider.label}'s flex tier did not take the call (${error.code}); it was answered on the standard tier.`)
+        return await once(capped.request)
+      }
     }
-    const first = await call(prepared.prompt)
+    const first = given === undefined ? await call(prepared.prompt) : await takeBatchAnswer(context, target, ledger, options, given)
     const parsed = parseAnswer(prepared.plan.outputFormat, first.text, prepared.parseOptions)
     if (parsed.ok) return parsed
     // One repair attempt: the model sees the task, its own answer and the rule it broke.
@@ -127,8 +163,27 @@ async function callWithRepair (context: ActionContext, target: CallTarget, prepa
     const second = await call(repair)
     return parseAnswer(prepared.plan.outputFormat, second.text, prepared.parseOptions)
   } finally {
-    release()
+    release?.()
   }
+}
+
+/** A batch answer as the first call's: paid already, so it is held on the budget as spent, at the batch price. */
+async function takeBatchAnswer (context: ActionContext, target: CallTarget, ledger: CallLedger, options: CallOptions, given: InvokeResult): Promise<InvokeResult> {
+  ledger.results.push(given)
+  ledger.adjustments.push(...(given.adjustments ?? []))
+  const cost = batchAttemptCost(context.prices, target.provider.id, target.modelId, given)
+  const standard = attemptCost(context.prices, target.provider.id, target.modelId, given)
+  await options.budget.carry(cost ?? 0)
+  if (cost === undefined) {
+    ledger.costUnknown = true
+  } else {
+    ledger.costUsd = (ledger.costUsd ?? 0) + cost
+    if (standard !== undefined) {
+      ledger.savedUsd = Math.max(0, standard - cost)
+      options.observe?.onEconomySaving?.(target.provider.id, ledger.savedUsd)
+    }
+  }
+  return given
 }
 
 function providerCallEnded (ledger: CallLedger, options: CallOptions, providerId: string, began: number, costUsd: number | undefined): void {

@@ -3,27 +3,27 @@ import { AppError } from '../../../plugins/errors.ts'
 import { realTimer, type SetTimer } from '../../../plugins/timers.ts'
 import type { ActionContext } from '../action-context.ts'
 import { createBudgetGuard, type BudgetGuard } from '../budgets/budget-guard.ts'
-import { inputsOverLimit } from '../input-limits.ts'
+import { inputsOverLimit, recordOverLimit } from '../input-limits.ts'
 import { createActiveExecutions } from './active-executions.ts'
 import { createAnswerPolicy } from './answer-policy.ts'
-import { EXECUTION_EXPIRY_MS, parseRequest, safely, shuttingDown, storageUnavailable } from './answers.ts'
+import { blocked, EXECUTION_EXPIRY_MS, safely, shuttingDown, storageUnavailable } from './answers.ts'
 import { createAdmission } from './admission.ts'
 import { createCompletionQueue, type CompleteCallbacks } from './completion-queue.ts'
 import { createConnectionSlots } from './connection-slots.ts'
+import { createBatchRunner } from './economy/batch-runner.ts'
+import { asksForEconomy, queueForEconomy, type EconomyDecision } from './economy/economy-queue.ts'
+import { economyRunOf } from './economy/economy-run.ts'
 import { createLeaseKeeper } from './lease-keeper.ts'
 import { executionFinished, type ExecutionObserver } from './observer.ts'
-import { asFinalFailure, recordFailure, type RecordedOutcome } from './record.ts'
+import { asFinalFailure } from './record.ts'
 import { retryOutcome } from './retry-outcome.ts'
 import { createOutcomeWriter } from './outcome-writer.ts'
-import { LEASE_LOST, outcomeOf, runJob, SHUTDOWN, type JobResult } from './run-job.ts'
+import { LEASE_LOST, outcomeOf, runJob, SHUTDOWN, type EconomyRun, type JobResult } from './run-job.ts'
+import { createTakeover, MAX_RUNS, type TakeoverCounts } from './takeover.ts'
 import { recordedAction, type ExecutionOutcome, type ExecutionRequest, type PlanResolver, type RecordPropertyReader } from './types.ts'
 
-/** Starts of one execution's call before it is given up (crashes and transient failures after BLOCK both count). */
-export const MAX_RUNS = 5
 /** The least a shutdown gives the last completion round, even with no grace left. */
 const FINAL_FLUSH_MIN_MS = 2_000
-/** Executions one look takes over at most; the next look, a second later, takes more. */
-const TAKEOVER_BATCH = 100
 
 export interface EngineOptions {
   /** The services every step uses; its logger is the engine's own (background work outlives any request). */
@@ -70,7 +70,9 @@ export interface ExecutionEngine {
    */
   start (): Promise<void>
   /** Takes over executions whose lease ran out: runs their calls again, or closes the expired ones. */
-  resume (): Promise<{ resumed: number, expired: number, abandoned: number }>
+  resume (): Promise<TakeoverCounts>
+  /** One step of the economy queue now (it also runs on the engine's timer): batches out, polls, results in. */
+  economyTick (): Promise<void>
   /**
    * Sends the outcome of an execution answered BLOCK to HubSpot again when its completion failed or is still pending
    * (NOT_REDELIVERABLE for any other) and returns the row after that attempt. With `audited`, the request is audited
@@ -140,13 +142,13 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
    * completion, runs it again after a transient failure HubSpot cannot retry (it was told BLOCK), and keeps trying
    * a write the database refused. Resolves with the first result, for a delivery still waiting on it.
    */
-  function track (executionId: number, request: ExecutionRequest, resolvePlan: PlanResolver, startedAt: number, mayRefuse: boolean, place: () => void): Promise<JobResult> {
+  function track (executionId: number, request: ExecutionRequest, resolvePlan: PlanResolver, startedAt: number, mayRefuse: boolean, place: () => void, economy?: EconomyRun): Promise<JobResult> {
     const { entry, finish: finished } = active.add(executionId)
     const finish = () => { finished(); place() }
 
     const start = (runStartedAt: number, refusable: boolean): Promise<JobResult> => {
       const job = runJob({ context, slots, budgets, observe, owner, setTimer, ...(options.readRecordProperties === undefined ? {} : { readRecordProperties: options.readRecordProperties }) }, {
-        executionId, request, resolvePlan, startedAt: runStartedAt, mayRefuse: refusable
+        executionId, request, resolvePlan, startedAt: runStartedAt, mayRefuse: refusable, ...(economy === undefined ? {} : { economy })
       })
       entry.job = job
       return job.result.then(result => {
@@ -200,9 +202,9 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
       return retryOutcome('RATE_LIMITED', 5, admitted.message)
     }
     const startedAt = clock()
-    // Inputs over their limits are refused before the claim: the row keeps none of them (a restart before the
+    // Inputs (and record data) over their limits are refused before the claim: the row keeps none of them (a restart before the
     // refusal is written finds no inputs, INVALID_INPUT all the same), and the job only records the refusal.
-    const refusal = inputsOverLimit(request.inputFields)
+    const refusal = inputsOverLimit(request.inputFields) ?? recordOverLimit(request.object)
     const started: ExecutionRequest = refusal === undefined ? request : { ...request, inputFields: {}, object: undefined }
     let claim
     try {
@@ -232,75 +234,40 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     }
 
     const resolvePlan: PlanResolver = refusal === undefined ? executeOptions.resolvePlan : () => { throw refusal }
+    const decision = refusal === undefined && asksForEconomy(started) ? await economyDecision(claim.id, started, resolvePlan, startedAt) : undefined
+    if (decision?.kind === 'queued') {
+      admitted.release()
+      observe?.onBlocked?.(recordedAction(request))
+      return blocked(claim.id, decision.expiresAt, clock())
+    }
+    const economyRun = decision?.kind === 'standard' ? decision.run : undefined
     // Registered in `active` in the same step the claim resolves in, so a duplicate delivery finds it running here.
-    const result = track(claim.id, started, resolvePlan, startedAt, true, admitted.release).then(outcomeOf)
+    const result = track(claim.id, started, resolvePlan, startedAt, true, admitted.release, economyRun).then(outcomeOf)
+    const answerRunning = () => policy.answerRunning({ id: claim.id, portalId: request.portalId, expiresAt: startedAt + EXECUTION_EXPIRY_MS, action: recordedAction(request) })
+    if (decision?.kind === 'standard' && decision.blocked === true) return await answerRunning()
     if (executeOptions.wait === 'full' || request.trigger === 'test' || request.callbackId === undefined) return await result
     const first = await policy.withinBudget(result, startedAt)
     if (first !== undefined) return first
-    return await policy.answerRunning({ id: claim.id, portalId: request.portalId, expiresAt: startedAt + EXECUTION_EXPIRY_MS, action: recordedAction(request) })
+    return await answerRunning()
   }
 
-  /** Writes the outcome of an execution closed at start without a run, and queues its completion if HubSpot waits. */
-  async function closeAtStart (row: ExecutionRow, recorded: RecordedOutcome): Promise<void> {
-    const result = await writer.write(row.id, recorded)
-    if (result.kind !== 'recorded') return
-    observe?.onExecutionFinished?.(executionFinished(row.action, recorded))
-    if (result.completionPending) completions.kick()
-  }
-
-  /**
-   * Takes over executions whose lease ran out (all unfinished ones at the start of an instance alone on its database)
-   * and runs them again, closing those HubSpot stopped waiting for.
-   */
-  async function resume (everything = false) {
-    const now = clock()
-    let resumed = 0
-    let expired = 0
-    let abandoned = 0
-    const taken = everything ? await takeAll(now) : await executions.takeOver(lease(), now, TAKEOVER_BATCH)
-    for (const row of taken) {
-      if (active.has(row.id)) continue
-      const resolvePlan = options.resolvePlanFor(row.action)
-      const request = parseRequest(row)
-      const expiresAt = row.expiresAt ?? row.startedAt + EXECUTION_EXPIRY_MS
-      if (now >= expiresAt) {
-        expired++
-        const error = new AppError('EXECUTION_EXPIRED', 'HubSpot stopped waiting for this execution before it finished (the service was down past its expiry).')
-        const recorded = recordFailure(row.id, undefined, { results: [], adjustments: [] }, error, { storePrompts: false, startedAt: row.startedAt, finishedAt: now })
-        await closeAtStart(row, { ...recorded, finish: { ...recorded.finish, status: 'expired' } })
-        continue
-      }
-      const runs = await safely(() => executions.startRun(row.id, owner)) ?? MAX_RUNS + 1
-      if (runs === 0) continue
-      if (row.callbackId === null || resolvePlan === undefined || request === undefined || runs > MAX_RUNS) {
-        abandoned++
-        const reason = row.callbackId === null
-          ? 'This test run was interrupted by a restart.'
-          : runs > MAX_RUNS ? `The call was started ${MAX_RUNS} times without finishing; it is given up.` : 'The execution cannot be resumed (its action or request is unknown).'
-        const recorded = recordFailure(row.id, undefined, { results: [], adjustments: [] }, new AppError('INTERNAL', reason), { storePrompts: false, startedAt: row.startedAt, finishedAt: now })
-        await closeAtStart(row, asFinalFailure(recorded))
-        continue
-      }
-      resumed++
-      void track(row.id, request, resolvePlan, now, false, admission.take(row.portalId))
-    }
-    if (resumed + expired + abandoned > 0) context.log.info({ resumed, expired, abandoned }, 'took over unfinished executions')
-    return { resumed, expired, abandoned }
-  }
-
-  /**
-   * Every unfinished execution, whoever's lease it carries: only for an instance alone on its database. Each batch
-   * takes rows whose lease ended before `now`; the ones taken carry a lease past it, so no batch takes them again.
-   */
-  async function takeAll (now: number) {
-    await executions.releaseAllLeases()
-    const rows = []
-    for (;;) {
-      const batch = await executions.takeOver(lease(), now, TAKEOVER_BATCH)
-      rows.push(...batch)
-      if (batch.length < TAKEOVER_BATCH) return rows
+  /** Economy asked for: queued for a batch (BLOCK now), or the reason it runs as standard; a queue failure runs it as standard. */
+  async function economyDecision (executionId: number, request: ExecutionRequest, resolvePlan: PlanResolver, startedAt: number): Promise<EconomyDecision> {
+    try {
+      return await queueForEconomy(economyQueue, executionId, request, resolvePlan, startedAt)
+    } catch (error) {
+      context.log.error({ executionId, error: (error as Error).message }, 'could not decide whether an economy execution can be queued; it runs as a standard call')
+      return { kind: 'standard' }
     }
   }
+
+  const takeover = createTakeover({
+    executions, owner, lease, clock, log: context.log, resolvePlanFor: options.resolvePlanFor, writer,
+    isActive: executionId => active.has(executionId),
+    run (row, request, resolvePlan, startedAt) { void track(row.id, request, resolvePlan, startedAt, false, admission.take(row.portalId), economyRunOf(row)) },
+    completionQueued: () => { completions.kick() },
+    ...(observe === undefined ? {} : { observe })
+  })
 
   const keeper = createLeaseKeeper({
     executions,
@@ -321,7 +288,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     },
     async look () {
       if (closing) return
-      await resume()
+      await takeover.takeOver()
       const due = await executions.nextCompletionDue()
       if (due !== undefined && due <= clock()) completions.kick()
     },
@@ -331,9 +298,27 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     }
   })
 
+  const economyQueue = {
+    context, executions, economy: repositories.economy, owner, canComplete: options.canComplete,
+    ...(options.readRecordProperties === undefined ? {} : { readRecordProperties: options.readRecordProperties })
+  }
+  const batches = createBatchRunner({
+    context, budgets, resolvePlanFor: options.resolvePlanFor, owner, leaseMs, setTimer,
+    ...(options.readRecordProperties === undefined ? {} : { readRecordProperties: options.readRecordProperties }),
+    ...(observe === undefined ? {} : { observe }),
+    run (rows) {
+      if (closing) return
+      takeover.resume(rows).catch((error: unknown) => { context.log.error({ error: (error as Error).message }, 'could not run executions back from their batch; they are taken over when their lease runs out') })
+    }
+  })
+
   async function start (): Promise<void> {
-    if (!options.sharedDatabase) await resume(true)
+    if (!options.sharedDatabase) {
+      await takeover.takeOver(true)
+      await repositories.economy.releaseLeases()
+    }
     await keeper.start()
+    batches.start()
     if (!options.sharedDatabase) await repositories.instances.forgetOthers(owner)
     completions.kick()
   }
@@ -361,6 +346,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
       clearTimeout(graceTimer)
     }
     keeper.stop()
+    await batches.close()
     for (const cancel of timers) cancel()
     timers.clear()
     if (active.size > 0) {
@@ -383,7 +369,8 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
   return {
     execute,
     start,
-    resume: async () => await resume(),
+    resume: async () => await takeover.takeOver(),
+    economyTick: async () => { await batches.tick() },
     redeliver,
     stopAccepting () { closing = true },
     close,

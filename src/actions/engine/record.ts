@@ -148,7 +148,7 @@ function summaryCost (ledger: CallLedger): number | null {
 
 /** Priced attempts summed; an execution that never reached a provider cost nothing, and that price is known. */
 function costColumns (ledger: CallLedger) {
-  return { costUsd: ledger.costUsd ?? 0, costUnknown: ledger.costUnknown === true }
+  return { costUsd: ledger.costUsd ?? 0, costUnknown: ledger.costUnknown === true, ...(ledger.savedUsd === undefined ? {} : { savedUsd: ledger.savedUsd }) }
 }
 
 function optional<Name extends string> (name: Name, value: number | undefined): Partial<Record<Name, number>> {

@@ -1,3 +1,4 @@
+import type { InvokeResult } from '../../../providers/contract.ts'
 import { AppError, isAppError } from '../../../plugins/errors.ts'
 import { realTimer, type SetTimer } from '../../../plugins/timers.ts'
 import type { ActionContext } from '../action-context.ts'
@@ -26,7 +27,14 @@ export interface JobInput {
    * line may then refuse it, and retry waits past the sync budget are left to HubSpot's own retry.
    */
   readonly mayRefuse: boolean
+  /** An economy execution back from its batch: the batch's answer, or why it runs as a standard call instead. */
+  readonly economy?: EconomyRun
 }
+
+export type EconomyRun =
+  | { readonly answer: InvokeResult }
+  /** `flex`: the execution still waits for nobody (its batch failed or took too long), so the flex tier may serve it. */
+  | { readonly note: string, readonly flex?: boolean }
 
 export interface JobDependencies {
   readonly context: ActionContext
@@ -69,7 +77,7 @@ export function runJob (dependencies: JobDependencies, input: JobInput): Running
   const cancelDeadline = (dependencies.setTimer ?? realTimer)(() => { controller.abort(new DOMException('The provider call exceeded PROVIDER_TIMEOUT_MS.', 'TimeoutError')) }, Math.max(0, deadline - context.clock()))
   const result = (async (): Promise<JobResult> => {
     const began = performance.now()
-    const ledger: CallLedger = { results: [], adjustments: [] }
+    const ledger: CallLedger = { results: [], adjustments: input.economy !== undefined && 'note' in input.economy ? [input.economy.note] : [] }
     let prepared: PreparedExecution | undefined
     let recorded: RecordedOutcome
     const settings = () => ({ storePrompts: context.settings.storePrompts, startedAt: input.startedAt, finishedAt: context.clock() })
@@ -78,7 +86,7 @@ export function runJob (dependencies: JobDependencies, input: JobInput): Running
     const budget = dependencies.budgets.open(input.request.portalId, input.executionId)
     try {
       prepared = await prepareExecution(context, input.request, input.resolvePlan, dependencies.readRecordProperties)
-      const parsed = await callProviders(context, prepared, ledger, { signal: controller.signal, deadline, retryUntil: input.mayRefuse ? Math.min(deadline, input.startedAt + context.settings.syncBudgetMs) : deadline, slots: dependencies.slots, mayRefuse: input.mayRefuse, budget, observe: dependencies.observe })
+      const parsed = await callProviders(context, prepared, ledger, { signal: controller.signal, deadline, retryUntil: input.mayRefuse ? Math.min(deadline, input.startedAt + context.settings.syncBudgetMs) : deadline, slots: dependencies.slots, mayRefuse: input.mayRefuse, budget, observe: dependencies.observe, ...(input.economy === undefined ? {} : 'answer' in input.economy ? { batchAnswer: input.economy.answer } : { flex: input.economy.flex === true }) })
       recorded = recordAnswer(input.executionId, prepared, ledger, parsed, settings())
     } catch (error) {
       if (controller.signal.reason === SHUTDOWN || controller.signal.reason === LEASE_LOST) {

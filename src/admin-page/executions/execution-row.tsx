@@ -1,5 +1,6 @@
 import type { Execution } from '../api-types.ts'
 import { count, dateTime, latency, money } from '../format.ts'
+import { economyText } from './economy-text.ts'
 
 interface ExecutionRowProps {
   readonly execution: Execution
@@ -16,6 +17,7 @@ export function ExecutionRow ({ execution, providerLabel, resending, onResend }:
     ? '—'
     : `${count(execution.inputTokens)} in / ${count(execution.outputTokens)} out`
   const error = [execution.errorCode, execution.errorMessage].filter(part => part !== null).join(': ')
+  const economy = economyText(execution)
 
   return (
     <tr>
@@ -33,6 +35,7 @@ export function ExecutionRow ({ execution, providerLabel, resending, onResend }:
               {completion.state === 'failed' && completion.error !== null ? `: ${completion.error}` : ''}
             </span>
             )}
+        {economy === undefined ? null : <span class='completion'>{economy}</span>}
         {completion?.state === 'failed'
           ? (
             <button type='button' class='small' onClick={onResend} disabled={resending} aria-describedby={`execution-${execution.id}-time`}>

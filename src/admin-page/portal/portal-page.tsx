@@ -5,6 +5,7 @@ import { useLoad, type Loaded } from '../use-load.ts'
 import { useProviders } from '../use-providers.ts'
 import { AssistantsScreen } from '../assistants/assistants-screen.tsx'
 import { AuditScreen } from '../audit/audit-screen.tsx'
+import { EconomyScreen } from '../economy/economy-screen.tsx'
 import { ExecutionsScreen } from '../executions/executions-screen.tsx'
 import { SpendScreen } from '../spend/spend-screen.tsx'
 import { TestConsole } from '../test-console/test-console.tsx'
@@ -56,6 +57,7 @@ function TabContent ({ tab, portal }: { readonly tab: PortalTab, readonly portal
     case 'test-console': return <TestConsole portal={portal} />
     case 'executions': return <ExecutionsScreen portalId={portal.portalId} providers={portal.providers.data ?? []} />
     case 'spend': return <SpendScreen portalId={portal.portalId} providers={portal.providers.data ?? []} />
+    case 'economy': return <EconomyScreen portalId={portal.portalId} providers={portal.providers.data ?? []} />
     case 'audit': return <AuditScreen portalId={portal.portalId} providers={portal.providers.data ?? []} />
   }
 }

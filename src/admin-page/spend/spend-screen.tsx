@@ -5,6 +5,7 @@ import { day, money, nextDay, utcMonthStart, utcToday } from '../format.ts'
 import { useLoad } from '../use-load.ts'
 import { providerLabels } from '../use-providers.ts'
 import { BudgetForm } from './budget-form.tsx'
+import { EconomySaving } from './economy-saving.tsx'
 import { SpendChart } from './spend-chart.tsx'
 import { UsageTable, dayKey } from './usage-tables.tsx'
 
@@ -89,6 +90,7 @@ export function SpendScreen ({ portalId, providers }: SpendScreenProps) {
         {usage.data !== undefined && usage.data.byDay.totals.unpricedExecutions > 0
           ? <p class='hint'>* {usage.data.byDay.totals.unpricedExecutions} executions used a model with no known price; their cost is not counted.</p>
           : null}
+        {usage.data === undefined ? null : <EconomySaving totals={usage.data.byDay.totals} />}
         <div class='chart-pair'>
           <SpendChart label='Spend per day' categories={days.map(entry => day(entry.day))} values={days.map(entry => entry.costUsd)} />
           <UsageTable caption='Spend per day' keyHeading='Day' rows={usage.data?.byDay.items ?? []} keyOf={dayKey} totals={usage.data?.byDay.totals} />

@@ -1,12 +1,15 @@
 import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import type { EconomyState } from '../../../db/repositories/economy-repository.ts'
 import { EXECUTION_STATUSES, type CompletionState, type ExecutionRow } from '../../../db/repositories/executions-repository.ts'
-import { ExecutionPageSchema, ExecutionSchema, type Execution } from '../../schemas/admin/executions.ts'
+import { ECONOMY_STATES, ExecutionPageSchema, ExecutionSchema, type Execution } from '../../schemas/admin/executions.ts'
 import { PortalParamsSchema } from '../../schemas/common.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 import { recentExecutions } from '../../actions/records.ts'
 
 const isoOrNull = (time: number | null) => time === null ? null : new Date(time).toISOString()
+// Stored text: a state the API does not list (none today; `satisfies` keeps the list within the store's) reads as null.
+const ECONOMY_STATE_SET: ReadonlySet<string> = new Set<EconomyState>(ECONOMY_STATES satisfies readonly EconomyState[])
 
 /** An execution as the admin API shows it: never the stored request (it holds the prompt and record data). */
 export function executionJson (row: ExecutionRow): Execution {
@@ -42,6 +45,10 @@ export function executionJson (row: ExecutionRow): Execution {
           completedAt: isoOrNull(row.completedAt),
           nextAttemptAt: row.completionState === 'pending' ? isoOrNull(row.completionDueAt) : null
         },
+    processing: row.processing === 'economy' ? 'economy' : null,
+    economyState: row.economyState !== null && ECONOMY_STATE_SET.has(row.economyState) ? row.economyState as EconomyState : null,
+    economyNote: row.economyNote,
+    savedUsd: row.savedUsd,
     ...(row.prompt === null ? {} : { prompt: row.prompt }),
     ...(row.response === null ? {} : { response: row.response })
   }

@@ -3,6 +3,7 @@ import assistants from './assistants.ts'
 import audit from './audit.ts'
 import budget from './budget.ts'
 import connections from './connections.ts'
+import economy from './economy.ts'
 import executions from './executions.ts'
 import instances from './instances.ts'
 import invoke from './invoke.ts'
@@ -20,6 +21,7 @@ export default async function adminRoutes (fastify: FastifyInstance): Promise<vo
   await fastify.register(executions)
   await fastify.register(budget)
   await fastify.register(usage)
+  await fastify.register(economy)
   await fastify.register(invoke)
   await fastify.register(audit)
   await fastify.register(instances)

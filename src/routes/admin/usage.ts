@@ -7,9 +7,12 @@ import { PortalParamsSchema } from '../../schemas/common.ts'
 import { sendCsv, toCsv, wantsCsv } from '../csv.ts'
 import { ADMIN_ERRORS, errorResponses } from '../../schemas/error-responses.ts'
 import { InstantSchema, parseInstant } from '../../schemas/instant.ts'
+import { dollars } from '../../actions/dollars.ts'
 import { portalUsage, usageByPortal } from '../../actions/records.ts'
 
 const TOTAL_COLUMNS = Object.keys(UsageTotalsSchema.properties) as ReadonlyArray<keyof UsageTotals>
+/** The columns in USD, rounded as `dollars` does; the rest are counts. */
+const USD_COLUMNS: ReadonlySet<keyof UsageTotals> = new Set(['costUsd', 'economyCostUsd', 'savedUsd'])
 
 /** An ISO date (a whole UTC day) or an ISO date-time with its zone: local times would depend on the server. */
 const RangeQuerySchema = Type.Object({
@@ -25,7 +28,7 @@ const usage: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/portals/:portalId/usage', {
     schema: {
       summary: 'One portal\'s usage by provider, model, action or day',
-      description: 'JSON by default; CSV (one row per group) with `Accept: text/csv`.',
+      description: 'JSON by default; CSV (one row per group) with `Accept: text/csv`. Each row splits economy from standard executions (`economyExecutions`, `economyCostUsd`) and says what economy saved (`savedUsd`).',
       tags: ['admin'],
       params: PortalParamsSchema,
       querystring: Type.Composite([RangeQuerySchema, Type.Object({
@@ -36,7 +39,7 @@ const usage: FastifyPluginAsyncTypebox = async fastify => {
   }, async (request, reply) => {
     const { from, to } = timeRange(request.query, fastify.clock())
     const groupBy = request.query.groupBy ?? 'model'
-    const items = (await portalUsage(fastify.repositories, request.params.portalId, from, to, groupBy)).map(row => ({ ...row, costUsd: dollars(row.costUsd) }))
+    const items = (await portalUsage(fastify.repositories, request.params.portalId, from, to, groupBy)).map(inDollars)
     if (wantsCsv(request)) {
       return sendCsv(reply, toCsv([...KEY_COLUMNS[groupBy], ...TOTAL_COLUMNS], items), `usage-${request.params.portalId}-${groupBy}.csv`)
     }
@@ -46,14 +49,14 @@ const usage: FastifyPluginAsyncTypebox = async fastify => {
   fastify.get('/usage', {
     schema: {
       summary: 'Every portal\'s usage, sorted by spend (the agency\'s invoice)',
-      description: 'JSON by default; CSV (one row per portal) with `Accept: text/csv`.',
+      description: 'JSON by default; CSV (one row per portal) with `Accept: text/csv`. Each row splits economy from standard executions (`economyExecutions`, `economyCostUsd`) and says what economy saved (`savedUsd`).',
       tags: ['admin'],
       querystring: RangeQuerySchema,
       response: { 200: PortalUsageReportSchema, ...errorResponses('INVALID_INPUT', ...ADMIN_ERRORS) }
     }
   }, async (request, reply) => {
     const { from, to } = timeRange(request.query, fastify.clock())
-    const items = (await usageByPortal(fastify.repositories, from, to)).map(row => ({ ...row, costUsd: dollars(row.costUsd) }))
+    const items = (await usageByPortal(fastify.repositories, from, to)).map(inDollars)
     if (wantsCsv(request)) return sendCsv(reply, toCsv(['portalId', ...TOTAL_COLUMNS], items), 'usage-portals.csv')
     return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), items, totals: totalsOf(items) }
   })
@@ -70,12 +73,12 @@ export function timeRange (query: Static<typeof RangeQuerySchema>, now: number):
 
 function totalsOf (items: readonly UsageTotals[]): UsageTotals {
   const sum = (column: keyof UsageTotals) => items.reduce((total, row) => total + row[column], 0)
-  return Object.fromEntries(TOTAL_COLUMNS.map(column => [column, column === 'costUsd' ? dollars(sum(column)) : sum(column)])) as unknown as UsageTotals
+  return Object.fromEntries(TOTAL_COLUMNS.map(column => [column, USD_COLUMNS.has(column) ? dollars(sum(column)) : sum(column)])) as unknown as UsageTotals
 }
 
-/** Sums of float prices drift in the last digits (0.30000000000000004); nano-dollars are precision enough. */
-function dollars (value: number): number {
-  return Math.round(value * 1e9) / 1e9
+/** A row with its USD columns rounded (as a plain object type, which the CSV writer takes). */
+function inDollars<Row extends UsageTotals> (row: Row): { [Column in keyof Row]: Row[Column] } {
+  return { ...row, ...Object.fromEntries([...USD_COLUMNS].map(column => [column, dollars(row[column])])) }
 }
 
 export default usage

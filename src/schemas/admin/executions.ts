@@ -3,6 +3,9 @@ import { ListOfSchema } from './list-of.ts'
 
 const Count = Type.Union([Type.Integer(), Type.Null()])
 
+/** Every state of an economy execution (the store's `EconomyState`), as the API lists them. */
+export const ECONOMY_STATES = ['waiting', 'batched', 'answered', 'standard'] as const
+
 /** The HubSpot callback of a BLOCKed execution; an execution answered at once has none. */
 export const CompletionSchema = Type.Object({
   state: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
@@ -40,6 +43,12 @@ export const ExecutionSchema = Type.Object({
   runs: Type.Integer(),
   fallbackReason: Type.Union([Type.String(), Type.Null()]),
   completion: Type.Union([Type.Null(), CompletionSchema]),
+  processing: Type.Union([Type.Literal('economy'), Type.Null()], { description: '`economy` when the workflow asked for it and the execution was queued for a provider batch; null for a standard execution' }),
+  economyState: Type.Union([...ECONOMY_STATES.map(state => Type.Literal(state)), Type.Null()], {
+    description: 'Where an economy execution is: `waiting` for its batch, `batched` (sent in one), `answered` (by its batch) or `standard` (run as a standard call instead; `economyNote` says why); null for a standard execution'
+  }),
+  economyNote: Type.Union([Type.String(), Type.Null()], { description: 'Why an economy execution ran as a standard call (its batch failed or expired, or it waited too long)' }),
+  savedUsd: Type.Union([Type.Number(), Type.Null()], { description: 'USD the batch price saved against the standard price, for an economy execution its batch answered' }),
   prompt: Type.Optional(Type.String()),
   response: Type.Optional(Type.String())
 })

@@ -9,7 +9,10 @@ export const UsageTotalsSchema = Type.Object({
   reasoningTokens: Type.Integer(),
   /** USD at known prices; `unpricedExecutions` says how many executions it leaves partly uncounted. */
   costUsd: Type.Number(),
-  unpricedExecutions: Type.Integer()
+  unpricedExecutions: Type.Integer(),
+  economyExecutions: Type.Integer({ description: 'Of `executions`, those queued for economy processing (a provider batch), including the ones that ran as standard calls after all; the rest are standard executions' }),
+  economyCostUsd: Type.Number({ description: 'Of `costUsd`, what the economy executions cost (at the batch price where a batch answered them)' }),
+  savedUsd: Type.Number({ description: 'USD the batch price saved against the standard price, summed over the economy executions a batch answered' })
 })
 export type UsageTotals = Static<typeof UsageTotalsSchema>
 
