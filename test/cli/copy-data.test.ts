@@ -75,6 +75,13 @@ async function populate (dataDir: string): Promise<void> {
     // A running call's hold on its portal's budget, and the month's ledger the reservation kept on the budget's row.
     const standing = await repositories.budgets.reserve(101, monthOf(T0 + 30, 'Europe/Paris'), { executionId: running.id, owner: LEASE.owner, amountUsd: 0.5 })
     if (standing.kind !== 'fits') throw new Error(`expected the reservation to fit, got ${standing.kind}`)
+    // An economy execution in a provider batch: the batch, and the execution that points at it.
+    const queued = await repositories.executions.claim({ portalId: 202, action: 'custom-llm', callbackId: 'cb-3', startedAt: T0 + 31, request: '{"inputFields":{"processing":"economy"}}', expiresAt: T0 + 172_800_000 }, LEASE)
+    if (queued.kind !== 'new') throw new Error('expected a new execution')
+    await repositories.economy.enqueue(queued.id, LEASE.owner, { provider: 'anthropic', model: 'claude-sonnet-4-5', at: T0 + 32, expiresAt: T0 + 172_800_000 })
+    const opened = await repositories.economy.openBatch({ portalId: 202, provider: 'anthropic', model: 'claude-sonnet-4-5' }, LEASE, 'llm-actions-copy-test', T0 + 33, 10)
+    if (opened === undefined) throw new Error('expected a batch')
+    await repositories.economy.submitted(opened.batch.id, LEASE.owner, 'msgbatch_01', T0 + 34, T0 + 60_000)
     // What describes running processes rather than data, which is not copied.
     await repositories.instances.register({ instanceId: LEASE.owner, version: '1.0.0', at: T0 + 35 })
     await repositories.rateLimits.hit('portal:101', T0 + 36, 60_000)
@@ -116,7 +123,7 @@ t.test('SQLite → PostgreSQL → SQLite: every row kept, ids and ciphertexts in
     t.equal(lines[0], `copy-data: sqlite:${join(dataDir, 'app.db')} → ${postgresUrl}`)
     t.same(lines.slice(1, -1), Object.entries(counts(original)).map(([table, rows]) => `${table}: ${rows} row${rows === 1 ? '' : 's'}`))
     const total = Object.values(counts(original)).reduce((sum, rows) => sum + rows, 0)
-    t.equal(lines.at(-1), `copied 9 tables, ${total} rows`)
+    t.equal(lines.at(-1), `copied 10 tables, ${total} rows`)
 
     const target = await open(t, postgresUrl)
     t.equal(target.dialect, 'postgres')
@@ -195,7 +202,7 @@ t.test('a failure part way rolls the whole copy back', async t => {
   t.match(run.errors.join(''), /^error: copying connections: insert or update on table "connections" violates foreign key constraint [^\n]*; nothing was copied\n$/)
   t.notMatch(run.errors.join(''), /v1\.default/, 'no ciphertext quoted from the failed statement')
   const target = await open(t, postgresUrl)
-  t.same(Object.values(counts(await readAll(target.driver))), Array(9).fill(0), 'the target is still empty')
+  t.same(Object.values(counts(await readAll(target.driver))), Array(COPY_ORDER.length).fill(0), 'the target is still empty')
 })
 
 t.test('SQLite → SQLite in pages, with progress on stderr for a long table', async t => {

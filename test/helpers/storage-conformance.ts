@@ -542,15 +542,17 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
     await run(OTHER_PORTAL, 'custom-llm', from + 6, { status: 'failed', provider: 'openai', model: 'gpt-4.1', costUnknown: true })
     await run(THIRD_PORTAL, 'custom-llm', from + 7, { status: 'success', provider: 'xai', model: 'grok-4', inputTokens: 2, outputTokens: 2, costUsd: 0.875 })
 
-    const none = { executions: 1, errors: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0, unpricedExecutions: 0 }
-    const openai = { executions: 2, errors: 1, inputTokens: 15, cachedInputTokens: 4, outputTokens: 20, reasoningTokens: 0, costUsd: 0.75, unpricedExecutions: 1 }
-    const anthropic = { executions: 1, errors: 0, inputTokens: 7, cachedInputTokens: 0, outputTokens: 8, reasoningTokens: 3, costUsd: 0.125, unpricedExecutions: 0 }
+    // None of these ran in economy mode (the economy columns are covered by test/routes/admin-economy.test.ts).
+    const noEconomy = { economyExecutions: 0, economyCostUsd: 0, savedUsd: 0 }
+    const none = { executions: 1, errors: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0, unpricedExecutions: 0, ...noEconomy }
+    const openai = { executions: 2, errors: 1, inputTokens: 15, cachedInputTokens: 4, outputTokens: 20, reasoningTokens: 0, costUsd: 0.75, unpricedExecutions: 1, ...noEconomy }
+    const anthropic = { executions: 1, errors: 0, inputTokens: 7, cachedInputTokens: 0, outputTokens: 8, reasoningTokens: 3, costUsd: 0.125, unpricedExecutions: 0, ...noEconomy }
     const byProvider = [{ provider: null, ...none }, { provider: 'anthropic', ...anthropic }, { provider: 'openai', ...openai }]
     const byModel = [
       { provider: null, model: null, ...none },
       { provider: 'anthropic', model: 'claude-sonnet-4', ...anthropic },
-      { provider: 'openai', model: 'gpt-4.1', executions: 1, errors: 0, inputTokens: 10, cachedInputTokens: 4, outputTokens: 20, reasoningTokens: 0, costUsd: 0.5, unpricedExecutions: 0 },
-      { provider: 'openai', model: 'gpt-4.1-mini', executions: 1, errors: 1, inputTokens: 5, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0.25, unpricedExecutions: 1 }
+      { provider: 'openai', model: 'gpt-4.1', executions: 1, errors: 0, inputTokens: 10, cachedInputTokens: 4, outputTokens: 20, reasoningTokens: 0, costUsd: 0.5, unpricedExecutions: 0, ...noEconomy },
+      { provider: 'openai', model: 'gpt-4.1-mini', executions: 1, errors: 1, inputTokens: 5, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0.25, unpricedExecutions: 1, ...noEconomy }
     ]
     // Executions not yet finished have no provider: their group is part of every report, and where it sorts is part of the answer.
     const usage = (groupBy: 'provider' | 'model' | 'action' | 'day') => executions.usage(PORTAL, from, to, groupBy)
@@ -560,20 +562,20 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
     t.strictSame(sortedByKey(await usage('model')), sortedByKey(byModel), 'by model: the groups and their sums')
     t.strictSame(await usage('model'), byModel, 'by model, in order (no provider first)')
     t.strictSame(await usage('action'), [
-      { action: 'custom-llm', executions: 3, errors: 1, inputTokens: 15, cachedInputTokens: 4, outputTokens: 20, reasoningTokens: 0, costUsd: 0.75, unpricedExecutions: 1 },
+      { action: 'custom-llm', executions: 3, errors: 1, inputTokens: 15, cachedInputTokens: 4, outputTokens: 20, reasoningTokens: 0, costUsd: 0.75, unpricedExecutions: 1, ...noEconomy },
       { action: 'openai-assistant', ...anthropic }
     ], 'by action')
     t.strictSame(await usage('day'), [
       { day: '2026-01-01', ...openai },
-      { day: '2026-01-02', executions: 2, errors: 0, inputTokens: 7, cachedInputTokens: 0, outputTokens: 8, reasoningTokens: 3, costUsd: 0.125, unpricedExecutions: 0 }
+      { day: '2026-01-02', executions: 2, errors: 0, inputTokens: 7, cachedInputTokens: 0, outputTokens: 8, reasoningTokens: 3, costUsd: 0.125, unpricedExecutions: 0, ...noEconomy }
     ], 'by UTC day: 23:59:59.999 is still the first')
     t.strictSame(await executions.usage(PORTAL, to + 1, to + 2), [], 'nothing in the range')
 
-    const totals = { executions: 4, errors: 1, inputTokens: 22, cachedInputTokens: 4, outputTokens: 28, reasoningTokens: 3, costUsd: 0.875, unpricedExecutions: 1 }
+    const totals = { executions: 4, errors: 1, inputTokens: 22, cachedInputTokens: 4, outputTokens: 28, reasoningTokens: 3, costUsd: 0.875, unpricedExecutions: 1, ...noEconomy }
     t.strictSame(await executions.usageByPortal(from, to), [
-      { portalId: OTHER_PORTAL, executions: 2, errors: 1, inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0, costUsd: 1, unpricedExecutions: 1 },
+      { portalId: OTHER_PORTAL, executions: 2, errors: 1, inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0, costUsd: 1, unpricedExecutions: 1, ...noEconomy },
       { portalId: PORTAL, ...totals },
-      { portalId: THIRD_PORTAL, executions: 1, errors: 0, inputTokens: 2, cachedInputTokens: 0, outputTokens: 2, reasoningTokens: 0, costUsd: 0.875, unpricedExecutions: 0 }
+      { portalId: THIRD_PORTAL, executions: 1, errors: 0, inputTokens: 2, cachedInputTokens: 0, outputTokens: 2, reasoningTokens: 0, costUsd: 0.875, unpricedExecutions: 0, ...noEconomy }
     ], 'the biggest spender first, then by portal id')
     t.strictSame(await executions.usageByPortal(to + 1, to + 2), [])
   })

@@ -303,7 +303,9 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     ...(options.readRecordProperties === undefined ? {} : { readRecordProperties: options.readRecordProperties })
   }
   const batches = createBatchRunner({
-    context, budgets, resolvePlanFor: options.resolvePlanFor, owner, leaseMs, setTimer,
+    // Its ticks run on real time, as the lease keeper's do: a test that steps the engine's timer by hand should not
+    // have to step through the queue's ticks as well (what it decides still reads the context's clock).
+    context, budgets, resolvePlanFor: options.resolvePlanFor, owner, leaseMs, setTimer: realTimer,
     ...(options.readRecordProperties === undefined ? {} : { readRecordProperties: options.readRecordProperties }),
     ...(observe === undefined ? {} : { observe }),
     run (rows) {
