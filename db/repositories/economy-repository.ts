@@ -51,12 +51,12 @@ export function createEconomyRepository (driver: Driver) {
   return {
     /**
      * Queues `owner`'s claimed execution for its connection's next batch: its own lease ends, the queue holds it.
-     * False when `owner` no longer holds it (nothing changed).
+     * `request` replaces the stored request (with record data read for it). False when `owner` no longer holds it.
      */
-    async enqueue (executionId: number, owner: string, entry: { readonly provider: string, readonly model: string, readonly at: number, readonly expiresAt: number }): Promise<boolean> {
+    async enqueue (executionId: number, owner: string, entry: { readonly provider: string, readonly model: string, readonly at: number, readonly expiresAt: number, readonly request?: string }): Promise<boolean> {
       return await driver.run(db.update(executions).set({
         processing: 'economy', economyState: 'waiting', enqueuedAt: entry.at, provider: entry.provider, model: entry.model,
-        expiresAt: entry.expiresAt, leaseOwner: null, leaseExpiresAt: null
+        expiresAt: entry.expiresAt, leaseOwner: null, leaseExpiresAt: null, ...(entry.request === undefined ? {} : { request: entry.request })
       }).where(and(eq(executions.id, executionId), eq(executions.leaseOwner, owner), eq(executions.status, 'running')))) > 0
     },
 

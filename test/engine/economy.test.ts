@@ -58,3 +58,16 @@ t.test('economy falls back to standard where it cannot be used, and says why', a
   t.match(row?.adjustments, /not installed via OAuth/)
   t.equal(setup.openai.batches.submissions(), 0)
 })
+
+t.test('record data read from the CRM for an economy prompt is read once, not again for the batch or the answer', async t => {
+  const setup = await durableSetup(t, WINDOW)
+  setup.hubspot.seedRecord('contacts', 904, { company: 'Acme Corp' })
+  await economyExecutions(setup, 1, { prompt: 'Score {{firstname}} of {{company}}' })
+  t.equal(setup.hubspot.crmRequests().length, 1, 'read once, when the execution was queued')
+  const [batch] = await batchesSent(setup, 1)
+  t.match(JSON.stringify(setup.openai.batches.input(batch!.id)[0]?.body), /Acme Corp/, 'the batch request has the property')
+  setup.openai.batches.complete(batch!.id)
+  await eventually('the execution to be delivered', async () => (await rows(setup, 1))[0]?.completionState === 'delivered', 30_000)
+  t.equal((await rows(setup, 1))[0]?.status, 'success')
+  t.equal(setup.hubspot.crmRequests().length, 1, 'and never read again')
+})

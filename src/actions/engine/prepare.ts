@@ -13,6 +13,8 @@ export interface PreparedExecution {
   readonly plan: ExecutionPlan
   readonly prompt: string
   readonly parseOptions: { readonly choices: readonly string[], readonly schema?: Readonly<Record<string, unknown>> }
+  /** Properties of the enrolled record read from the CRM for the prompt (HubSpot did not send them), if any. */
+  readonly readProperties?: Readonly<Record<string, unknown>>
   /** The request for one target (the primary, or a fallback: parameters depend on the model), and what was adjusted. */
   requestFor (target: CallTarget, prompt: string): { readonly request: ProviderRequest, readonly adjustments: readonly string[] }
 }
@@ -33,6 +35,7 @@ export async function prepareExecution (context: ActionContext, request: Executi
     plan,
     prompt: rendered.prompt,
     parseOptions: { choices: plan.choices, ...(plan.jsonSchema === undefined ? {} : { schema: plan.jsonSchema }) },
+    ...(rendered.fetched === undefined ? {} : { readProperties: rendered.fetched }),
     requestFor (target, prompt) {
       const decided = decideParameters(target.modelId, target.provider.capabilities(target.modelId), {
         ...plan.parameters,
@@ -62,10 +65,11 @@ async function renderFor (request: ExecutionRequest, plan: ExecutionPlan, readRe
   let values = promptValues(request.inputFields, sent)
   const missing = missingProperties(plan.promptTemplate, values)
   let crmLookup: boolean | undefined
+  let fetched: Record<string, unknown> | undefined
   const objectType = request.object?.objectType
   const objectId = request.object?.objectId
   if (missing.length > 0 && readRecordProperties !== undefined && objectType !== undefined && objectId !== undefined) {
-    const fetched = await readRecordProperties(request.portalId, objectType, String(objectId), missing)
+    fetched = await readRecordProperties(request.portalId, objectType, String(objectId), missing)
     crmLookup = fetched !== undefined
     if (fetched !== undefined) values = promptValues(request.inputFields, sent, fetched)
   } else if (missing.length > 0) {
@@ -73,5 +77,5 @@ async function renderFor (request: ExecutionRequest, plan: ExecutionPlan, readRe
   }
   const rendered = renderPrompt(plan.promptTemplate, values)
   if (rendered.unresolved.length > 0) throw unresolvedPlaceholdersError(rendered.unresolved, crmLookup === undefined ? {} : { crmLookup })
-  return rendered
+  return { ...rendered, ...(fetched === undefined ? {} : { fetched }) }
 }

@@ -39,12 +39,13 @@ export async function queueForEconomy (options: EconomyQueueOptions, executionId
   if (!await options.canComplete(request.portalId)) {
     return { kind: 'standard', run: { note: 'Economy: this HubSpot account is not installed via OAuth, so it cannot be completed later; it ran as a standard call.' } }
   }
-  let plan
+  let prepared
   try {
-    plan = (await prepareExecution(context, request, resolvePlan, options.readRecordProperties)).plan
+    prepared = await prepareExecution(context, request, resolvePlan, options.readRecordProperties)
   } catch {
     return { kind: 'standard' }
   }
+  const plan = prepared.plan
   if (plan.processing !== 'economy') return { kind: 'standard' }
   const batch = plan.provider.batch
   if (batch === undefined || batch.supports?.(plan.modelId) === false) {
@@ -55,9 +56,21 @@ export async function queueForEconomy (options: EconomyQueueOptions, executionId
   if (mark.kind === 'finished') return { kind: 'standard' }
   const expiresAt = startedAt + ECONOMY_EXPIRY_MS
   try {
-    if (await options.economy.enqueue(executionId, options.owner, { provider: plan.provider.id, model: plan.modelId, at: context.clock(), expiresAt })) return { kind: 'queued', expiresAt }
+    const entry = { provider: plan.provider.id, model: plan.modelId, at: context.clock(), expiresAt, ...withReadProperties(request, prepared.readProperties) }
+    if (await options.economy.enqueue(executionId, options.owner, entry)) return { kind: 'queued', expiresAt }
   } catch (error) {
     context.log.error({ executionId, error: (error as Error).message }, 'could not queue an economy execution; it runs as a standard call')
   }
   return { kind: 'standard', run: { note: 'Economy: it could not be queued for a batch; it ran as a standard call.' }, blocked: true }
+}
+
+/**
+ * The stored request with the record properties read from the CRM for its prompt, so that preparing it again (when its
+ * batch is built, and when its answer is formatted) reads nothing more from HubSpot: a batch of a thousand would
+ * otherwise read a thousand records twice more, against the portal's API limits.
+ */
+function withReadProperties (request: ExecutionRequest, read: Readonly<Record<string, unknown>> | undefined): { readonly request?: string } {
+  if (read === undefined || Object.keys(read).length === 0) return {}
+  const object = { ...request.object, properties: { ...read, ...request.object?.properties } }
+  return { request: JSON.stringify({ inputFields: request.inputFields, object }) }
 }
