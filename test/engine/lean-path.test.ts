@@ -47,10 +47,14 @@ t.test('an execution costs two statements: the claim (one insert) and the outcom
   built.statements.length = 0
   const answer = await execute(built)
   t.equal(answer.json.outputFields.hs_execution_state, 'SUCCESS')
-  t.equal(built.statements.length, 2, `two statements, got: ${built.statements.join(' | ')}`)
-  t.match(built.statements[0], /^insert into "executions"/i, 'the claim is the insert itself')
-  t.match(built.statements[1], /^update "executions"/i, 'the outcome is one update')
-  t.notOk(built.statements.some(statement => /^(begin|commit|pragma|select)/i.test(statement)), 'no transaction, pragma or lookup around them')
+  // The completion queue's and the economy queue's own rounds (their timers, not this execution) may fall inside the
+  // window: they are not the execution's work, and they only ever look at pending completions and economy work.
+  const background = /"economy_batches"|where .*"executions"\."(completion_state" = 'pending'|economy_state")/i
+  const statements = built.statements.filter(statement => !background.test(statement))
+  t.equal(statements.length, 2, `two statements, got: ${statements.join(' | ')}`)
+  t.match(statements[0], /^insert into "executions"/i, 'the claim is the insert itself')
+  t.match(statements[1], /^update "executions"/i, 'the outcome is one update')
+  t.notOk(statements.some(statement => /^(begin|commit|pragma|select)/i.test(statement)), 'no transaction, pragma or lookup around them')
 })
 
 t.test('a duplicate delivery is answered from the stored row without a provider call', async t => {

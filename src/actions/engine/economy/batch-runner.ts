@@ -16,6 +16,8 @@ import { executionIdOf, storedAnswer } from './economy-run.ts'
 /** The first poll after a submit (or a window shorter than it), doubling up to POLL_MAX_MS. */
 const POLL_FIRST_MS = 15_000
 const POLL_MAX_MS = 10 * 60_000
+/** How often an idle queue (nothing waiting, nothing due) looks again. */
+const IDLE_TICK_MS = 5_000
 /** A `submitting` batch's vendor state after the vendor refused the last attempt to send it. */
 const NOT_SENT = 'not-sent'
 /** Batches one tick advances at most; the next tick, a moment later, takes more. */
@@ -69,6 +71,10 @@ export function createBatchRunner (options: BatchRunnerOptions): BatchRunner {
   const { batchWindowMs, batchMax, maxWaitMs } = context.settings.economy
   const lease = (): Lease => ({ owner, until: clock() + leaseMs })
   const tickEveryMs = Math.max(100, Math.min(1_000, Math.floor(batchWindowMs / 4)))
+  // With nothing queued and nothing due, a tick costs four statements for nothing: look less often (a wait this
+  // short is nothing against the batch window, and against a provider's batch of minutes to hours).
+  const idleEveryMs = Math.max(tickEveryMs, Math.min(IDLE_TICK_MS, batchWindowMs))
+  let busy = true
   let cancel: (() => void) | undefined
   let running: Promise<void> | undefined
   let closed = false
@@ -224,16 +230,20 @@ export function createBatchRunner (options: BatchRunnerOptions): BatchRunner {
       try {
         const now = clock()
         await economy.renewLeases(owner, now + leaseMs)
-        await runNow(await economy.overdueWaiting(lease(), now - maxWaitMs, 'Economy: no batch could be sent for it within ECONOMY_MAX_WAIT_MS; it ran as a standard call.', 1_000), 'waited-too-long')
-        for (const group of await economy.readyGroups(now, batchWindowMs, batchMax)) {
+        const overdue = await economy.overdueWaiting(lease(), now - maxWaitMs, 'Economy: no batch could be sent for it within ECONOMY_MAX_WAIT_MS; it ran as a standard call.', 1_000)
+        await runNow(overdue, 'waited-too-long')
+        const groups = await economy.readyGroups(now, batchWindowMs, batchMax)
+        for (const group of groups) {
           if (closed) return
           const opened = await economy.openBatch(group, lease(), `llm-actions-${randomUUID()}`, clock(), batchMax)
           if (opened !== undefined) await submit(opened.batch)
         }
-        for (const batch of await economy.takeDue(lease(), clock(), BATCHES_PER_TICK)) {
+        const due = await economy.takeDue(lease(), clock(), BATCHES_PER_TICK)
+        for (const batch of due) {
           if (closed) return
           await advance(batch)
         }
+        busy = overdue.length + groups.length + due.length > 0 || (await economy.queueCounts()).waiting > 0
       } catch (error) {
         log.error({ error: (error as Error).message }, 'the economy queue could not advance; trying again')
       }
@@ -243,7 +253,7 @@ export function createBatchRunner (options: BatchRunnerOptions): BatchRunner {
 
   function schedule (): void {
     if (closed) return
-    cancel = options.setTimer(() => { void tick().finally(schedule) }, tickEveryMs)
+    cancel = options.setTimer(() => { void tick().finally(schedule) }, busy ? tickEveryMs : idleEveryMs)
   }
 
   return {
