@@ -11,7 +11,7 @@ import { createAdmission } from './admission.ts'
 import { createCompletionQueue, type CompleteCallbacks } from './completion-queue.ts'
 import { createConnectionSlots } from './connection-slots.ts'
 import { createBatchRunner } from './economy/batch-runner.ts'
-import { asksForEconomy, queueForEconomy, type EconomyDecision } from './economy/economy-queue.ts'
+import { asksForEconomy, decideEconomy } from './economy/economy-queue.ts'
 import { economyRunOf } from './economy/economy-run.ts'
 import { createLeaseKeeper } from './lease-keeper.ts'
 import { executionFinished, type ExecutionObserver } from './observer.ts'
@@ -234,7 +234,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     }
 
     const resolvePlan: PlanResolver = refusal === undefined ? executeOptions.resolvePlan : () => { throw refusal }
-    const decision = refusal === undefined && asksForEconomy(started) ? await economyDecision(claim.id, started, resolvePlan, startedAt) : undefined
+    const decision = refusal === undefined && asksForEconomy(started) ? await decideEconomy(economyQueue, claim.id, started, resolvePlan, startedAt) : undefined
     if (decision?.kind === 'queued') {
       admitted.release()
       observe?.onBlocked?.(recordedAction(request))
@@ -249,16 +249,6 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     const first = await policy.withinBudget(result, startedAt)
     if (first !== undefined) return first
     return await answerRunning()
-  }
-
-  /** Economy asked for: queued for a batch (BLOCK now), or the reason it runs as standard; a queue failure runs it as standard. */
-  async function economyDecision (executionId: number, request: ExecutionRequest, resolvePlan: PlanResolver, startedAt: number): Promise<EconomyDecision> {
-    try {
-      return await queueForEconomy(economyQueue, executionId, request, resolvePlan, startedAt)
-    } catch (error) {
-      context.log.error({ executionId, error: (error as Error).message }, 'could not decide whether an economy execution can be queued; it runs as a standard call')
-      return { kind: 'standard' }
-    }
   }
 
   const takeover = createTakeover({

@@ -64,6 +64,16 @@ export async function queueForEconomy (options: EconomyQueueOptions, executionId
   return { kind: 'standard', run: { note: 'Economy: it could not be queued for a batch; it ran as a standard call.' }, blocked: true }
 }
 
+/** `queueForEconomy`, where a failure of the queue itself runs the execution as standard (logged), never fails it. */
+export async function decideEconomy (options: EconomyQueueOptions, executionId: number, request: ExecutionRequest, resolvePlan: PlanResolver, startedAt: number): Promise<EconomyDecision> {
+  try {
+    return await queueForEconomy(options, executionId, request, resolvePlan, startedAt)
+  } catch (error) {
+    options.context.log.error({ executionId, error: (error as Error).message }, 'could not decide whether an economy execution can be queued; it runs as a standard call')
+    return { kind: 'standard' }
+  }
+}
+
 /**
  * The stored request with the record properties read from the CRM for its prompt, so that preparing it again (when its
  * batch is built, and when its answer is formatted) reads nothing more from HubSpot: a batch of a thousand would
