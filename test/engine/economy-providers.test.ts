@@ -2,6 +2,7 @@ import t from 'tap'
 import { durableSetup, eventually, PORTAL } from '../helpers/durable-setup.ts'
 import { waitsTwoDays } from '../helpers/economy-batches.ts'
 import { executionBody, signedHeaders } from '../helpers/hubspot-request.ts'
+import { completionCounts } from '../helpers/service-process.ts'
 import { ANTHROPIC_GOOD_KEY, startAnthropicStub } from '../stubs/anthropic-stub.ts'
 import { GEMINI_GOOD_KEY, startGeminiStub } from '../stubs/gemini-stub.ts'
 import { OPENAI_GOOD_KEY } from '../stubs/openai-stub.ts'
@@ -54,14 +55,10 @@ t.test('1,000 economy executions over three portals and three providers: one bat
     if (!durations.every(waitsTwoDays)) t.fail(`answers ${start}…: ${[...new Set(durations)].join(', ')}`)
   }
 
-  const delivered = async () => {
-    const counts = new Map<string, number>()
-    for (const completion of setup.hubspot.state.completedCallbacks) counts.set(completion.callbackId, (counts.get(completion.callbackId) ?? 0) + 1)
-    return counts
-  }
-  await eventually('every execution to be completed', async () => (await delivered()).size >= EXECUTIONS, 120_000)
+  const delivered = () => completionCounts(setup.hubspot)
+  await eventually('every execution to be completed', async () => delivered().size >= EXECUTIONS, 120_000)
   await new Promise(resolve => setTimeout(resolve, 1500))
-  const counts = await delivered()
+  const counts = delivered()
   t.equal(counts.size, EXECUTIONS, 'completions for 1,000 executions')
   t.ok([...counts.keys()].every(id => callbackIds.has(id)), 'all of them ours')
   t.same([...counts.values()].filter(count => count !== 1), [], 'each completed exactly once')

@@ -4,6 +4,7 @@ import { durableSetup, eventually, PORTAL } from '../helpers/durable-setup.ts'
 import { ECONOMY_WINDOW, waitsTwoDays } from '../helpers/economy-batches.ts'
 import { executionBody, signedHeaders } from '../helpers/hubspot-request.ts'
 import { sharedCluster } from '../helpers/postgres-cluster.ts'
+import { completionCounts } from '../helpers/service-process.ts'
 import { HUBSPOT_STUB_CLIENT_ID } from '../stubs/hubspot-stub.ts'
 
 // Two instances on one PostgreSQL database, both running the economy queue: executions delivered to either go out
@@ -40,11 +41,7 @@ t.test('two instances share the economy queue: one batch for the connection, sub
   t.equal(first.openai.batches.input(batch!.id).length, EACH * 2, 'with the executions of both instances')
   first.openai.batches.complete(batch!.id)
 
-  const completions = () => {
-    const counts = new Map<string, number>()
-    for (const completion of first.hubspot.state.completedCallbacks) counts.set(completion.callbackId, (counts.get(completion.callbackId) ?? 0) + 1)
-    return counts
-  }
+  const completions = () => completionCounts(first.hubspot)
   await eventually('every execution to be completed', () => completions().size >= EACH * 2, 30_000)
   await new Promise(resolve => setTimeout(resolve, 1_500)) // a second completion would come now
   t.same([...completions().values()].filter(count => count !== 1), [], 'each completed exactly once')
