@@ -5,6 +5,7 @@ import t, { type Test } from 'tap'
 import { buildApp, type TestApp } from '../helpers/build-app.ts'
 import { executionBody, signedHeaders } from '../helpers/hubspot-request.ts'
 import { OPENAI_GOOD_KEY, openAIResponse, startOpenAIStub, type OpenAIStub } from '../stubs/openai-stub.ts'
+import { BACKGROUND_STATEMENT } from '../helpers/background-statements.ts'
 
 // The monthly budget check on the real execution path: signed HubSpot executions, a loopback OpenAI, real prices.
 
@@ -181,14 +182,11 @@ t.test('with a budget, an execution never sums the month again once its ledger i
   // The completion queue's first round after boot and the lease keeper's look run on their own timers; on a slower
   // database one can still be going here, so wait until the store has been quiet for a moment before counting.
   const quiet = async () => { for (let seen = -1; seen !== statements.length;) { seen = statements.length; await new Promise(resolve => setTimeout(resolve, 100)) } }
-  // Not the execution's: the lease keeper's looks for work (every second on its own timer), and on a shared
-  // database the rate limit's counter, which every request takes.
-  const keeper = /"lease_expires_at" (is null|<)|^select min\(|"instances"|^update "executions" set "lease_expires_at" = |"rate_limit_counters"/
   const executionStatements = async () => {
     await quiet()
     statements.length = 0
     t.equal((await execute(built)).hs_execution_state, 'SUCCESS')
-    return statements.filter(statement => !keeper.test(statement))
+    return statements.filter(statement => !BACKGROUND_STATEMENT.test(statement))
   }
   const second = await executionStatements()
   const third = await executionStatements()
