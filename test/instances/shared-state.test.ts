@@ -118,7 +118,11 @@ t.test('three instances share work, changes, money and limits', async t => {
     const answers = await Promise.all(Array.from({ length: 30 }, async (_, index) =>
       await sendExecution(targets[index % 3] ?? first, setup.body({ maxOutputTokens: '20' }, BUDGET_PORTAL))))
     const states = answers.map(state)
-    t.same(states.filter(value => !/^(SUCCESS|BLOCK|BUDGET_HELD|FAIL_CONTINUE)$/.test(value)), [], `each answered with its outcome, BLOCK, or BUDGET_HELD for HubSpot to retry (${states.join(', ')})`)
+    // A retry answer (429 or 503 with Retry-After) is also fine: BUDGET_HELD, or, on a loaded machine, an instance
+    // that lost its lease to another while it waited and hands the execution back for the next delivery.
+    const retried = (answer: ExecutionAnswer) => (answer.status === 429 || answer.status === 503) && Number(answer.headers.get('retry-after')) > 0
+    const unexpected = answers.filter(answer => !retried(answer) && !/^(SUCCESS|BLOCK|FAIL_CONTINUE)$/.test(state(answer))).map(state)
+    t.same(unexpected, [], `each answered with its outcome, BLOCK, or a retry for HubSpot (${states.join(', ')})`)
     const settled = await within(30_000, async () => (await setup.query<{ open: number }>(
       "select count(*)::int as open from executions where portal_id = $1 and (status = 'running' or reserved_usd is not null)", [BUDGET_PORTAL]))[0]?.open === 0)
     t.ok(settled !== undefined, 'every call of the burst ended and was counted')
