@@ -9,6 +9,7 @@ import { frameworkErrorHandler } from '../../src/error-handler.ts'
 import { loggerOptions, requestIdOptions, requestLogController } from '../../src/logger-options.ts'
 import { trustProxyOption } from '../../src/trust-proxy.ts'
 import { sharedCluster } from './postgres-cluster.ts'
+import { sharedSerializers } from './shared-serializers.ts'
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
 export const TEST_CLIENT_SECRET = 'test-hubspot-client-secret-0000'
@@ -78,7 +79,7 @@ export async function buildApp (t: TapLike, environment: Record<string, string |
   const dataDir = givenDataDir ?? mkdtempSync(join(tmpdir(), 'llm-actions-test-'))
   const logs: string[] = []
   const stream = new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } })
-  const fastify = Fastify({ logger: { ...loggerOptions('info'), stream }, logController: requestLogController(), ...requestIdOptions(), frameworkErrors: frameworkErrorHandler, trustProxy: trustProxyOption(environment.TRUST_PROXY) })
+  const fastify = Fastify({ logger: { ...loggerOptions('info'), stream }, logController: requestLogController(), ...requestIdOptions(), frameworkErrors: frameworkErrorHandler, trustProxy: trustProxyOption(environment.TRUST_PROXY), schemaController: sharedSerializers })
   await fastify.register(fp(app), {
     ...options,
     environment: { ...testEnvironment(dataDir), ...await testDatabaseEnvironment(dataDir), ...environment }
