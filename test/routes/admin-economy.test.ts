@@ -13,7 +13,7 @@ const sum = (values: ReadonlyArray<number | null>) => values.reduce<number>((tot
 
 /** The setup with the standard execution and the first batch settled; `batchId` is the provider's id of that batch. */
 async function settledBatch (t: Test): Promise<{ setup: DurableSetup, batchId: string }> {
-  const setup = await durableSetup(t, ECONOMY_WINDOW)
+  const setup = await durableSetup(t, { ...ECONOMY_WINDOW, SYNC_BUDGET_MS: '5000' })
   t.equal((await setup.execute(setup.body())).json().outputFields.hs_execution_state, 'SUCCESS', 'the standard execution')
   await economyExecutions(setup, 3)
   const [batch] = await batchesSent(setup, 1)
