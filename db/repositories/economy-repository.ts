@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm'
 import type { Driver } from '../driver.ts'
 import type { economyBatches as economyBatchesTable } from '../schema/sqlite.ts'
 import type { ExecutionRow, Lease } from './executions-repository.ts'
@@ -47,6 +47,9 @@ export interface EconomyQueueCounts {
 export function createEconomyRepository (driver: Driver) {
   const { db, tables: { executions, economyBatches } } = driver
   const batchRow = async (id: number) => await driver.first(db.select().from(economyBatches).where(eq(economyBatches.id, id)))
+  /** Each execution's own value, in one expression: `case id when … then … end`. */
+  const byExecution = (values: ReadonlyArray<readonly [number, string]>): SQL =>
+    sql`case ${executions.id} ${sql.join(values.map(([id, value]) => sql`when ${id} then ${value}`), sql` `)} end`
 
   return {
     /**
@@ -169,14 +172,24 @@ export function createEconomyRepository (driver: Driver) {
           ...(settlement.error === undefined ? {} : { error: settlement.error })
         }).where(and(eq(economyBatches.id, batchId), eq(economyBatches.leaseOwner, lease.owner), inArray(economyBatches.state, ['submitting', 'submitted']))).returning())
         if (batch === undefined) return undefined
-        const changed: ExecutionRow[] = []
+        const answered: Array<readonly [number, string]> = []
+        const standard: Array<readonly [number, string]> = []
         for (const item of items) {
           const answer = settlement.answers.get(item.id)
-          const [row] = await tx.all(tx.db.update(executions).set(answer === undefined
-            ? { economyState: 'standard', economyNote: settlement.notes.get(item.id) ?? settlement.otherwise, leaseOwner: lease.owner, leaseExpiresAt: lease.until, reservedUsd: null }
-            : { economyState: 'answered', economyAnswer: answer, leaseOwner: lease.owner, leaseExpiresAt: lease.until })
-            .where(and(eq(executions.id, item.id), eq(executions.economyState, 'batched'), eq(executions.status, 'running'))).returning())
-          if (row !== undefined) changed.push(row)
+          if (answer === undefined) standard.push([item.id, settlement.notes.get(item.id) ?? settlement.otherwise])
+          else answered.push([item.id, answer])
+        }
+        const still = (chunk: ReadonlyArray<readonly [number, string]>) => and(inArray(executions.id, chunk.map(([id]) => id)), eq(executions.economyState, 'batched'), eq(executions.status, 'running'))
+        const changed: ExecutionRow[] = []
+        for (const chunk of chunks(answered)) {
+          changed.push(...await tx.all(tx.db.update(executions)
+            .set({ economyState: 'answered', economyAnswer: byExecution(chunk), leaseOwner: lease.owner, leaseExpiresAt: lease.until })
+            .where(still(chunk)).returning()))
+        }
+        for (const chunk of chunks(standard)) {
+          changed.push(...await tx.all(tx.db.update(executions)
+            .set({ economyState: 'standard', economyNote: byExecution(chunk), leaseOwner: lease.owner, leaseExpiresAt: lease.until, reservedUsd: null })
+            .where(still(chunk)).returning()))
         }
         return changed.sort((first, second) => first.id - second.id)
       })
@@ -242,3 +255,15 @@ export function createEconomyRepository (driver: Driver) {
 }
 
 export type EconomyRepository = ReturnType<typeof createEconomyRepository>
+
+/**
+ * Items per statement when a batch is settled: the largest batch (ECONOMY_BATCH_MAX) in a few statements rather than
+ * one per item, each far below either database's limit on bound parameters (three per item).
+ */
+const SETTLE_CHUNK = 250
+
+function chunks<Item> (items: readonly Item[]): Item[][] {
+  const result: Item[][] = []
+  for (let start = 0; start < items.length; start += SETTLE_CHUNK) result.push(items.slice(start, start + SETTLE_CHUNK))
+  return result
+}

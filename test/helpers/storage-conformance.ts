@@ -994,6 +994,38 @@ export function storageConformance (t: Test, openStore: OpenStore): void {
     t.strictSame((await audit.list({ limit: 10 })).map(row => row.action).sort(), ['inside-kept', 'inside-kept-too', 'outside', 'outside-kept'], 'with a commit, both are kept')
   })
 
+  storeCase('economy: a settled batch of 600 gives each item its own answer or note, and leaves the other batch alone', async (t, { repositories: { executions, economy } }) => {
+    const ids: number[] = []
+    const refused: number[] = []
+    for (let index = 0; index < 601; index++) {
+      const claim = await executions.claim(start({ callbackId: `cb-economy-${index}` }), lease())
+      const queued = claim.kind === 'new' && await economy.enqueue(claim.id, OWNER, { provider: 'openai', model: 'gpt-4.1', at: T0, expiresAt: T0 + LEASE_MS })
+      if (claim.kind === 'new' && queued) ids.push(claim.id)
+      else refused.push(index)
+    }
+    t.strictSame(refused, [], '601 executions claimed and queued')
+    const opened = await economy.openBatch({ portalId: PORTAL, provider: 'openai', model: 'gpt-4.1' }, lease(), 'first', T0, 600)
+    const other = await economy.openBatch({ portalId: PORTAL, provider: 'openai', model: 'gpt-4.1' }, lease(), 'second', T0, 600)
+    t.equal(opened?.items.length, 600, 'the first batch holds 600')
+    t.strictSame(other?.items.map(item => item.id), [ids[600]], 'the second holds the last one')
+    const held = opened?.items.map(item => item.id) ?? []
+    // Every third item answered, one with a note of its own, the rest the shared reason.
+    const answers = new Map(held.filter((_id, index) => index % 3 === 0).map(id => [id, `{"answer":${id}}`]))
+    const noted = held[1] ?? Number.NaN
+    const changed = await economy.settle(opened?.batch.id ?? Number.NaN, lease(), {
+      state: 'done', answers, notes: new Map([[noted, 'its own reason']]), otherwise: 'the batch left it out', at: T0 + 1000
+    })
+    t.strictSame(changed?.map(row => row.id), held, 'every item of the batch changed, in id order')
+    const wrong = (changed ?? []).filter(row => answers.has(row.id)
+      ? row.economyState !== 'answered' || row.economyAnswer !== answers.get(row.id) || row.economyNote !== null
+      : row.economyState !== 'standard' || row.economyAnswer !== null || row.economyNote !== (row.id === noted ? 'its own reason' : 'the batch left it out'))
+    t.strictSame(wrong.map(row => row.id), [], 'each with its own answer or note')
+    t.ok((changed ?? []).every(row => row.leaseOwner === OWNER && row.status === 'running'), 'all running again under the settling lease')
+    t.equal((await executions.find(ids[600] ?? Number.NaN))?.economyState, 'batched', 'the other batch\'s item untouched')
+    t.equal(await economy.settle(opened?.batch.id ?? Number.NaN, lease(), { state: 'done', answers, notes: new Map(), otherwise: 'again', at: T0 + 2000 }), undefined,
+      'a second settle of the same batch changes nothing')
+  })
+
   storeCase('failures: a closed store rejects calls instead of hanging', async (t, store) => {
     const { driver, repositories } = store
     const id = newId(t, await repositories.executions.claim(start(), lease()), 1)
