@@ -16,6 +16,7 @@ import prices from '../plugins/prices.ts'
 import providerRegistry from '../plugins/provider-registry.ts'
 import type { SetTimer } from '../plugins/timers.ts'
 import requestLog from '../plugins/request-log.ts'
+import shutdownConnections from '../plugins/shutdown-connections.ts'
 import type { RegistryEntry } from '../providers/registry.ts'
 import { ACTION_KEYS } from './actions/builtin-actions.ts'
 import hubspot from './hubspot/plugin.ts'
@@ -60,6 +61,7 @@ export default async function app (fastify: FastifyInstance, options: AppOptions
   await fastify.register(openapi)
   await fastify.register(sensible)
   await fastify.register(requestLog)
+  await fastify.register(shutdownConnections)
   await fastify.register(clock, { clock: options.clock, setTimer: options.setTimer })
   await fastify.register(database, { trace: options.databaseTrace })
   await fastify.register(keyring)
