@@ -16,7 +16,7 @@ t.test('PROVIDER_CONCURRENCY caps calls per connection; the bounded line refuses
   }))
   const bodies = Array.from({ length: 6 }, () => setup.body())
   const answers = await Promise.all(bodies.map(body => setup.execute(body)))
-  const states = answers.map(answer => answer.statusCode === 200 ? answer.json().outputFields.hs_execution_state : String(answer.statusCode))
+  const states = answers.map(answer => answer.statusCode === 200 ? answer.json().outputFields.hs_execution_state : `${answer.statusCode} ${String(answer.json().code)}`)
   t.equal(states.filter(state => state === 'BLOCK').length, 4, `two running and two waiting: ${states.join(',')}`)
   const refused = answers.filter(answer => answer.statusCode === 429)
   t.equal(refused.length, 2)
