@@ -4,18 +4,23 @@ import { signedHeaders } from '../helpers/hubspot-request.ts'
 import { openAIResponse } from '../stubs/openai-stub.ts'
 
 t.test('PROVIDER_CONCURRENCY caps calls per connection; the bounded line refuses the rest with 429, and nothing is lost', async t => {
-  const setup = await durableSetup(t, { PROVIDER_CONCURRENCY: '2', PROVIDER_QUEUE_LIMIT: '2' })
+  // The calls wait until all six are answered, and the budget leaves the refusals time to be written on a busy
+  // machine: the four that got in are BLOCKed however slowly each step ran.
+  const setup = await durableSetup(t, { PROVIDER_CONCURRENCY: '2', PROVIDER_QUEUE_LIMIT: '2', SYNC_BUDGET_MS: '2000' })
   let running = 0
   let most = 0
+  let answered = false
   setup.openai.on('POST /v1/responses', setup.openai.guarded(async request => {
     running++
     most = Math.max(most, running)
-    await new Promise(resolve => setTimeout(resolve, 700))
+    await eventually('the executions to be answered', () => answered, 60_000)
+    await new Promise(resolve => setTimeout(resolve, 200))
     running--
     return { body: openAIResponse('ok', { model: request.json?.model }) }
   }))
   const bodies = Array.from({ length: 6 }, () => setup.body())
   const answers = await Promise.all(bodies.map(body => setup.execute(body)))
+  answered = true
   const states = answers.map(answer => answer.statusCode === 200 ? answer.json().outputFields.hs_execution_state : `${answer.statusCode} ${String(answer.json().code)}`)
   t.equal(states.filter(state => state === 'BLOCK').length, 4, `two running and two waiting: ${states.join(',')}`)
   const refused = answers.filter(answer => answer.statusCode === 429)
@@ -29,11 +34,43 @@ t.test('PROVIDER_CONCURRENCY caps calls per connection; the bounded line refuses
 
   // HubSpot retries the refused ones later: they run then, once each.
   const retried = bodies.filter((_body, index) => answers[index]?.statusCode === 429)
+  answered = false
   const again = await Promise.all(retried.map(body => setup.execute(body)))
+  answered = true
   t.same(again.map(answer => answer.json().outputFields.hs_execution_state), ['BLOCK', 'BLOCK'])
   await eventually('six completions', () => setup.hubspot.state.completedCallbacks.length >= 6)
   t.equal(new Set(setup.hubspot.state.completedCallbacks.map(entry => entry.callbackId)).size, 6, 'every enrollment answered once')
   t.equal(setup.openai.generations().length, 6)
+})
+
+t.test('a refusal written after the budget ran out is answered as the refusal it is, not as still running', async t => {
+  const setup = await durableSetup(t, { PROVIDER_CONCURRENCY: '1', PROVIDER_QUEUE_LIMIT: '1', SYNC_BUDGET_MS: '300' })
+  let release = false
+  setup.openai.on('POST /v1/responses', setup.openai.guarded(async request => {
+    await eventually('the test to release the calls', () => release, 60_000)
+    return { body: openAIResponse('ok', { model: request.json?.model }) }
+  }))
+  const first = await Promise.all([setup.execute(setup.body()), setup.execute(setup.body())])
+  t.same(first.map(answer => answer.json().outputFields.hs_execution_state), ['BLOCK', 'BLOCK'], 'one call running and one waiting')
+  // A slow database: the claim outlasts the budget, so the BLOCK is being marked while the full queue's refusal is
+  // written (the mark waits for it here, as a busy machine makes it).
+  const executions = setup.app.repositories.executions
+  const claim = executions.claim.bind(executions)
+  executions.claim = async (start, lease) => {
+    await new Promise(resolve => setTimeout(resolve, 400))
+    return await claim(start, lease)
+  }
+  const markBlocked = executions.markBlocked.bind(executions)
+  executions.markBlocked = async id => {
+    await eventually('the refusal to be written', async () => (await executions.recent(PORTAL, 5)).some(row => row.id === id && row.status !== 'running'))
+    return await markBlocked(id)
+  }
+  const refused = await setup.execute(setup.body())
+  t.equal(refused.statusCode, 429, `the full queue's answer: ${refused.statusCode} ${String(refused.json().code)}`)
+  t.equal(refused.json().code, 'RATE_LIMITED')
+  t.ok(Number(refused.headers['retry-after']) >= 1, 'with Retry-After')
+  release = true
+  await eventually('the two completions', () => setup.hubspot.state.completedCallbacks.length === 2)
 })
 
 t.test('MAX_IN_FLIGHT: a caller that hangs up does not keep its slot once the work ends', async t => {

@@ -6,6 +6,9 @@ import type { ExecutionObserver } from './observer.ts'
 import { storedOutcome } from './record.ts'
 import type { ExecutionOutcome } from './types.ts'
 
+/** How long an answer waits for a run whose row is already finished to hand over its outcome. */
+const FINISHED_RUN_WAIT_MS = 1_000
+
 export interface AnswerPolicyOptions {
   readonly executions: Pick<ExecutionsRepository, 'markBlocked'>
   readonly active: ActiveExecutions
@@ -20,8 +23,12 @@ export interface AnswerPolicyOptions {
 export interface AnswerPolicy {
   /** The outcome if it comes before the execution's SYNC_BUDGET_MS (counted from `startedAt`) runs out, else undefined. */
   withinBudget (outcome: Promise<ExecutionOutcome>, startedAt: number): Promise<ExecutionOutcome | undefined>
-  /** Past the budget: BLOCK when HubSpot can be completed later, else 503 while the call goes on. */
-  answerRunning (row: Pick<ExecutionRow, 'id' | 'portalId' | 'expiresAt' | 'action'>): Promise<ExecutionOutcome>
+  /**
+   * Past the budget: BLOCK when HubSpot can be completed later, else 503 while the call goes on. `outcome` is this
+   * process's run of the execution: when the run ends between the budget and the BLOCK mark, with no answer stored
+   * (a retry HubSpot should make, as a full provider queue's 429), its own answer is given rather than "still running".
+   */
+  answerRunning (row: Pick<ExecutionRow, 'id' | 'portalId' | 'expiresAt' | 'action'>, outcome?: Promise<ExecutionOutcome>): Promise<ExecutionOutcome>
   /**
    * A delivery of a callbackId already claimed: its stored outcome, or BLOCK/503 while it runs. A duplicate that
    * arrives within the first delivery's budget waits for the same answer, so both deliveries get one answer.
@@ -35,23 +42,27 @@ export interface AnswerPolicy {
 export function createAnswerPolicy (options: AnswerPolicyOptions): AnswerPolicy {
   const { executions, active, clock, observe } = options
 
-  async function withinBudget (outcome: Promise<ExecutionOutcome>, startedAt: number): Promise<ExecutionOutcome | undefined> {
-    const waitMs = startedAt + options.syncBudgetMs - clock()
+  /** The outcome if it comes within `waitMs`, else undefined. */
+  async function within (outcome: Promise<ExecutionOutcome>, waitMs: number): Promise<ExecutionOutcome | undefined> {
     if (waitMs <= 0) return undefined
     let cancel: () => void = () => undefined
-    const budget = new Promise<undefined>(resolve => { cancel = options.setTimer(() => { resolve(undefined) }, waitMs) })
+    const timeout = new Promise<undefined>(resolve => { cancel = options.setTimer(() => { resolve(undefined) }, waitMs) })
     try {
-      return await Promise.race([outcome, budget])
+      return await Promise.race([outcome, timeout])
     } finally {
       cancel()
     }
+  }
+
+  async function withinBudget (outcome: Promise<ExecutionOutcome>, startedAt: number): Promise<ExecutionOutcome | undefined> {
+    return await within(outcome, startedAt + options.syncBudgetMs - clock())
   }
 
   function answerFinished (row: ExecutionRow): ExecutionOutcome {
     return row.outputFields !== null ? storedOutcome(row.outputFields, row.id) : stillRunning()
   }
 
-  async function answerRunning (row: Pick<ExecutionRow, 'id' | 'portalId' | 'expiresAt' | 'action'>): Promise<ExecutionOutcome> {
+  async function answerRunning (row: Pick<ExecutionRow, 'id' | 'portalId' | 'expiresAt' | 'action'>, outcome?: Promise<ExecutionOutcome>): Promise<ExecutionOutcome> {
     if (!(await safely(() => options.canComplete(row.portalId)) ?? false)) return stillRunning()
     let mark
     try {
@@ -59,7 +70,12 @@ export function createAnswerPolicy (options: AnswerPolicyOptions): AnswerPolicy 
     } catch {
       return storageUnavailable()
     }
-    if (mark.kind === 'finished') return answerFinished(mark.execution)
+    if (mark.kind === 'finished') {
+      // The row is finished, so this process's run (if it wrote it) resolves at once; another instance's finish
+      // leaves the local run to notice it has lost the lease, which is not waited for.
+      const own = mark.execution.outputFields === null && outcome !== undefined ? await within(outcome, FINISHED_RUN_WAIT_MS) : undefined
+      return own ?? answerFinished(mark.execution)
+    }
     if (active.markBlocked(row.id)) observe?.onBlocked?.(row.action)
     return blocked(row.id, row.expiresAt, clock())
   }
@@ -75,7 +91,7 @@ export function createAnswerPolicy (options: AnswerPolicyOptions): AnswerPolicy 
         const outcome = await withinBudget(first, row.startedAt)
         if (outcome !== undefined) return outcome
       }
-      return await answerRunning(row)
+      return await answerRunning(row, first)
     }
   }
 }

@@ -243,7 +243,7 @@ export function createExecutionEngine (options: EngineOptions): ExecutionEngine 
     const economyRun = decision?.kind === 'standard' ? decision.run : undefined
     // Registered in `active` in the same step the claim resolves in, so a duplicate delivery finds it running here.
     const result = track(claim.id, started, resolvePlan, startedAt, true, admitted.release, economyRun).then(outcomeOf)
-    const answerRunning = () => policy.answerRunning({ id: claim.id, portalId: request.portalId, expiresAt: startedAt + EXECUTION_EXPIRY_MS, action: recordedAction(request) })
+    const answerRunning = () => policy.answerRunning({ id: claim.id, portalId: request.portalId, expiresAt: startedAt + EXECUTION_EXPIRY_MS, action: recordedAction(request) }, result)
     if (decision?.kind === 'standard' && decision.blocked === true) return await answerRunning()
     if (executeOptions.wait === 'full' || request.trigger === 'test' || request.callbackId === undefined) return await result
     const first = await policy.withinBudget(result, startedAt)
