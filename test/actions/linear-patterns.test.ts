@@ -13,16 +13,18 @@ import { Worker } from 'node:worker_threads'
 import { RE2JS } from 're2js'
 import { ajvFor, linearRegExp } from '../../src/actions/json-schema-validator.ts'
 import { MAX_PROMPT_CHARACTERS } from '../../src/actions/render-prompt.ts'
+import { runnable, TEST_EXTENSION } from '../helpers/repository.ts'
 
 const DEADLINE_MS = 5_000
 
 type Outcome = { finished: true, value: unknown } | { finished: true, error: { code: unknown, message: string } } | { finished: false }
 
-// The worker registers tsx itself: worker threads started from code do not inherit the test runner's loaders.
+// Run from its source, the worker registers tsx itself: worker threads started from code do not inherit the
+// loaders of the process that starts them. Compiled, it imports the compiled module.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
-import(workerData.tsx)
-  .then(api => { api.register(); return import(workerData.module) })
+Promise.resolve(workerData.tsx === undefined ? undefined : import(workerData.tsx))
+  .then(api => { api?.register(); return import(workerData.module) })
   .then(loaded => {
     parentPort.once('message', args => {
       try {
@@ -42,7 +44,7 @@ import(workerData.tsx)
 async function callWithDeadline (modulePath: string, name: string, args: unknown[]): Promise<Outcome> {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { tsx: import.meta.resolve('tsx/esm/api'), module: new URL(modulePath, import.meta.url).href, name }
+    workerData: { ...(TEST_EXTENSION === '.ts' ? { tsx: import.meta.resolve('tsx/esm/api') } : {}), module: new URL(runnable(modulePath), import.meta.url).href, name }
   })
   try {
     return await new Promise<Outcome>((resolve, reject) => {

@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
+import { pathToFileURL } from 'node:url'
+import { repositoryPath } from '../helpers/repository.ts'
 
 /** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it when missing). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 /** Where the screenshots go: git-ignored, kept after the run for a person to look at. */
-export const SCREENSHOT_DIRECTORY = new URL('../artifacts/screens/', import.meta.url)
+export const SCREENSHOT_DIRECTORY = pathToFileURL(repositoryPath('test/artifacts/screens') + '/')
 
 interface TapLike { teardown (fn: () => unknown): void }
 

@@ -109,7 +109,18 @@ t.test('MAX_IN_FLIGHT counts the executions whose claim is still being written',
     await new Promise(resolve => setTimeout(resolve, 100))
     return await claim(start, lease)
   }
-  const answers = await Promise.all(Array.from({ length: 5 }, () => setup.execute(setup.body())))
+  // The calls that got in end only once the other three are refused (or after 5 s, when they were not): however
+  // slowly a busy machine sends the five, none finishes early and leaves its place to a later one.
+  let refused = 0
+  setup.openai.on('POST /v1/responses', setup.openai.guarded(async request => {
+    await eventually('the other three to be refused', () => refused === 3, 5_000).catch(() => undefined)
+    return { body: openAIResponse('ok', { model: request.json?.model }) }
+  }))
+  const answers = await Promise.all(Array.from({ length: 5 }, async () => {
+    const answer = await setup.execute(setup.body())
+    if (answer.statusCode === 429) refused++
+    return answer
+  }))
   t.same(answers.map(answer => answer.statusCode).sort(), [200, 200, 429, 429, 429], 'two run, three are refused at once')
   t.equal(setup.openai.generations().length, 2)
 })

@@ -1,11 +1,12 @@
 import { readdirSync } from 'node:fs'
 import t from 'tap'
+import { runnable, TEST_EXTENSION } from '../helpers/repository.ts'
 
 /**
  * Runs the test files of some folders in this one process, in name order, each file's tests as they would run on
- * their own. A test file started as its own process costs about five seconds of CPU before its first test (tap's
- * runner, tsx loading the app): over a hundred of them were most of the suite's time on two cores. The folders run
- * here are left out of `.taprc`'s include; any one file still runs alone with `npx tap <file>`.
+ * their own. A test file started as its own process costs about two and a half seconds of CPU before its first test
+ * (tap's runner and the app, compiled; five through tsx): over a hundred of them were most of the suite's time on two
+ * cores. The folders run here are left out of `.taprc`'s include; any one file still runs alone with `npx tap <file>`.
  * `slice` takes every `of`-th file from the `part`-th, so a large folder spreads over several processes; `alone`
  * names the files that must keep a process to themselves (they judge what the process has loaded), which `.taprc`
  * then includes by name.
@@ -13,15 +14,15 @@ import t from 'tap'
 export async function runGroup (folders: readonly string[], options: { readonly slice?: { readonly part: number, readonly of: number }, readonly alone?: readonly string[] } = {}): Promise<void> {
   const { slice, alone = [] } = options
   const files = folders.flatMap(folder => readdirSync(new URL(`../${folder}/`, import.meta.url))
-    .filter(name => name.endsWith('.test.ts') && !alone.includes(`${folder}/${name}`))
+    .filter(name => name.endsWith(`.test${TEST_EXTENSION}`) && !alone.map(runnable).includes(`${folder}/${name}`))
     .sort()
     .map(name => `${folder}/${name}`))
   await runFiles(slice === undefined ? files : files.filter((_file, index) => index % slice.of === slice.part - 1))
 }
 
-/** Runs test files (paths under test/) in this process, in order. */
+/** Runs test files (paths under test/, named by their sources: `engine/resume.test.ts`) in this process, in order. */
 export async function runFiles (files: readonly string[]): Promise<void> {
   // The files' own time limits were set for one file to a process.
   t.setTimeout(files.length * 120_000)
-  for (const file of files) await import(new URL(`../${file}`, import.meta.url).href)
+  for (const file of files) await import(new URL(`../${runnable(file)}`, import.meta.url).href)
 }

@@ -4,8 +4,8 @@ import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirS
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import pg from 'pg'
+import { repositoryPath } from './repository.ts'
 
 /**
  * A real PostgreSQL server for tests, run from Debian's binaries in a temporary folder: no Docker, no server the
@@ -49,7 +49,7 @@ interface ClusterState { port: number, directory: string, bin: string }
 
 const HOST = '127.0.0.1'
 const OWNER = 'postgres'
-const STATE_DIRECTORY = fileURLToPath(new URL('../../.tap/', import.meta.url))
+const STATE_DIRECTORY = repositoryPath('.tap')
 const asRoot = process.getuid?.() === 0
 
 /** A new cluster for this caller alone; it must destroy() it. */

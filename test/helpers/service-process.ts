@@ -3,13 +3,13 @@ import { createServer, type AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import type { Test } from 'tap'
 import { TEST_ADMIN_TOKEN, TEST_CLIENT_SECRET, TEST_ENCRYPTION_KEY, TEST_PUBLIC_URL } from './build-app.ts'
 import { executionBody, signedHeaders } from './hubspot-request.ts'
 import { HUBSPOT_STUB_ACCESS_TOKEN_PREFIX, HUBSPOT_STUB_CLIENT_ID, HUBSPOT_STUB_REFRESH_TOKEN_PREFIX, type HubSpotStub } from '../stubs/hubspot-stub.ts'
 import { OPENAI_GOOD_KEY } from '../stubs/openai-stub.ts'
+import { REPOSITORY } from './repository.ts'
 
 /**
  * The service as a child process, started exactly as production starts it (`node dist/src/server.js` in the
@@ -18,7 +18,7 @@ import { OPENAI_GOOD_KEY } from '../stubs/openai-stub.ts'
  * fails; every child still running is SIGKILLed in the test's teardown.
  */
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const ROOT = REPOSITORY
 const SERVER_ENTRY = 'dist/src/server.js'
 
 export const EXECUTE_PATH = '/hubspot/actions/custom-llm'

@@ -1,7 +1,6 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import { dirname, relative, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { BatchCapability, ProviderDefinition, ProviderImplementation } from '../../providers/contract.ts'
 import { defineProvider } from '../../providers/define-provider.ts'
 import { ProviderError } from '../../providers/errors.ts'
@@ -16,6 +15,7 @@ import { conformanceCheckNames } from '../helpers/conformance-check-names.ts'
 import { stubScenarios } from '../helpers/conformance-scenarios.ts'
 import { memoryProvider } from '../helpers/memory-provider.ts'
 import { OPENAI_FAILURES, OPENAI_GOOD_KEY, startOpenAIStub } from '../stubs/openai-stub.ts'
+import { repositoryPath } from '../helpers/repository.ts'
 
 const BAD_KEY = 'sk-canary-0e9d8c7b6a5f4e3d2c1b'
 const RETRY_HINT = ' (the stub fails one request only: does the provider or its SDK retry on its own? Retries belong to the service).'
@@ -297,7 +297,7 @@ t.test('mistakes in the options themselves reject with a TypeError naming the op
 })
 
 t.test('the kit reaches nothing outside providers/ but node built-ins: no test runner, no Fastify', async t => {
-  const providers = fileURLToPath(new URL('../../providers/', import.meta.url))
+  const providers = repositoryPath('providers')
   const seen = new Set<string>()
   const outside: string[] = []
   const visit = async (file: string): Promise<void> => {

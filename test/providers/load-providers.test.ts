@@ -1,5 +1,6 @@
 import t from 'tap'
-import { join, relative } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { basename, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ProviderDefinition } from '../../providers/contract.ts'
 import { loadProviderPackages } from '../../providers/load-providers.ts'
@@ -8,10 +9,12 @@ import { captureLogger } from '../helpers/provider-context.ts'
 import { stubScenarios } from '../helpers/conformance-scenarios.ts'
 import { assertConformance } from '../helpers/conformance-tap.ts'
 import { ECHO_FAILURES, ECHO_GOOD_KEY, startEchoStub } from '../stubs/echo-stub.ts'
+import { REPOSITORY, repositoryPath, runnable } from '../helpers/repository.ts'
 
-const ECHO_PACKAGE = fileURLToPath(new URL('../fixtures/provider-plugin/', import.meta.url))
-const FUTURE_PACKAGE = fileURLToPath(new URL('../fixtures/provider-plugin-v2/', import.meta.url))
-const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url))
+// The echo package is TypeScript, compiled with the tests: its entry beside the running test, source or compiled.
+const ECHO_FILE = fileURLToPath(new URL(runnable('../fixtures/provider-plugin/index.ts'), import.meta.url))
+const ECHO_MANIFEST = JSON.parse(readFileSync(repositoryPath('test/fixtures/provider-plugin/package.json'), 'utf8')) as Record<string, unknown>
+const FUTURE_PACKAGE = repositoryPath('test/fixtures/provider-plugin-v2')
 
 function register (entries: readonly RegistryEntry[], baseUrl?: string) {
   return createProviderRegistry(entries, () => ({ fetch: globalThis.fetch, timeoutMs: 5000, log: captureLogger(), baseUrl }))
@@ -28,7 +31,7 @@ async function failure (promise: Promise<unknown>): Promise<string> {
 }
 
 t.test('a provider file, absolute or relative to cwd, loads its default export', async t => {
-  const absolute = join(ECHO_PACKAGE, 'index.ts')
+  const absolute = ECHO_FILE
   const [byAbsolute] = await loadProviderPackages([absolute], { cwd: '/' })
   t.equal(byAbsolute?.origin, `file ${absolute}`)
   t.equal((byAbsolute?.definition as ProviderDefinition).id, 'echo')
@@ -41,7 +44,7 @@ t.test('a provider file, absolute or relative to cwd, loads its default export',
 t.test('the loaded fixture registers and keeps the provider contract', async t => {
   const stub = await startEchoStub()
   t.teardown(() => stub.close())
-  const entries = await loadProviderPackages([join(ECHO_PACKAGE, 'index.ts')], { cwd: REPOSITORY })
+  const entries = await loadProviderPackages([ECHO_FILE], { cwd: REPOSITORY })
   t.equal(register(entries, stub.origin).find('echo')?.label, 'Echo (test fixture)')
   const report = await assertConformance(t, {
     definition: entries[0]?.definition as ProviderDefinition,
@@ -59,7 +62,11 @@ t.test('npm package names resolve from cwd\'s node_modules, as import would', as
   const cwd = t.testdir({
     'package.json': JSON.stringify({ name: 'operator-install', private: true }),
     node_modules: {
-      'hubspot-llm-provider-echo': t.fixture('symlink', ECHO_PACKAGE),
+      // The echo fixture as an installed package whose main is its entry, source or compiled as the test runs.
+      'hubspot-llm-provider-echo': {
+        'package.json': JSON.stringify({ ...ECHO_MANIFEST, main: basename(ECHO_FILE) }),
+        [basename(ECHO_FILE)]: t.fixture('symlink', ECHO_FILE)
+      },
       'hubspot-llm-provider-future': t.fixture('symlink', FUTURE_PACKAGE),
       '@acme': {
         // ESM only: require() could not resolve it; the import condition must win over a missing require build.

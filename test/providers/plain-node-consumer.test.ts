@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, rename, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { ConformanceReport } from '../../providers/testing/index.ts'
 import { conformanceCheckNames } from '../helpers/conformance-check-names.ts'
+import { REPOSITORY, repositoryPath } from '../helpers/repository.ts'
 
 /**
  * A third party's view of the package: a project of its own that depends on `hubspot-llm-actions` (a symlink to
@@ -14,8 +14,7 @@ import { conformanceCheckNames } from '../helpers/conformance-check-names.ts'
  * `node run.mjs` with no test runner and no loader. It exercises the "exports" map and the compiled dist/, so
  * it needs `npm run build` first (`npm test` does that).
  */
-const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url))
-const FIXTURE = fileURLToPath(new URL('../fixtures/plain-node-consumer/', import.meta.url))
+const FIXTURE = repositoryPath('test/fixtures/plain-node-consumer')
 const TSC = join(REPOSITORY, 'node_modules', 'typescript', 'bin', 'tsc')
 
 interface Finished {

@@ -1,6 +1,5 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { mapAnthropicError } from '../../providers/anthropic/anthropic-errors.ts'
 import { loadAnthropicSdk } from '../../providers/anthropic/anthropic-sdk.ts'
 import { mapCohereError } from '../../providers/cohere/cohere-errors.ts'
@@ -11,8 +10,9 @@ import { loadGeminiSdk } from '../../providers/gemini/gemini-sdk.ts'
 import { mapOpenAIError } from '../../providers/openai/openai-errors.ts'
 import { loadOpenAISdk } from '../../providers/openai/openai-sdk.ts'
 import { mapXaiError } from '../../providers/xai/xai-errors.ts'
+import { repositoryPath } from '../helpers/repository.ts'
 
-const FIRST_CALLS = fileURLToPath(new URL('../fixtures/sdk-loading/first-calls.ts', import.meta.url))
+const FIRST_CALLS = repositoryPath('test/fixtures/sdk-loading/first-calls.ts')
 
 interface FirstCalls {
   readonly metadata: readonly string[]
