@@ -20,9 +20,26 @@ export async function runGroup (folders: readonly string[], options: { readonly 
   await runFiles(slice === undefined ? files : files.filter((_file, index) => index % slice.of === slice.part - 1))
 }
 
-/** Runs test files (paths under test/, named by their sources: `engine/resume.test.ts`) in this process, in order. */
+/**
+ * Runs test files (paths under test/, named by their sources: `engine/resume.test.ts`) in this process, in order.
+ * Each file is loaded inside a subtest of its own, queued behind the tests of the file before: once any file gives
+ * the root test a teardown, tap ends the root as soon as it sits idle for two timer turns, which the next file's
+ * import and top-level awaits would otherwise leave it, dropping that file's tests unreported and running its
+ * teardowns (closing its stubs) before its first test. A file that fails while loading fails its subtest, not
+ * the files after it.
+ */
 export async function runFiles (files: readonly string[]): Promise<void> {
   // The files' own time limits were set for one file to a process.
   t.setTimeout(files.length * 120_000)
-  for (const file of files) await import(new URL(`../${runnable(file)}`, import.meta.url).href)
+  for (const file of files) {
+    await new Promise<void>(resolve => {
+      void t.test(`load ${file}`, async () => {
+        try {
+          await import(new URL(`../${runnable(file)}`, import.meta.url).href)
+        } finally {
+          resolve()
+        }
+      })
+    })
+  }
 }
