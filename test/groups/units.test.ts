@@ -1,3 +1,3 @@
 import { runGroup } from './run-group.ts'
 
-await runGroup(['actions', 'app', 'hubspot', 'plugins', 'pricing'])
+await runGroup(['actions', 'app', 'harness', 'hubspot', 'plugins', 'pricing'])
